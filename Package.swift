@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ctlmon",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ctlmon", targets: ["ctlmon"]),
+        .executable(name: "ctlmon-bench", targets: ["ctlmon-bench"]),
+        .library(name: "PromText", targets: ["PromText"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+    ],
+    targets: [
+        // zlib from the system (Debian: zlib1g-dev), wrapped once for PromText's inflater.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
+        .target(name: "PromText", dependencies: ["CZlib"]),
+        .executableTarget(
+            name: "ctlmon",
+            dependencies: [
+                "PromText",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ctlmon-bench",
+            dependencies: [
+                "PromText",
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ]
+        ),
+        .testTarget(name: "PromTextTests", dependencies: ["PromText"]),
+        .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "ctlmon-bench"]),
+    ]
+)
+
+// Compiler settings shared by every target, declared once.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

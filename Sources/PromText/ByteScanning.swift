@@ -1,0 +1,106 @@
+// The raw-byte scanning primitives of the parser: character classes, word-at-a-time
+// searches, UTF-8 validation. Everything here works on pointers the caller keeps
+// valid; bounds are explicit `end` offsets, never read past.
+
+/// Character classes of the text formats.
+enum ByteClass {
+    static let metricStart: UInt8 = 1
+    static let metricChar: UInt8 = 2
+    static let labelStart: UInt8 = 4
+    static let labelChar: UInt8 = 8
+
+    /// 256 entries, one per byte value; allocated once, never freed.
+    nonisolated(unsafe) static let table: UnsafePointer<UInt8> = {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        t.initialize(repeating: 0, count: 256)
+        for c in UInt8(ascii: "a")...UInt8(ascii: "z") { t[Int(c)] = 15 }
+        for c in UInt8(ascii: "A")...UInt8(ascii: "Z") { t[Int(c)] = 15 }
+        t[Int(UInt8(ascii: "_"))] = 15
+        t[Int(UInt8(ascii: ":"))] = metricStart | metricChar
+        for c in UInt8(ascii: "0")...UInt8(ascii: "9") { t[Int(c)] = metricChar | labelChar }
+        return UnsafePointer(t)
+    }()
+}
+
+enum ByteScanning {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Index of the first byte at or after `i` that is `"`, `\`, NUL or non-ASCII; `end` if none.
+    @inline(__always)
+    static func findLabelValueSpecial(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
+        var i = from
+        while i &+ 8 <= end {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let q = w ^ 0x2222_2222_2222_2222
+            let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+            let m = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- ones) & ~w) | w) & highs
+            if m != 0 { return i &+ (m.trailingZeroBitCount &>> 3) }
+            i &+= 8
+        }
+        while i < end {
+            let c = p[i]
+            if c == 0x22 || c == 0x5C || c == 0 || c >= 0x80 { return i }
+            i &+= 1
+        }
+        return end
+    }
+
+    /// Index of the first byte at or after `from` that ends a metric name; `end` if none.
+    @inline(__always)
+    static func skipMetricNameChars(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ table: UnsafePointer<UInt8>) -> Int {
+        var i = from
+        while i < end && table[Int(p[i])] & ByteClass.metricChar != 0 { i &+= 1 }
+        return i
+    }
+
+    @inline(__always)
+    static func skipLabelNameChars(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ table: UnsafePointer<UInt8>) -> Int {
+        var i = from
+        while i < end && table[Int(p[i])] & ByteClass.labelChar != 0 { i &+= 1 }
+        return i
+    }
+
+    /// Length of the valid UTF-8 sequence starting at `p[i]` (a byte >= 0x80), or 0 if invalid.
+    static func utf8SequenceLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+        let c0 = p[i]
+        @inline(__always) func cont(_ k: Int) -> Bool { i + k < end && p[i + k] & 0xC0 == 0x80 }
+        switch c0 {
+        case 0xC2...0xDF:
+            return cont(1) ? 2 : 0
+        case 0xE0:
+            return i + 1 < end && (0xA0...0xBF).contains(p[i + 1]) && cont(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF:
+            return cont(1) && cont(2) ? 3 : 0
+        case 0xED:
+            return i + 1 < end && (0x80...0x9F).contains(p[i + 1]) && cont(2) ? 3 : 0
+        case 0xF0:
+            return i + 1 < end && (0x90...0xBF).contains(p[i + 1]) && cont(2) && cont(3) ? 4 : 0
+        case 0xF1...0xF3:
+            return cont(1) && cont(2) && cont(3) ? 4 : 0
+        case 0xF4:
+            return i + 1 < end && (0x80...0x8F).contains(p[i + 1]) && cont(2) && cont(3) ? 4 : 0
+        default:
+            return 0
+        }
+    }
+
+    /// Index of the first invalid UTF-8 byte in `p[from..<end]`, or nil when all valid.
+    static func firstInvalidUTF8(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int? {
+        var i = from
+        while i < end {
+            if p[i] < 0x80 { i += 1; continue }
+            let n = utf8SequenceLength(p, i, end)
+            if n == 0 { return i }
+            i += n
+        }
+        return nil
+    }
+
+    /// Number of Unicode scalars in valid UTF-8 bytes.
+    static func scalarCount(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
+        var n = 0
+        for i in from..<end where p[i] & 0xC0 != 0x80 { n += 1 }
+        return n
+    }
+}

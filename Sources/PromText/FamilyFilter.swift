@@ -1,0 +1,77 @@
+/// The metric families a consumer wants; the parser skips every other line at
+/// byte-scan speed, without parsing its labels or value.
+///
+/// A sample line is kept when its metric name starts with one of ``prefixes``,
+/// or equals one of ``names`` with or without a sample suffix (`_bucket`,
+/// `_sum`, `_count`, `_total`, `_created`, `_info`, `_gcount`, `_gsum`).
+///
+/// ```swift
+/// let filter = FamilyFilter(names: ["process_start_time_seconds"],
+///                           prefixes: ["apiserver_request_duration_seconds"])
+/// ```
+public struct FamilyFilter: Sendable, Hashable {
+    /// Family names kept exactly (suffixes allowed).
+    public var names: [String]
+    /// Name prefixes kept.
+    public var prefixes: [String]
+
+    public init(names: [String] = [], prefixes: [String] = []) {
+        self.names = names
+        self.prefixes = prefixes
+    }
+
+    /// The families the shipped control-plane rules read.
+    public static let controlPlane = FamilyFilter(
+        names: ["etcd_db_total_size_in_bytes", "process_start_time_seconds"],
+        prefixes: ["apiserver_request_duration_seconds", "apiserver_admission_webhook_", "apiserver_storage_"]
+    )
+
+    /// Whether a sample with this metric name is kept.
+    public func keeps(_ name: String) -> Bool {
+        Array(name.utf8).withUnsafeBufferPointer { CompiledFamilyFilter(self).keeps($0.baseAddress!, $0.count) }
+    }
+}
+
+/// The filter as bytes, with the decision for the last name cached: lines of
+/// one family come together, so most lines cost one comparison.
+struct CompiledFamilyFilter {
+    private let names: [[UInt8]]
+    private let prefixes: [[UInt8]]
+    private static let suffixes: [[UInt8]] = ["_bucket", "_sum", "_count", "_total", "_created", "_info", "_gcount", "_gsum"]
+        .map { Array($0.utf8) }
+    private var lastName: [UInt8] = []
+    private var lastDecision = false
+
+    init(_ filter: FamilyFilter) {
+        names = filter.names.map { Array($0.utf8) }
+        prefixes = filter.prefixes.map { Array($0.utf8) }
+        lastName.reserveCapacity(256)
+    }
+
+    /// Decides for `p[0..<n]`, reusing the previous decision when the name repeats.
+    mutating func decide(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if n == lastName.count,
+            lastName.withUnsafeBufferPointer({ n == 0 || memoryEquals(p, $0.baseAddress!, n) })
+        {
+            return lastDecision
+        }
+        lastDecision = keeps(p, n)
+        lastName.removeAll(keepingCapacity: true)
+        lastName.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        return lastDecision
+    }
+
+    func keeps(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        for prefix in prefixes where prefix.count <= n {
+            if prefix.withUnsafeBufferPointer({ $0.isEmpty || memoryEquals(p, $0.baseAddress!, $0.count) }) { return true }
+        }
+        for name in names {
+            if name.count == n, name.withUnsafeBufferPointer({ memoryEquals(p, $0.baseAddress!, n) }) { return true }
+            if name.count < n, name.withUnsafeBufferPointer({ memoryEquals(p, $0.baseAddress!, $0.count) }) {
+                let rest = UnsafeBufferPointer(start: p + name.count, count: n - name.count)
+                for s in Self.suffixes where s.count == rest.count && s.elementsEqual(rest) { return true }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,92 @@
+/// The type of a metric family, as declared by its `# TYPE` line.
+///
+/// Prometheus text 0.0.4 knows `counter`, `gauge`, `histogram`, `summary` and
+/// `untyped`; OpenMetrics 1.0 adds `info`, `stateset`, `gaugehistogram` and
+/// calls the absence of a type `unknown` (``untyped`` here, for both).
+public enum MetricType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case untyped
+    case counter
+    case gauge
+    case histogram
+    case summary
+    case info
+    case stateset
+    case gaugehistogram
+
+    /// The name as written in a `# TYPE` line of the given format.
+    public func name(in format: ExpositionFormat) -> String {
+        if self == .untyped { return format == .openMetrics ? "unknown" : "untyped" }
+        return description
+    }
+
+    public var description: String {
+        switch self {
+        case .untyped: "untyped"
+        case .counter: "counter"
+        case .gauge: "gauge"
+        case .histogram: "histogram"
+        case .summary: "summary"
+        case .info: "info"
+        case .stateset: "stateset"
+        case .gaugehistogram: "gaugehistogram"
+        }
+    }
+
+    /// Parses a `# TYPE` keyword; `nil` when the format does not know it.
+    init?(keyword: ByteView, format: ExpositionFormat) {
+        switch format {
+        case .prometheusText:
+            if keyword == "counter" { self = .counter }
+            else if keyword == "gauge" { self = .gauge }
+            else if keyword == "histogram" { self = .histogram }
+            else if keyword == "summary" { self = .summary }
+            else if keyword == "untyped" { self = .untyped }
+            else { return nil }
+        case .openMetrics:
+            if keyword == "counter" { self = .counter }
+            else if keyword == "gauge" { self = .gauge }
+            else if keyword == "histogram" { self = .histogram }
+            else if keyword == "summary" { self = .summary }
+            else if keyword == "unknown" { self = .untyped }
+            else if keyword == "info" { self = .info }
+            else if keyword == "stateset" { self = .stateset }
+            else if keyword == "gaugehistogram" { self = .gaugehistogram }
+            else { return nil }
+        }
+    }
+
+    /// The sample-name suffixes a family of this type may use, in 0.0.4 and OpenMetrics.
+    func suffixes(in format: ExpositionFormat) -> [String] {
+        switch (self, format) {
+        case (.counter, .openMetrics): ["_total", "_created"]
+        case (.counter, .prometheusText): ["", "_total"]
+        case (.summary, .openMetrics): ["", "_count", "_sum", "_created"]
+        case (.summary, .prometheusText): ["", "_count", "_sum"]
+        case (.histogram, .openMetrics): ["_count", "_sum", "_bucket", "_created"]
+        case (.histogram, .prometheusText): ["_count", "_sum", "_bucket"]
+        case (.gaugehistogram, _): ["_gcount", "_gsum", "_bucket"]
+        case (.info, _): ["_info"]
+        default: [""]
+        }
+    }
+}
+
+/// The two text exposition formats the parser reads.
+public enum ExpositionFormat: Sendable, CustomStringConvertible {
+    /// Prometheus text format 0.0.4 (`text/plain; version=0.0.4`).
+    case prometheusText
+    /// OpenMetrics 1.0 text (`application/openmetrics-text`).
+    case openMetrics
+
+    /// Picks the format from an HTTP `Content-Type` header value.
+    public init(contentType: String) {
+        self = contentType.lowercased().contains("application/openmetrics-text") ? .openMetrics : .prometheusText
+    }
+
+    public var description: String {
+        switch self {
+        case .prometheusText: "prometheus-text-0.0.4"
+        case .openMetrics: "openmetrics-1.0"
+        }
+    }
+}

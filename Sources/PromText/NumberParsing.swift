@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Sample values and timestamps, parsed straight from bytes.
+///
+/// Grammar (both formats): `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`,
+/// or `[+-]? (inf | infinity)` / `nan` in any case. Hexadecimal floats, which Go's
+/// ParseFloat would take, are rejected. Common values take an exact fast path
+/// (Clinger's: mantissa ≤ 2^53, |exponent| ≤ 22); the rest go to `strtod`,
+/// which rounds correctly.
+enum NumberParsing {
+    static let powersOf10: [Double] = (0...22).map { e in
+        var d = 1.0
+        for _ in 0..<e { d *= 10 }
+        return d
+    }
+
+    /// Parses `p[from..<end]` as a float; nil when it is not one.
+    static func parseDouble(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Double? {
+        if from >= end { return nil }
+        var i = from
+        var negative = false
+        let s = p[i]
+        if s == UInt8(ascii: "-") || s == UInt8(ascii: "+") {
+            negative = s == UInt8(ascii: "-")
+            i += 1
+            if i >= end { return nil }
+        }
+        let afterSign = i
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        var digits = 0
+        var exact = true
+        while i < end {
+            let d = p[i] &- 0x30
+            if d > 9 { break }
+            digits += 1
+            if mantissa != 0 || d != 0 {
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(d)
+                    significant += 1
+                } else {
+                    exact = false
+                    exponent += 1
+                }
+            }
+            i += 1
+        }
+        if i < end && p[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end {
+                let d = p[i] &- 0x30
+                if d > 9 { break }
+                digits += 1
+                if mantissa != 0 || d != 0 {
+                    if significant < 19 {
+                        mantissa = mantissa &* 10 &+ UInt64(d)
+                        significant += 1
+                        exponent -= 1
+                    } else {
+                        exact = false
+                    }
+                } else {
+                    exponent -= 1
+                }
+                i += 1
+            }
+        }
+        if digits == 0 {
+            return parseSpecial(p, afterSign, end, negative: negative, signed: afterSign > from)
+        }
+        if i < end && (p[i] | 0x20) == UInt8(ascii: "e") {
+            i += 1
+            var expNegative = false
+            if i < end && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+                expNegative = p[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            var expDigits = 0
+            while i < end {
+                let d = p[i] &- 0x30
+                if d > 9 { break }
+                if e < 100_000 { e = e * 10 + Int(d) }
+                expDigits += 1
+                i += 1
+            }
+            if expDigits == 0 { return nil }
+            exponent += expNegative ? -e : e
+        }
+        if i != end { return nil }
+        if mantissa == 0 { return negative ? -0.0 : 0.0 }
+        if exact && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
+            var d = Double(mantissa)
+            if exponent < 0 { d /= powersOf10[-exponent] } else { d *= powersOf10[exponent] }
+            return negative ? -d : d
+        }
+        return slowParse(p, from, end)
+    }
+
+    /// `inf`, `infinity`, `nan` in any case (after an optional sign for the infinities).
+    private static func parseSpecial(
+        _ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, negative: Bool, signed: Bool
+    ) -> Double? {
+        let n = end - i
+        @inline(__always) func lower(_ k: Int) -> UInt8 { p[i + k] | 0x20 }
+        if !signed && n == 3 && lower(0) == UInt8(ascii: "n") && lower(1) == UInt8(ascii: "a") && lower(2) == UInt8(ascii: "n") {
+            return .nan
+        }
+        if n == 3 || n == 8, lower(0) == UInt8(ascii: "i"), lower(1) == UInt8(ascii: "n"), lower(2) == UInt8(ascii: "f") {
+            if n == 8 {
+                let rest: [UInt8] = Array("inity".utf8)
+                for k in 0..<5 where lower(3 + k) != rest[k] { return nil }
+            }
+            return negative ? -.infinity : .infinity
+        }
+        return nil
+    }
+
+    /// Correctly rounded conversion through the C library, for long or extreme values.
+    private static func slowParse(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Double? {
+        let n = end - from
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
+            for k in 0..<n { buf[k] = CChar(bitPattern: p[from + k]) }
+            buf[n] = 0
+            var endPtr: UnsafeMutablePointer<CChar>? = nil
+            let d = strtod(buf.baseAddress!, &endPtr)
+            guard let e = endPtr, e - buf.baseAddress! == n else { return nil }
+            return d
+        }
+    }
+
+    /// Parses a decimal integer (0.0.4 millisecond timestamps); nil on syntax error or overflow.
+    static func parseInt64(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int64? {
+        var i = from
+        var negative = false
+        if i < end && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+            negative = p[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        if i >= end { return nil }
+        var v: Int64 = 0
+        while i < end {
+            let d = p[i] &- 0x30
+            if d > 9 { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return nil }
+            v = a
+            i += 1
+        }
+        return v
+    }
+
+    /// Parses an OpenMetrics timestamp (seconds, integer or float, finite).
+    static func parseSeconds(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Double? {
+        guard let d = parseDouble(p, from, end), d.isFinite else { return nil }
+        return d
+    }
+
+    /// Seconds to milliseconds, saturating at the Int64 range.
+    static func milliseconds(fromSeconds s: Double) -> Int64 {
+        let ms = (s * 1000).rounded()
+        if ms >= 9.2e18 { return .max }
+        if ms <= -9.2e18 { return .min }
+        return Int64(ms)
+    }
+}

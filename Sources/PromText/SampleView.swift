@@ -1,0 +1,195 @@
+/// Where one label sits in the current line: offsets from the line start.
+@usableFromInline
+struct LabelSlot {
+    @usableFromInline var nameStart: Int32
+    @usableFromInline var nameCount: Int32
+    @usableFromInline var valueStart: Int32
+    @usableFromInline var valueCount: Int32
+    /// Whether the value as written contains a backslash escape.
+    @usableFromInline var escaped: Bool
+}
+
+/// One sample, lent to a ``SampleConsumer`` for the duration of the callback.
+///
+/// Names and label values are borrowed ``ByteView``s into the line being
+/// parsed; nothing is copied or unescaped unless asked for. Do not keep the
+/// view or its byte views past the callback.
+public struct SampleView {
+    @usableFromInline let line: UnsafePointer<UInt8>
+    @usableFromInline let slots: UnsafePointer<LabelSlot>
+    /// Number of labels on the sample (exemplar labels not included).
+    public let labelCount: Int
+    /// The metric name as written (for a histogram bucket: `…_bucket`).
+    public let name: ByteView
+    /// The family the sample belongs to, by `# TYPE` (or the sample name when untyped).
+    public let family: ByteView
+    /// The family's type from its `# TYPE` line; ``MetricType/untyped`` without one.
+    public let type: MetricType
+    /// The sample value.
+    public let value: Double
+    /// The timestamp in milliseconds since the epoch, if the line has one
+    /// (0.0.4 writes milliseconds, OpenMetrics seconds; both are converted).
+    public let timestampMilliseconds: Int64?
+    /// The OpenMetrics exemplar, if the line has one.
+    public let exemplar: ExemplarView?
+    /// 1-based line number of the sample in the decoded text.
+    public let lineNumber: Int
+
+    @usableFromInline
+    init(
+        line: UnsafePointer<UInt8>, slots: UnsafePointer<LabelSlot>, labelCount: Int, name: ByteView,
+        family: ByteView, type: MetricType, value: Double, timestampMilliseconds: Int64?,
+        exemplar: ExemplarView?, lineNumber: Int
+    ) {
+        self.line = line
+        self.slots = slots
+        self.labelCount = labelCount
+        self.name = name
+        self.family = family
+        self.type = type
+        self.value = value
+        self.timestampMilliseconds = timestampMilliseconds
+        self.exemplar = exemplar
+        self.lineNumber = lineNumber
+    }
+
+    /// The name of label `index` (0-based, in the order written).
+    @inlinable
+    public func labelName(_ index: Int) -> ByteView {
+        precondition(index >= 0 && index < labelCount, "label index out of range")
+        let s = slots[index]
+        return ByteView(start: line + Int(s.nameStart), count: Int(s.nameCount))
+    }
+
+    /// The value of label `index` as written, escapes included.
+    @inlinable
+    public func rawLabelValue(_ index: Int) -> ByteView {
+        precondition(index >= 0 && index < labelCount, "label index out of range")
+        let s = slots[index]
+        return ByteView(start: line + Int(s.valueStart), count: Int(s.valueCount))
+    }
+
+    /// Whether label `index`'s value contains escapes (`\\`, `\"`, `\n`).
+    @inlinable
+    public func labelValueIsEscaped(_ index: Int) -> Bool {
+        precondition(index >= 0 && index < labelCount, "label index out of range")
+        return slots[index].escaped
+    }
+
+    /// Appends the unescaped value of label `index` to `storage` (reuse it across calls).
+    public func appendLabelValue(_ index: Int, to storage: inout [UInt8]) {
+        let raw = rawLabelValue(index)
+        if !slots[index].escaped {
+            storage.append(contentsOf: raw.buffer)
+        } else {
+            Unescaper.appendUnescaped(raw.buffer, quotes: true, to: &storage)
+        }
+    }
+
+    /// The unescaped value of label `index` as a String (allocates: for the edges, not hot paths).
+    public func labelValue(_ index: Int) -> String {
+        if !slots[index].escaped { return rawLabelValue(index).string }
+        var storage: [UInt8] = []
+        appendLabelValue(index, to: &storage)
+        return String(decoding: storage, as: UTF8.self)
+    }
+
+    /// The index of the label with this name, if present.
+    public func labelIndex(_ name: StaticString) -> Int? {
+        for i in 0..<labelCount where labelName(i) == name { return i }
+        return nil
+    }
+
+    /// An order-independent 64-bit fingerprint of the metric name and label set
+    /// (equal series give equal fingerprints whatever their label order).
+    public var seriesFingerprint: UInt64 {
+        var h = LabelHasher.hashBytes(name.buffer, seed: 0x9E37_79B9_7F4A_7C15)
+        var scratch: [UInt8] = []
+        for i in 0..<labelCount {
+            h &+= LabelHasher.pairHash(self, i, scratch: &scratch)
+        }
+        return LabelHasher.finalize(h)
+    }
+}
+
+/// An OpenMetrics exemplar (`# {trace_id="…"} 1 1.5e9`) lent with its sample.
+public struct ExemplarView {
+    @usableFromInline let line: UnsafePointer<UInt8>
+    @usableFromInline let slots: UnsafePointer<LabelSlot>
+    /// Number of exemplar labels.
+    public let labelCount: Int
+    /// The exemplar value.
+    public let value: Double
+    /// The exemplar timestamp in seconds, if written.
+    public let timestamp: Double?
+
+    /// The name of exemplar label `index`.
+    public func labelName(_ index: Int) -> ByteView {
+        precondition(index >= 0 && index < labelCount, "label index out of range")
+        let s = slots[index]
+        return ByteView(start: line + Int(s.nameStart), count: Int(s.nameCount))
+    }
+
+    /// The value of exemplar label `index` as written.
+    public func rawLabelValue(_ index: Int) -> ByteView {
+        precondition(index >= 0 && index < labelCount, "label index out of range")
+        let s = slots[index]
+        return ByteView(start: line + Int(s.valueStart), count: Int(s.valueCount))
+    }
+}
+
+/// A `# HELP`, `# TYPE` or `# UNIT` line lent to a ``SampleConsumer``.
+public struct MetadataView {
+    public enum Kind: Sendable { case help, type, unit }
+    public let kind: Kind
+    /// The metric family name.
+    public let name: ByteView
+    /// The text after the name as written: help text (escaped), type keyword or unit.
+    public let text: ByteView
+    /// The declared type, for ``Kind/type`` lines.
+    public let type: MetricType?
+    /// The format being parsed (HELP escapes differ between formats).
+    public let format: ExpositionFormat
+
+    /// The help text with its escapes resolved (`\\`, `\n`; OpenMetrics also `\"`).
+    public var unescapedText: String {
+        var out: [UInt8] = []
+        Unescaper.appendUnescaped(text.buffer, quotes: format == .openMetrics, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Receives what the parser finds, one call per sample or metadata line.
+///
+/// Calls come synchronously from ``TextParser/feed(_:)`` and ``TextParser/finish()``.
+public protocol SampleConsumer: AnyObject {
+    /// One sample of a wanted family. The view is valid only during the call.
+    func consume(_ sample: SampleView)
+    /// One `# HELP`, `# TYPE` or `# UNIT` line. Default: ignored.
+    func consumeMetadata(_ metadata: MetadataView)
+}
+
+extension SampleConsumer {
+    public func consumeMetadata(_ metadata: MetadataView) {}
+}
+
+/// Resolves the escapes of label values and help texts.
+enum Unescaper {
+    /// Appends `raw` with `\\`→`\`, `\n`→newline and (if `quotes`) `\"`→`"`; other
+    /// backslashes are kept as written, as Prometheus does.
+    static func appendUnescaped(_ raw: UnsafeBufferPointer<UInt8>, quotes: Bool, to out: inout [UInt8]) {
+        var i = 0
+        let n = raw.count
+        while i < n {
+            let c = raw[i]
+            if c == UInt8(ascii: "\\"), i + 1 < n {
+                let d = raw[i + 1]
+                if d == UInt8(ascii: "\\") { out.append(d); i += 2; continue }
+                if d == UInt8(ascii: "n") { out.append(0x0A); i += 2; continue }
+                if quotes && d == UInt8(ascii: "\"") { out.append(d); i += 2; continue }
+            }
+            out.append(c)
+            i += 1
+        }
+    }
+}

@@ -1,0 +1,312 @@
+// Sample lines: `name{label="value",…} value [timestamp] [# {exemplar} value [timestamp]]`.
+// This is the hot path: no allocation, one pass over the line, views into the line.
+
+extension TextParser {
+    @inline(__always)
+    private func skipBlanks(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        var i = i
+        while i < n && (p[i] == 0x20 || p[i] == 0x09) { i &+= 1 }
+        return i
+    }
+
+    /// Parses a sample line starting at `p[from]` and hands it to the consumer.
+    func parseSample(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) throws(LineFault) {
+        let table = ByteClass.table
+        guard table[Int(p[from])] & ByteClass.metricStart != 0 else {
+            throw LineFault(.syntax, at: from, p[from] == UInt8(ascii: "{")
+                ? "expected a metric name before '{' (quoted UTF-8 names are not supported)"
+                : "expected a metric name or a comment")
+        }
+        let nameEnd = ByteScanning.skipMetricNameChars(p, from &+ 1, n, table)
+        if !openMetrics, filter != nil, !filter!.decide(p + from, nameEnd &- from) {
+            statistics.filteredSamples &+= 1
+            return
+        }
+        var i = nameEnd
+        if !openMetrics { i = skipBlanks(p, i, n) }
+        var labelCount = 0
+        var hadLabels = false
+        if i < n && p[i] == UInt8(ascii: "{") {
+            hadLabels = true
+            i = try parseLabels(p, i &+ 1, n, firstSlot: 0, count: &labelCount)
+        }
+        // The value, after exactly one space in OpenMetrics, blanks in 0.0.4.
+        if openMetrics {
+            guard i < n && p[i] == 0x20 else { throw expectedValue(p, i, n, nameEnd: nameEnd, hadLabels: hadLabels) }
+            i &+= 1
+        } else {
+            i = skipBlanks(p, i, n)
+            if i == nameEnd { throw expectedValue(p, i, n, nameEnd: nameEnd, hadLabels: hadLabels) }
+        }
+        var valueEnd = i
+        if openMetrics {
+            while valueEnd < n && p[valueEnd] != 0x20 { valueEnd &+= 1 }
+        } else {
+            while valueEnd < n && p[valueEnd] != 0x20 && p[valueEnd] != 0x09 { valueEnd &+= 1 }
+        }
+        if valueEnd == i { throw LineFault(.syntax, at: i, "expected a value") }
+        guard let value = NumberParsing.parseDouble(p, i, valueEnd) else {
+            throw LineFault(.syntax, at: i, "invalid value \"\(text(p, i, valueEnd))\": expected a float, +Inf, -Inf or NaN")
+        }
+        i = valueEnd
+        var timestampMs: Int64? = nil
+        var timestampSeconds: Double? = nil
+        var exemplar: ExemplarView? = nil
+        if openMetrics {
+            if i < n {
+                i &+= 1  // the space that ended the value
+                if i < n && p[i] == UInt8(ascii: "#") {
+                    exemplar = try parseExemplar(p, i, n, firstSlot: labelCount)
+                } else {
+                    var end = i
+                    while end < n && p[end] != 0x20 { end &+= 1 }
+                    guard end > i, let s = NumberParsing.parseSeconds(p, i, end) else {
+                        throw LineFault(.syntax, at: i, end > i
+                            ? "invalid timestamp \"\(text(p, i, end))\": expected seconds as a finite number"
+                            : "expected a timestamp or an exemplar after the value")
+                    }
+                    timestampSeconds = s
+                    timestampMs = NumberParsing.milliseconds(fromSeconds: s)
+                    if end < n {
+                        exemplar = try parseExemplar(p, end &+ 1, n, firstSlot: labelCount)
+                    }
+                }
+            }
+        } else {
+            i = skipBlanks(p, i, n)
+            if i < n {
+                var end = i
+                while end < n && p[end] != 0x20 && p[end] != 0x09 { end &+= 1 }
+                guard let ts = NumberParsing.parseInt64(p, i, end) else {
+                    throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: "#")
+                        ? "exemplars need the OpenMetrics format (--openmetrics)"
+                        : "invalid timestamp \"\(text(p, i, end))\": expected integer milliseconds")
+                }
+                timestampMs = ts
+                i = skipBlanks(p, end, n)
+                if i < n { throw LineFault(.syntax, at: i, "unexpected text after the timestamp") }
+            }
+        }
+        if labelCount > 1 { try checkDuplicateLabels(p, 0, labelCount) }
+
+        let name = ByteView(start: p + from, count: nameEnd &- from)
+        var family = name
+        var type = MetricType.untyped
+        if openMetrics {
+            (family, type) = try validator!.sample(
+                line: p, name: name, slots: slots, labelCount: labelCount, value: value,
+                timestamp: timestampSeconds, exemplar: exemplar, lineNumber: statistics.lines)
+            if filter != nil, !filter!.decide(p + from, nameEnd &- from) {
+                statistics.filteredSamples &+= 1
+                return
+            }
+        } else if !typedFamily.isEmpty {
+            (family, type) = typedFamilyOf(name)
+        }
+        consumer.consume(SampleView(
+            line: p, slots: slots, labelCount: labelCount, name: name, family: family, type: type, value: value,
+            timestampMilliseconds: timestampMs, exemplar: exemplar, lineNumber: statistics.lines))
+        statistics.samples &+= 1
+    }
+
+    /// 0.0.4: the sample belongs to the last `# TYPE`d family when its name is that
+    /// family's name plus one of the type's suffixes.
+    private func typedFamilyOf(_ name: ByteView) -> (ByteView, MetricType) {
+        let k = typedFamily.count
+        guard name.count >= k else { return (name, .untyped) }
+        return typedFamily.withUnsafeBufferPointer { fam in
+            guard memoryEquals(name.start!, fam.baseAddress!, k) else { return (name, .untyped) }
+            let restCount = name.count &- k
+            for s in typedSuffixes where s.count == restCount {
+                if restCount == 0 || s.withUnsafeBufferPointer({ memoryEquals(name.start! + k, $0.baseAddress!, restCount) }) {
+                    return (ByteView(start: name.start, count: k), typedFamilyType)
+                }
+            }
+            return (name, .untyped)
+        }
+    }
+
+    private func expectedValue(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, nameEnd: Int, hadLabels: Bool) -> LineFault {
+        if i >= n { return LineFault(.syntax, at: i, "expected a value after the \(hadLabels ? "labels" : "metric name")") }
+        if !hadLabels && i == nameEnd {
+            return LineFault(.syntax, at: i, "unexpected character \(describe(p[i])) in metric name")
+        }
+        return LineFault(.syntax, at: i, openMetrics
+            ? "expected a single space before the value" : "expected whitespace before the value")
+    }
+
+    /// Parses `name="value",…}` from `p[i]` (after `{`) into slots from `firstSlot`; returns the index after `}`.
+    func parseLabels(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int, count: inout Int
+    ) throws(LineFault) -> Int {
+        let table = ByteClass.table
+        let limits = options.limits
+        var i = start
+        if !openMetrics { i = skipBlanks(p, i, n) }
+        if i < n && p[i] == UInt8(ascii: "}") { return i &+ 1 }
+        while true {
+            guard i < n, table[Int(p[i])] & ByteClass.labelStart != 0 else {
+                if i >= n { throw LineFault(.syntax, at: i, "expected a label name or '}'") }
+                throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: ",")
+                    ? "expected a label name, found an extra ','"
+                    : p[i] == UInt8(ascii: "\"") ? "expected a label name (quoted UTF-8 names are not supported)"
+                    : "expected a label name, found \(describe(p[i]))")
+            }
+            let nameStart = i
+            i = ByteScanning.skipLabelNameChars(p, i &+ 1, n, table)
+            let nameEnd = i
+            if nameEnd &- nameStart > limits.maxLabelNameLength {
+                throw LineFault(.limit, at: nameStart, "label name longer than the limit of \(limits.maxLabelNameLength) bytes")
+            }
+            if !openMetrics { i = skipBlanks(p, i, n) }
+            guard i < n && p[i] == UInt8(ascii: "=") else {
+                throw LineFault(.syntax, at: i, "expected '=' after label name \"\(text(p, nameStart, nameEnd))\"")
+            }
+            i &+= 1
+            if !openMetrics { i = skipBlanks(p, i, n) }
+            guard i < n && p[i] == UInt8(ascii: "\"") else {
+                throw LineFault(.syntax, at: i, "expected '\"' to open the value of label \"\(text(p, nameStart, nameEnd))\"")
+            }
+            i &+= 1
+            let valueStart = i
+            var escaped = false
+            while true {
+                i = ByteScanning.findLabelValueSpecial(p, i, n)
+                if i >= n {
+                    throw LineFault(.syntax, at: valueStart &- 1,
+                        "unterminated value of label \"\(text(p, nameStart, nameEnd))\": expected a closing '\"'")
+                }
+                let c = p[i]
+                if c == UInt8(ascii: "\"") { break }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    if i &+ 1 >= n {
+                        throw LineFault(.syntax, at: valueStart &- 1,
+                            "unterminated value of label \"\(text(p, nameStart, nameEnd))\": expected a closing '\"'")
+                    }
+                    i &+= p[i &+ 1] < 0x80 ? 2 : 1
+                } else if c == 0 {
+                    throw LineFault(.syntax, at: i, "NUL byte in the value of label \"\(text(p, nameStart, nameEnd))\"")
+                } else {
+                    let k = ByteScanning.utf8SequenceLength(p, i, n)
+                    if k == 0 {
+                        throw LineFault(.syntax, at: i, "invalid UTF-8 in the value of label \"\(text(p, nameStart, nameEnd))\"")
+                    }
+                    i &+= k
+                }
+            }
+            let valueEnd = i
+            i &+= 1
+            if valueEnd &- valueStart > limits.maxLabelValueLength {
+                throw LineFault(.limit, at: valueStart, "label value longer than the limit of \(limits.maxLabelValueLength) bytes")
+            }
+            if count >= limits.maxLabelsPerSample {
+                throw LineFault(.limit, at: nameStart, "more labels than the limit of \(limits.maxLabelsPerSample)")
+            }
+            let slot = firstSlot &+ count
+            if slot >= slotCapacity { growSlots(to: slot &+ 1) }
+            slots[slot] = LabelSlot(
+                nameStart: Int32(truncatingIfNeeded: nameStart), nameCount: Int32(truncatingIfNeeded: nameEnd &- nameStart),
+                valueStart: Int32(truncatingIfNeeded: valueStart), valueCount: Int32(truncatingIfNeeded: valueEnd &- valueStart),
+                escaped: escaped)
+            count &+= 1
+            if !openMetrics { i = skipBlanks(p, i, n) }
+            guard i < n else { throw LineFault(.syntax, at: i, "expected ',' or '}' after a label value") }
+            if p[i] == UInt8(ascii: ",") {
+                i &+= 1
+                if !openMetrics {
+                    i = skipBlanks(p, i, n)
+                    if i < n && p[i] == UInt8(ascii: "}") { return i &+ 1 }  // trailing comma, allowed in 0.0.4
+                }
+                continue
+            }
+            if p[i] == UInt8(ascii: "}") { return i &+ 1 }
+            throw LineFault(.syntax, at: i, "expected ',' or '}' after a label value, found \(describe(p[i]))")
+        }
+    }
+
+    /// `# {labels} value [timestamp]` from `p[i]`; OpenMetrics only.
+    private func parseExemplar(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int) throws(LineFault) -> ExemplarView {
+        var i = start
+        guard i &+ 2 < n, p[i] == UInt8(ascii: "#"), p[i &+ 1] == 0x20, p[i &+ 2] == UInt8(ascii: "{") else {
+            throw LineFault(.syntax, at: i, "expected an exemplar '# {labels} value' or the end of the line")
+        }
+        var count = 0
+        i = try parseLabels(p, i &+ 3, n, firstSlot: firstSlot, count: &count)
+        if count > 1 { try checkDuplicateLabels(p, firstSlot, count) }
+        var scalars = 0
+        for k in firstSlot..<(firstSlot &+ count) {
+            let s = slots[k]
+            scalars &+= ByteScanning.scalarCount(p, Int(s.nameStart), Int(s.nameStart &+ s.nameCount))
+            scalars &+= ByteScanning.scalarCount(p, Int(s.valueStart), Int(s.valueStart &+ s.valueCount))
+        }
+        if scalars > 128 {
+            throw LineFault(.semantics, at: start, "exemplar labels have \(scalars) characters; at most 128 are allowed")
+        }
+        guard i < n && p[i] == 0x20 else { throw LineFault(.syntax, at: i, "expected a space and the exemplar value") }
+        i &+= 1
+        var end = i
+        while end < n && p[end] != 0x20 { end &+= 1 }
+        guard end > i, let value = NumberParsing.parseDouble(p, i, end) else {
+            throw LineFault(.syntax, at: i, "invalid exemplar value \"\(text(p, i, end))\"")
+        }
+        var timestamp: Double? = nil
+        if end < n {
+            i = end &+ 1
+            end = i
+            while end < n && p[end] != 0x20 { end &+= 1 }
+            guard end > i, end == n, let ts = NumberParsing.parseSeconds(p, i, end) else {
+                throw LineFault(.syntax, at: i, "invalid exemplar timestamp \"\(text(p, i, end))\"")
+            }
+            timestamp = ts
+        }
+        return ExemplarView(line: p, slots: slots + firstSlot, labelCount: count, value: value, timestamp: timestamp)
+    }
+
+    /// Rejects a label name written twice on one sample.
+    func checkDuplicateLabels(_ p: UnsafePointer<UInt8>, _ first: Int, _ count: Int) throws(LineFault) {
+        @inline(__always) func same(_ a: LabelSlot, _ b: LabelSlot) -> Bool {
+            a.nameCount == b.nameCount && memoryEquals(p + Int(a.nameStart), p + Int(b.nameStart), Int(a.nameCount))
+        }
+        if count <= 48 {
+            for a in first..<(first &+ count &- 1) {
+                for b in (a &+ 1)..<(first &+ count) where same(slots[a], slots[b]) {
+                    throw duplicate(p, slots[b])
+                }
+            }
+            return
+        }
+        hashScratch.removeAll(keepingCapacity: true)
+        for k in first..<(first &+ count) {
+            let s = slots[k]
+            let h = LabelHasher.hashBytes(UnsafeBufferPointer(start: p + Int(s.nameStart), count: Int(s.nameCount)), seed: 7)
+            hashScratch.append((h, k))
+        }
+        hashScratch.sort { $0.0 < $1.0 }
+        for k in 1..<hashScratch.count where hashScratch[k].0 == hashScratch[k &- 1].0 {
+            if same(slots[hashScratch[k].1], slots[hashScratch[k &- 1].1]) { throw duplicate(p, slots[max(hashScratch[k].1, hashScratch[k &- 1].1)]) }
+        }
+    }
+
+    private func duplicate(_ p: UnsafePointer<UInt8>, _ s: LabelSlot) -> LineFault {
+        let name = text(p, Int(s.nameStart), Int(s.nameStart &+ s.nameCount))
+        return LineFault(.syntax, at: Int(s.nameStart), "duplicate label name \"\(name)\"")
+    }
+
+    /// A short printable copy of `p[from..<to]` for messages.
+    func text(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> String {
+        let to = min(to, from + 64)
+        return String(decoding: UnsafeBufferPointer(start: p + from, count: max(0, to - from)), as: UTF8.self)
+    }
+
+    func describe(_ c: UInt8) -> String {
+        if c >= 0x21 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
+        switch c {
+        case 0x20: return "a space"
+        case 0x09: return "a tab"
+        case 0x0D: return "a carriage return"
+        case 0: return "a NUL byte"
+        default: return "byte 0x" + String(c, radix: 16, uppercase: true)
+        }
+    }
+}

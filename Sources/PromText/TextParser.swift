@@ -1,0 +1,354 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A push-style streaming parser for Prometheus text 0.0.4 and OpenMetrics 1.0.
+///
+/// Feed bytes in chunks of any size with ``feed(_:)``, then call ``finish()``.
+/// Chunks may split anywhere; the result is the same for every split. Samples
+/// reach the ``SampleConsumer`` as borrowed views, without a heap allocation
+/// per line. gzip input is recognised by its magic bytes and inflated on the way.
+///
+/// ```swift
+/// let parser = TextParser(options: .init(source: "metrics.txt"), consumer: myConsumer)
+/// try parser.feed(chunk)
+/// try parser.finish()
+/// print(parser.statistics.samples)
+/// ```
+public final class TextParser {
+    /// How errors are handled.
+    public enum Mode: Sendable {
+        /// Stop at the first error.
+        case strict
+        /// Skip each bad line, record and count it, and go on.
+        case lenient
+    }
+
+    /// Whether the input is gzip.
+    public enum Decompression: Sendable {
+        /// gzip when the input starts with the gzip magic bytes `1f 8b`.
+        case auto
+        /// Plain text.
+        case none
+        /// gzip, as an HTTP `Content-Encoding: gzip` says.
+        case gzip
+    }
+
+    public struct Options: Sendable {
+        public var format: ExpositionFormat
+        public var mode: Mode
+        public var limits: ParseLimits
+        /// Names the input in errors: a path, `<stdin>`, a URL.
+        public var source: String
+        /// Only these families reach the consumer; nil keeps all.
+        public var filter: FamilyFilter?
+        public var decompression: Decompression
+
+        public init(
+            format: ExpositionFormat = .prometheusText, mode: Mode = .strict, limits: ParseLimits = ParseLimits(),
+            source: String = "<input>", filter: FamilyFilter? = nil, decompression: Decompression = .auto
+        ) {
+            self.format = format
+            self.mode = mode
+            self.limits = limits
+            self.source = source
+            self.filter = filter
+            self.decompression = decompression
+        }
+    }
+
+    public let options: Options
+    /// Counts of what was read so far.
+    public internal(set) var statistics = ParseStatistics()
+    /// In lenient mode, the first ``ParseLimits/maxRecordedErrors`` errors (all are counted
+    /// in ``ParseStatistics/invalidLines``).
+    public private(set) var errors: [ParseError] = []
+
+    let consumer: any SampleConsumer
+    let openMetrics: Bool
+    let maxLine: Int
+
+    /// The start of a line that continues in the next chunk.
+    var carry: [UInt8] = []
+    /// Lenient mode: dropping the rest of a line that exceeded the length cap.
+    var droppingOverlongLine = false
+
+    /// Label slots of the current line, reused; grows only when a line has more labels than any before.
+    var slots: UnsafeMutablePointer<LabelSlot>
+    var slotCapacity: Int
+    /// Scratch for duplicate-label checks on lines with many labels.
+    var hashScratch: [(UInt64, Int)] = []
+
+    var filter: CompiledFamilyFilter?
+
+    /// 0.0.4: the family of the last `# TYPE` line and its type, to type the samples that follow.
+    var typedFamily: [UInt8] = []
+    var typedFamilyType: MetricType = .untyped
+    var typedSuffixes: [[UInt8]] = []
+
+    var validator: OpenMetricsValidator?
+
+    private var decompressionDecided: Bool
+    private var magicPrefix: [UInt8] = []
+    private var inflater: GzipInflater?
+    private var finished = false
+
+    public init(options: Options = Options(), consumer: any SampleConsumer) {
+        self.options = options
+        self.consumer = consumer
+        self.openMetrics = options.format == .openMetrics
+        self.maxLine = min(max(options.limits.maxLineLength, 16), Int(Int32.max) - 1)
+        self.slotCapacity = 32
+        self.slots = UnsafeMutablePointer<LabelSlot>.allocate(capacity: 32)
+        self.filter = options.filter.map(CompiledFamilyFilter.init)
+        self.validator = openMetrics ? OpenMetricsValidator() : nil
+        self.decompressionDecided = options.decompression == .none
+        if options.decompression == .gzip {
+            self.inflater = GzipInflater()
+            self.statistics.gzip = true
+        }
+        self.carry.reserveCapacity(4096)
+        self.typedFamily.reserveCapacity(256)
+    }
+
+    deinit {
+        slots.deallocate()
+    }
+
+    /// Parses the next chunk of input.
+    public func feed(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
+        precondition(!finished, "feed(_:) after finish()")
+        statistics.inputBytes += chunk.count
+        if !decompressionDecided {
+            // Wait for two bytes to tell gzip from text; a 1-byte first chunk is held.
+            if magicPrefix.isEmpty && chunk.count >= 2 {
+                decideDecompression(chunk[0], chunk[1])
+            } else {
+                magicPrefix.append(contentsOf: chunk)
+                guard magicPrefix.count >= 2 else { return }
+                decideDecompression(magicPrefix[0], magicPrefix[1])
+                let held = magicPrefix
+                magicPrefix = []
+                try withBytes(held) { (b: UnsafeRawBufferPointer) throws(ParseError) in try decoded(b) }
+                return
+            }
+        }
+        try decoded(chunk)
+    }
+
+    /// Parses the next chunk of input.
+    public func feed(_ chunk: [UInt8]) throws(ParseError) {
+        try withBytes(chunk) { (b: UnsafeRawBufferPointer) throws(ParseError) in try feed(b) }
+    }
+
+    /// Ends the input: parses a last line without newline, checks the gzip stream
+    /// is complete and, for OpenMetrics, that `# EOF` came and the last family is valid.
+    public func finish() throws(ParseError) {
+        precondition(!finished, "finish() called twice")
+        finished = true
+        if !magicPrefix.isEmpty {
+            let held = magicPrefix
+            magicPrefix = []
+            try withBytes(held) { (b: UnsafeRawBufferPointer) throws(ParseError) in try text(b) }
+        }
+        if let inflater, !inflater.isComplete {
+            let offset = inflater.consumedInput
+            throw ParseError(
+                kind: .compression, source: options.source, line: 0, column: 0,
+                message: statistics.inputBytes == 0 || offset == 0
+                    ? "gzip stream is empty" : "gzip stream is truncated after \(offset) compressed bytes")
+        }
+        if droppingOverlongLine {
+            droppingOverlongLine = false
+        } else if !carry.isEmpty {
+            let line = carry
+            carry = []
+            try withBytes(line) { (b: UnsafeRawBufferPointer) throws(ParseError) in
+                try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
+            }
+        }
+        if validator != nil {
+            do {
+                try validator!.finish()
+            } catch {
+                try report(error, lineBytes: nil)
+            }
+        }
+    }
+
+    private func decideDecompression(_ b0: UInt8, _ b1: UInt8) {
+        decompressionDecided = true
+        if b0 == 0x1F && b1 == 0x8B {
+            inflater = GzipInflater()
+            statistics.gzip = true
+        }
+    }
+
+    private func decoded(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
+        guard let inflater else { return try text(chunk) }
+        let source = options.source
+        try inflater.inflate(chunk, source: source) { (out: UnsafeRawBufferPointer) throws(ParseError) in
+            try self.text(out)
+        }
+    }
+
+    /// Splits decoded text into lines; complete lines are parsed in place, a partial last line is carried.
+    private func text(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
+        guard chunk.count > 0, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        statistics.decodedBytes += chunk.count
+        if statistics.decodedBytes > options.limits.maxDecodedBytes {
+            throw ParseError(
+                kind: .limit, source: options.source, line: statistics.lines + 1, column: 0,
+                message: "input exceeds the decoded size limit of \(options.limits.maxDecodedBytes) bytes (gzip bomb?)")
+        }
+        var p = base
+        let end = base + chunk.count
+        if droppingOverlongLine || !carry.isEmpty {
+            guard let nl = memchr(p, 0x0A, end - p).map({ UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }) else {
+                if !droppingOverlongLine {
+                    if carry.count + (end - p) > maxLine {
+                        try overlong(Array(carry.prefix(64)))
+                    } else {
+                        carry.append(contentsOf: UnsafeBufferPointer(start: p, count: end - p))
+                    }
+                }
+                return
+            }
+            if droppingOverlongLine {
+                droppingOverlongLine = false
+            } else if carry.count + (nl - p) > maxLine {
+                try overlong(Array(carry.prefix(64)))
+                droppingOverlongLine = false
+            } else {
+                carry.append(contentsOf: UnsafeBufferPointer(start: p, count: nl - p))
+                try withBytes(carry) { (b: UnsafeRawBufferPointer) throws(ParseError) in
+                    try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
+                }
+                carry.removeAll(keepingCapacity: true)
+            }
+            p = nl + 1
+        }
+        while p < end {
+            guard let nl = memchr(p, 0x0A, end - p).map({ UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }) else {
+                if end - p > maxLine {
+                    try overlong(Array(UnsafeBufferPointer(start: p, count: min(end - p, 64))))
+                } else {
+                    carry.append(contentsOf: UnsafeBufferPointer(start: p, count: end - p))
+                }
+                return
+            }
+            let n = nl - p
+            if n > maxLine {
+                try overlong(Array(UnsafeBufferPointer(start: p, count: 64)))
+                droppingOverlongLine = false
+            } else {
+                try processLine(p, n)
+            }
+            p = nl + 1
+        }
+    }
+
+    /// A line over the length cap: an error; in lenient mode the rest of it is dropped.
+    private func overlong(_ start: [UInt8]) throws(ParseError) {
+        statistics.lines += 1
+        carry.removeAll(keepingCapacity: true)
+        droppingOverlongLine = true
+        let fault = LineFault(.limit, at: start.count, "line longer than the limit of \(maxLine) bytes")
+        try withBytes(start) { (b: UnsafeRawBufferPointer) throws(ParseError) in
+            try report(fault, lineBytes: b.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Parses one line (without its `\n`), turning a fault into an error or, in lenient mode, a count.
+    func processLine(_ p: UnsafePointer<UInt8>, _ n: Int) throws(ParseError) {
+        statistics.lines += 1
+        do {
+            try parseLine(p, n)
+        } catch {
+            try report(error, lineBytes: UnsafeBufferPointer(start: p, count: n))
+        }
+    }
+
+    func report(_ fault: LineFault, lineBytes: UnsafeBufferPointer<UInt8>?) throws(ParseError) {
+        let error: ParseError
+        let line = fault.line ?? statistics.lines
+        if let lineBytes, fault.line == nil {
+            error = .at(fault.kind, source: options.source, line: line, lineBytes: lineBytes, offset: fault.offset,
+                        message: fault.message)
+        } else {
+            error = ParseError(kind: fault.kind, source: options.source, line: line, column: 0, message: fault.message)
+        }
+        guard options.mode == .lenient else { throw error }
+        statistics.invalidLines += 1
+        if errors.count < options.limits.maxRecordedErrors { errors.append(error) }
+    }
+
+    private func parseLine(_ p: UnsafePointer<UInt8>, _ count: Int) throws(LineFault) {
+        var n = count
+        if openMetrics {
+            if validator!.sawEOF { throw LineFault(.syntax, at: 0, "unexpected text after \"# EOF\"") }
+        } else if n > 0 && p[n - 1] == 0x0D {
+            n -= 1  // tolerate CRLF line ends in 0.0.4
+        }
+        if n == 0 {
+            if openMetrics { throw LineFault(.syntax, at: 0, "blank lines are not allowed in OpenMetrics") }
+            statistics.blankLines += 1
+            return
+        }
+        if p[0] == UInt8(ascii: "#") {
+            return openMetrics ? try parseOpenMetricsComment(p, n) : try parseComment(p, n)
+        }
+        var start = 0
+        if !openMetrics {
+            while start < n && (p[start] == 0x20 || p[start] == 0x09) { start += 1 }
+            if start == n {
+                statistics.blankLines += 1
+                return
+            }
+            if p[start] == UInt8(ascii: "#") { return try parseComment(p + start, n - start) }
+        }
+        try parseSample(p, start, n)
+    }
+
+    /// Makes room for at least `needed` label slots.
+    func growSlots(to needed: Int) {
+        var capacity = slotCapacity
+        while capacity < needed { capacity *= 2 }
+        let new = UnsafeMutablePointer<LabelSlot>.allocate(capacity: capacity)
+        new.moveInitialize(from: slots, count: slotCapacity)
+        slots.deallocate()
+        slots = new
+        slotCapacity = capacity
+    }
+}
+
+/// Lends an array's bytes to a closure that throws ``ParseError`` (the standard
+/// library's `withUnsafeBytes` rethrows untyped).
+@inline(__always)
+func withBytes(_ a: [UInt8], _ body: (UnsafeRawBufferPointer) throws(ParseError) -> Void) throws(ParseError) {
+    var failure: ParseError? = nil
+    a.withUnsafeBytes { (b: UnsafeRawBufferPointer) -> Void in
+        do throws(ParseError) { try body(b) } catch { failure = error }
+    }
+    if let failure { throw failure }
+}
+
+/// A fault within one line: where (byte offset) and what; made a ``ParseError`` by the caller.
+struct LineFault: Error {
+    var kind: ParseError.Kind
+    var offset: Int
+    var message: String
+    /// Set when the fault belongs to an earlier line than the current one (family-end checks).
+    var line: Int?
+
+    init(_ kind: ParseError.Kind, at offset: Int, _ message: String, line: Int? = nil) {
+        self.kind = kind
+        self.offset = offset
+        self.message = message
+        self.line = line
+    }
+}
