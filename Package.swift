@@ -33,6 +33,7 @@ let package = Package(
             name: "ctlmon-bench",
             dependencies: [
                 "PromText",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),

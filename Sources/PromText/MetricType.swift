@@ -55,6 +55,11 @@ public enum MetricType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// ``suffixes(in:)`` for 0.0.4 as bytes, indexed by raw value (built once: no allocation per family).
+    static let prometheusSuffixBytes: [[[UInt8]]] = MetricType.allCases.map { t in
+        t.suffixes(in: .prometheusText).map { Array($0.utf8) }
+    }
+
     /// The sample-name suffixes a family of this type may use, in 0.0.4 and OpenMetrics.
     func suffixes(in format: ExpositionFormat) -> [String] {
         switch (self, format) {

@@ -49,7 +49,8 @@ extension TextParser {
         typedFamily.removeAll(keepingCapacity: true)
         typedFamily.append(contentsOf: name.buffer)
         typedFamilyType = type
-        typedSuffixes = type.suffixes(in: .prometheusText).map { Array($0.utf8) }
+        typedSuffixes = MetricType.prometheusSuffixBytes[Int(type.rawValue)]
+        repeatCache.forgetName()
     }
 
     /// OpenMetrics: only `# HELP`, `# TYPE`, `# UNIT` (single spaces) and `# EOF` may start with `#`.

@@ -11,14 +11,24 @@ extension TextParser {
 
     /// Parses a sample line starting at `p[from]` and hands it to the consumer.
     func parseSample(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) throws(LineFault) {
-        let table = ByteClass.table
-        guard table[Int(p[from])] & ByteClass.metricStart != 0 else {
-            throw LineFault(.syntax, at: from, p[from] == UInt8(ascii: "{")
-                ? "expected a metric name before '{' (quoted UTF-8 names are not supported)"
-                : "expected a metric name or a comment")
+        let table = self.table
+        let nameEnd: Int
+        let nameHit: Bool
+        if let end = repeatCache.matchName(p, from, n, table) {
+            nameEnd = end
+            nameHit = true
+        } else {
+            guard table[Int(p[from])] & ByteClass.metricStart != 0 else {
+                throw LineFault(.syntax, at: from, p[from] == UInt8(ascii: "{")
+                    ? "expected a metric name before '{' (quoted UTF-8 names are not supported)"
+                    : "expected a metric name or a comment")
+            }
+            nameEnd = ByteScanning.skipMetricNameChars(p, from &+ 1, n, table)
+            nameHit = false
+            repeatCache.keep = filter?.keeps(p + from, nameEnd &- from) ?? true
         }
-        let nameEnd = ByteScanning.skipMetricNameChars(p, from &+ 1, n, table)
-        if !openMetrics, filter != nil, !filter!.decide(p + from, nameEnd &- from) {
+        if !openMetrics, !repeatCache.keep {
+            if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
             statistics.filteredSamples &+= 1
             return
         }
@@ -28,7 +38,7 @@ extension TextParser {
         var hadLabels = false
         if i < n && p[i] == UInt8(ascii: "{") {
             hadLabels = true
-            i = try parseLabels(p, i &+ 1, n, firstSlot: 0, count: &labelCount)
+            i = try parseLabels(p, i &+ 1, n, firstSlot: 0, count: &labelCount, cached: true)
         }
         // The value, after exactly one space in OpenMetrics, blanks in 0.0.4.
         if openMetrics {
@@ -87,21 +97,32 @@ extension TextParser {
                 if i < n { throw LineFault(.syntax, at: i, "unexpected text after the timestamp") }
             }
         }
-        if labelCount > 1 { try checkDuplicateLabels(p, 0, labelCount) }
+        if hadLabels && !labelNamesRepeated {
+            if labelCount > 1 { try checkDuplicateLabels(p, 0, labelCount) }
+            repeatCache.rememberLabels(p, slots, labelCount)  // only once checked
+        }
 
         let name = ByteView(start: p + from, count: nameEnd &- from)
         var family = name
         var type = MetricType.untyped
+        if !nameHit && !openMetrics {
+            repeatCache.rememberName(p + from, nameEnd &- from)
+            (family, type) = typedFamily.isEmpty ? (name, .untyped) : typedFamilyOf(name)
+            repeatCache.familyCount = family.count
+            repeatCache.type = type
+        } else if !openMetrics {
+            family = ByteView(start: p + from, count: repeatCache.familyCount)
+            type = repeatCache.type
+        }
         if openMetrics {
             (family, type) = try validator!.sample(
                 line: p, name: name, slots: slots, labelCount: labelCount, value: value,
                 timestamp: timestampSeconds, exemplar: exemplar, lineNumber: statistics.lines)
-            if filter != nil, !filter!.decide(p + from, nameEnd &- from) {
+            if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
+            if !repeatCache.keep {
                 statistics.filteredSamples &+= 1
                 return
             }
-        } else if !typedFamily.isEmpty {
-            (family, type) = typedFamilyOf(name)
         }
         consumer.consume(SampleView(
             line: p, slots: slots, labelCount: labelCount, name: name, family: family, type: type, value: value,
@@ -136,27 +157,34 @@ extension TextParser {
     }
 
     /// Parses `name="value",…}` from `p[i]` (after `{`) into slots from `firstSlot`; returns the index after `}`.
+    /// With `cached`, label names are first matched against the previous line's, and
+    /// ``labelNamesRepeated`` tells whether the whole sequence repeated.
     func parseLabels(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int, count: inout Int
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int, count: inout Int, cached: Bool = false
     ) throws(LineFault) -> Int {
-        let table = ByteClass.table
+        let table = self.table
+        var repeated = cached
         let limits = options.limits
         var i = start
         if !openMetrics { i = skipBlanks(p, i, n) }
-        if i < n && p[i] == UInt8(ascii: "}") { return i &+ 1 }
+        if i < n && p[i] == UInt8(ascii: "}") {
+            if cached { labelNamesRepeated = repeatCache.labelCount == 0 }
+            return i &+ 1
+        }
+        defer { if cached { labelNamesRepeated = repeated && count == repeatCache.labelCount } }
         while true {
-            guard i < n, table[Int(p[i])] & ByteClass.labelStart != 0 else {
-                if i >= n { throw LineFault(.syntax, at: i, "expected a label name or '}'") }
-                throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: ",")
-                    ? "expected a label name, found an extra ','"
-                    : p[i] == UInt8(ascii: "\"") ? "expected a label name (quoted UTF-8 names are not supported)"
-                    : "expected a label name, found \(describe(p[i]))")
-            }
             let nameStart = i
-            i = ByteScanning.skipLabelNameChars(p, i &+ 1, n, table)
+            if repeated, let end = repeatCache.matchLabel(count, p, i, n) {
+                i = end
+            } else {
+                repeated = false
+                i = try scanLabelName(p, i, n, table)
+            }
             let nameEnd = i
-            if nameEnd &- nameStart > limits.maxLabelNameLength {
-                throw LineFault(.limit, at: nameStart, "label name longer than the limit of \(limits.maxLabelNameLength) bytes")
+            if !repeated {
+                if nameEnd &- nameStart > limits.maxLabelNameLength {
+                    throw LineFault(.limit, at: nameStart, "label name longer than the limit of \(limits.maxLabelNameLength) bytes")
+                }
             }
             if !openMetrics { i = skipBlanks(p, i, n) }
             guard i < n && p[i] == UInt8(ascii: "=") else {
@@ -223,6 +251,18 @@ extension TextParser {
             if p[i] == UInt8(ascii: "}") { return i &+ 1 }
             throw LineFault(.syntax, at: i, "expected ',' or '}' after a label value, found \(describe(p[i]))")
         }
+    }
+
+    /// Scans a label name from `p[i]`; returns the index after it.
+    private func scanLabelName(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ table: UnsafePointer<UInt8>) throws(LineFault) -> Int {
+        guard i < n, table[Int(p[i])] & ByteClass.labelStart != 0 else {
+            if i >= n { throw LineFault(.syntax, at: i, "expected a label name or '}'") }
+            throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: ",")
+                ? "expected a label name, found an extra ','"
+                : p[i] == UInt8(ascii: "\"") ? "expected a label name (quoted UTF-8 names are not supported)"
+                : "expected a label name, found \(describe(p[i]))")
+        }
+        return ByteScanning.skipLabelNameChars(p, i &+ 1, n, table)
     }
 
     /// `# {labels} value [timestamp]` from `p[i]`; OpenMetrics only.

@@ -63,34 +63,38 @@ public final class TextParser {
 
     public let options: Options
     /// Counts of what was read so far.
-    public internal(set) var statistics = ParseStatistics()
+    @exclusivity(unchecked) public internal(set) var statistics = ParseStatistics()
     /// In lenient mode, the first ``ParseLimits/maxRecordedErrors`` errors (all are counted
     /// in ``ParseStatistics/invalidLines``).
-    public private(set) var errors: [ParseError] = []
+    @exclusivity(unchecked) public private(set) var errors: [ParseError] = []
 
     let consumer: any SampleConsumer
     let openMetrics: Bool
     let maxLine: Int
 
     /// The start of a line that continues in the next chunk.
-    var carry: [UInt8] = []
+    @exclusivity(unchecked) var carry: [UInt8] = []
     /// Lenient mode: dropping the rest of a line that exceeded the length cap.
-    var droppingOverlongLine = false
+    @exclusivity(unchecked) var droppingOverlongLine = false
 
     /// Label slots of the current line, reused; grows only when a line has more labels than any before.
-    var slots: UnsafeMutablePointer<LabelSlot>
-    var slotCapacity: Int
+    @exclusivity(unchecked) var slots: UnsafeMutablePointer<LabelSlot>
+    @exclusivity(unchecked) var slotCapacity: Int
     /// Scratch for duplicate-label checks on lines with many labels.
-    var hashScratch: [(UInt64, Int)] = []
+    @exclusivity(unchecked) var hashScratch: [(UInt64, Int)] = []
 
-    var filter: CompiledFamilyFilter?
+    @exclusivity(unchecked) var filter: CompiledFamilyFilter?
 
     /// 0.0.4: the family of the last `# TYPE` line and its type, to type the samples that follow.
-    var typedFamily: [UInt8] = []
-    var typedFamilyType: MetricType = .untyped
-    var typedSuffixes: [[UInt8]] = []
+    @exclusivity(unchecked) var typedFamily: [UInt8] = []
+    @exclusivity(unchecked) var typedFamilyType: MetricType = .untyped
+    @exclusivity(unchecked) var typedSuffixes: [[UInt8]] = []
+    @exclusivity(unchecked) var repeatCache = RepeatCache()
+    /// Set by ``parseLabels``: the line's label names are the previous line's, already checked.
+    @exclusivity(unchecked) var labelNamesRepeated = false
+    let table = ByteClass.table
 
-    var validator: OpenMetricsValidator?
+    @exclusivity(unchecked) var validator: OpenMetricsValidator?
 
     private var decompressionDecided: Bool
     private var magicPrefix: [UInt8] = []
@@ -117,6 +121,7 @@ public final class TextParser {
 
     deinit {
         slots.deallocate()
+        repeatCache.deallocate()
     }
 
     /// Parses the next chunk of input.

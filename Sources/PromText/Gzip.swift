@@ -1,0 +1,51 @@
+internal import CZlib
+
+/// Whole-buffer gzip helpers for tools and tests (fixtures, benchmarks).
+/// Parsing never needs them: ``TextParser`` inflates as it streams.
+public enum Gzip {
+    /// Whether `bytes` start with the gzip magic `1f 8b`.
+    public static func isGzip(_ bytes: some Collection<UInt8>) -> Bool {
+        var it = bytes.makeIterator()
+        return it.next() == 0x1F && it.next() == 0x8B
+    }
+
+    /// gzip-compresses `bytes` (level 6, one member).
+    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        guard CZlib_deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK else { return [] }
+        defer { deflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)
+        let written: Int = bytes.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { output in
+                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+                stream.avail_in = uInt(input.count)
+                stream.next_out = output.baseAddress
+                stream.avail_out = uInt(output.count)
+                _ = deflate(&stream, Z_FINISH)
+                return output.count - Int(stream.avail_out)
+            }
+        }
+        out.removeSubrange(written...)
+        return out
+    }
+
+    /// Inflates a whole gzip buffer (all members); throws on corrupt or truncated input
+    /// or when the output would exceed `limit` bytes.
+    public static func decompress(_ bytes: [UInt8], limit: Int = 1 << 30, source: String = "<gzip>") throws(ParseError) -> [UInt8] {
+        let inflater = GzipInflater()
+        var out: [UInt8] = []
+        try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
+            try inflater.inflate(buf, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
+                if out.count + piece.count > limit {
+                    throw ParseError(kind: .limit, source: source, line: 0, column: 0,
+                                     message: "inflated size exceeds the limit of \(limit) bytes")
+                }
+                out.append(contentsOf: piece)
+            }
+        }
+        if !inflater.isComplete {
+            throw ParseError(kind: .compression, source: source, line: 0, column: 0, message: "gzip stream is truncated")
+        }
+        return out
+    }
+}
