@@ -68,7 +68,9 @@ public final class TextParser {
     /// in ``ParseStatistics/invalidLines``).
     @exclusivity(unchecked) public private(set) var errors: [ParseError] = []
 
-    let consumer: any SampleConsumer
+    /// Keeps the consumer alive; calls go through ``consumer`` without retain/release per sample.
+    private let consumerOwner: any SampleConsumer
+    unowned(unsafe) let consumer: any SampleConsumer
     let openMetrics: Bool
     let maxLine: Int
 
@@ -103,6 +105,7 @@ public final class TextParser {
 
     public init(options: Options = Options(), consumer: any SampleConsumer) {
         self.options = options
+        self.consumerOwner = consumer
         self.consumer = consumer
         self.openMetrics = options.format == .openMetrics
         self.maxLine = min(max(options.limits.maxLineLength, 16), Int(Int32.max) - 1)
