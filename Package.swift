@@ -37,7 +37,7 @@ let package = Package(
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
-        .testTarget(name: "PromTextTests", dependencies: ["PromText"]),
+        .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib"]),
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "ctlmon-bench"]),
     ]
 )

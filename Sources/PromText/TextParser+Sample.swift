@@ -54,7 +54,10 @@ extension TextParser {
         } else {
             while valueEnd < n && p[valueEnd] != 0x20 && p[valueEnd] != 0x09 { valueEnd &+= 1 }
         }
-        if valueEnd == i { throw LineFault(.syntax, at: i, "expected a value") }
+        if valueEnd == i {
+            throw i >= n ? expectedValue(p, i, n, nameEnd: nameEnd, hadLabels: hadLabels)
+                : LineFault(.syntax, at: i, "expected a value")
+        }
         guard let value = NumberParsing.parseDouble(p, i, valueEnd) else {
             throw LineFault(.syntax, at: i, "invalid value \"\(text(p, i, valueEnd))\": expected a float, +Inf, -Inf or NaN")
         }

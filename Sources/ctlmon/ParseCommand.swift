@@ -59,7 +59,8 @@ struct ParseCommand: ParsableCommand {
         let errors = parser.errors + (failure?.parseError.map { [$0] } ?? [])
         switch format {
         case .summary:
-            print(renderSummary(stats, summary, input: input))
+            // A strict parse that failed has no summary worth showing: the error says it all.
+            if failure == nil { print(renderSummary(stats, summary, input: input)) }
         case .json:
             print(renderJSON(stats, summary, errors: errors, input: input, valid: failure == nil && stats.invalidLines == 0))
         }
@@ -128,6 +129,7 @@ struct ParseCommand: ParsableCommand {
 }
 
 func printError(_ message: String) {
+    fflush(nil)  // keep stdout and stderr in order
     var line = "ctlmon: " + message + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }

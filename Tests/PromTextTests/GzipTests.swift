@@ -1,0 +1,109 @@
+import CZlib
+import PromText
+import Testing
+
+/// gzip input: detected by magic bytes, inflated while streaming, capped, and checked for truncation.
+@Suite("gzip")
+struct GzipTests {
+    let text = Array((0..<2000).map { "m{i=\"\($0)\"} \($0)\n" }.joined().utf8)
+
+    @Test("round trip: gzip input gives the same samples as the text, in every split")
+    func roundTrip() {
+        let gz = Gzip.compress(text)
+        #expect(Gzip.isGzip(gz) && gz.count < text.count / 3)
+        let plain = Digest()
+        parse(text, into: plain)
+        for chunks in [[Int.max], [1], [2, 1, 9], randomChunks(count: 50, max: 500, seed: 5)] {
+            let d = Digest()
+            let o = parse(gz, chunks: chunks, into: d)
+            #expect(o.failure == nil)
+            #expect(d == plain && d.samples == 2000)
+            #expect(o.statistics.gzip && o.statistics.decodedBytes == text.count)
+        }
+    }
+
+    @Test("concatenated gzip members are read one after the other")
+    func multipleMembers() {
+        let half = text.count / 2
+        let cut = text[..<half].lastIndex(of: 0x0A)! + 1
+        let gz = Gzip.compress(Array(text[..<cut])) + Gzip.compress(Array(text[cut...]))
+        let d = Digest()
+        let o = parse(gz, chunks: [777], into: d)
+        #expect(o.failure == nil && d.samples == 2000)
+    }
+
+    @Test("a truncated gzip stream is a clear error, wherever it is cut")
+    func truncated() throws {
+        let gz = Gzip.compress(text)
+        for cut in [2, 3, 10, gz.count / 2, gz.count - 1] {
+            let o = parse(Array(gz[..<cut]), chunks: [3], options: .init(source: "t.gz"), into: Digest())
+            let f = try #require(o.failure, "cut at \(cut)")
+            #expect(f.kind == .compression)
+            #expect(f.description.hasPrefix("t.gz: gzip stream is"))
+        }
+    }
+
+    @Test("corrupt gzip data is a clear error")
+    func corrupt() {
+        var gz = Gzip.compress(text)
+        for i in 20..<40 { gz[i] ^= 0x5A }
+        let o = parse(gz, into: Digest())
+        #expect(o.failure?.kind == .compression)
+        #expect(o.failure?.message.hasPrefix("corrupt gzip stream") == true)
+    }
+
+    @Test("a gzip bomb (1 GiB of zeros) stops at the decoded-size cap with bounded memory")
+    func bomb() throws {
+        let bomb = Self.compressedZeros(1 << 30)
+        #expect(bomb.count < 2 << 20)
+        // Strict: the first (NUL-filled) line is over the line cap long before the size cap.
+        let strict = parse(bomb, chunks: [64 << 10], options: .init(source: "bomb.gz"), into: Digest())
+        #expect(strict.failure?.kind == .limit)
+        #expect(strict.failure?.message == "line longer than the limit of 1048576 bytes")
+        // Lenient: the overlong line is dropped as it streams; the size cap ends the parse.
+        var limits = ParseLimits()
+        limits.maxDecodedBytes = 64 << 20
+        let lenient = parse(bomb, chunks: [64 << 10], options: .init(mode: .lenient, limits: limits, source: "bomb.gz"), into: Digest())
+        let f = try #require(lenient.failure)
+        #expect(f.kind == .limit)
+        #expect(f.message.contains("decoded size limit of 67108864 bytes"))
+        #expect(lenient.statistics.decodedBytes <= (64 << 20) + (256 << 10))
+    }
+
+    @Test("Gzip.decompress refuses output past its limit")
+    func decompressLimit() {
+        let gz = Gzip.compress([UInt8](repeating: 0x41, count: 100_000))
+        #expect(throws: ParseError.self) { try Gzip.decompress(gz, limit: 50_000) }
+        #expect((try? Gzip.decompress(gz))?.count == 100_000)
+    }
+
+    /// gzip of `count` zero bytes, deflated in pieces so the input never sits in memory.
+    static func compressedZeros(_ count: Int) -> [UInt8] {
+        var stream = z_stream()
+        _ = CZlib_deflateInit2(&stream, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY)
+        defer { deflateEnd(&stream) }
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var remaining = count
+        while true {
+            let n = min(remaining, zeros.count)
+            remaining -= n
+            let flush = remaining == 0 ? Z_FINISH : Z_NO_FLUSH
+            zeros.withUnsafeBufferPointer { z in
+                stream.next_in = UnsafeMutablePointer(mutating: z.baseAddress)
+                stream.avail_in = uInt(n)
+                repeat {
+                    buffer.withUnsafeMutableBufferPointer { b in
+                        stream.next_out = b.baseAddress
+                        stream.avail_out = uInt(b.count)
+                        _ = deflate(&stream, flush)
+                        out.append(contentsOf: b[0..<(b.count - Int(stream.avail_out))])
+                    }
+                } while stream.avail_out == 0
+            }
+            if remaining == 0 { break }
+        }
+        return out
+    }
+}
