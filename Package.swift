@@ -38,6 +38,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib"]),
+        // End-to-end: runs the built executables.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "ctlmon-bench"]),
     ]
 )

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// `ctlmon parse` as users and scripts call it: exit codes, summary, JSON keys, stdin, gzip.
+@Suite("ctlmon parse")
+struct ParseCommandTests {
+    @Test("a real apiserver scrape (gzip file) is valid: exit 0, JSON with the contract's keys")
+    func validJSON() throws {
+        let r = try Command.run("ctlmon", ["parse", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout)
+        for key in ["bytes", "lines", "families", "series", "samples", "skipped", "errors"] {
+            #expect(json[key] != nil, "missing key \(key)")
+        }
+        #expect(json["samples"] as? Int == 22_853)
+        #expect(json["series"] as? Int == 22_853)
+        #expect(json["lines"] as? Int == 23_411)
+        #expect(json["skipped"] as? Int == 0)
+        #expect((json["errors"] as? [Any])?.isEmpty == true)
+        #expect(json["gzip"] as? Bool == true)
+        #expect(json["decoded_bytes"] as? Int == 3_119_202)
+        let families = try #require(json["families"] as? [String: Int])
+        #expect(families["histogram"] == 47 && families["total"] == 279)
+    }
+
+    @Test("the summary names bytes, lines, families by type, series, samples and skipped lines")
+    func summary() throws {
+        let r = try Command.run("ctlmon", ["parse", Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
+        #expect(r.status == 0)
+        for word in ["bytes:", "lines:", "families:", "series:", "samples:", "skipped:", "histogram", "1,461"] {
+            #expect(r.stdout.contains(word), "summary lacks \(word)")
+        }
+    }
+
+    @Test("stdin is the default source, and gzip on stdin is detected")
+    func stdinGzip() throws {
+        let gz = try Data(contentsOf: URL(fileURLWithPath: Command.fixture("etcd/nri-kubernetes-k8s-v1.16-etcd-3.3.15.txt.gz")))
+        let r = try Command.run("ctlmon", ["parse", "--format", "json"], stdin: gz)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout)
+        #expect(json["samples"] as? Int == 1_105)
+        #expect(json["source"] as? String == "<stdin>")
+    }
+
+    @Test("invalid input: exit 2 and source:line:column: message on stderr")
+    func invalid() throws {
+        let r = try Command.run("ctlmon", ["parse", "-"], stdin: Data("a 1\nb{x=\"1\" 2\n".utf8))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("<stdin>:2:9: expected ',' or '}' after a label value, found '2'"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("lenient: every bad line reported with line and column, the rest summarised, exit 2")
+    func lenient() throws {
+        let r = try Command.run("ctlmon", ["parse", "--lenient", "--format", "json"], stdin: Data("a 1\nb{ 2\nc 3\nd x\n".utf8))
+        #expect(r.status == 2)
+        let json = try Command.json(r.stdout)
+        #expect(json["samples"] as? Int == 2)
+        #expect(json["skipped"] as? Int == 2)
+        let errors = try #require(json["errors"] as? [[String: Any]])
+        #expect(errors.map { $0["line"] as? Int } == [2, 4])
+        #expect(errors.map { $0["column"] as? Int } == [4, 3])
+        #expect(errors.allSatisfy { ($0["message"] as? String)?.isEmpty == false })
+    }
+
+    @Test("--openmetrics parses OpenMetrics and enforces # EOF")
+    func openMetrics() throws {
+        let good = try Command.run("ctlmon", ["parse", "--openmetrics", Command.fixture("conformance/openmetrics/roundtrip/metrics")])
+        #expect(good.status == 0, "\(good.stderr)")
+        let bad = try Command.run("ctlmon", ["parse", "--openmetrics", "-"], stdin: Data("a 1\n".utf8))
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("missing \"# EOF\""))
+    }
+
+    @Test("a missing file is a usage error, exit 2, with the path named")
+    func missingFile() throws {
+        let r = try Command.run("ctlmon", ["parse", "/nonexistent/metrics.txt"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/nonexistent/metrics.txt: cannot open"))
+    }
+}
+
+/// `ctlmon-bench` prints the figures the README quotes.
+@Suite("ctlmon-bench")
+struct BenchCommandTests {
+    @Test("--json prints one object per file with the documented keys")
+    func jsonKeys() throws {
+        let r = try Command.run("ctlmon-bench", ["--json", "--iterations", "1", Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout.split(separator: "\n").first.map(String.init) ?? "")
+        for key in ["file", "bytes", "samples", "mb_per_s", "ns_per_sample", "allocs_per_sample",
+                    "filtered_mb_per_s", "filtered_allocs_per_sample", "peak_rss_bytes"] {
+            #expect(json[key] != nil, "missing key \(key)")
+        }
+        #expect(json["samples"] as? Int == 1_461)
+        #expect(json["bytes"] as? Int == 171_098)
+        #expect((json["allocs_per_sample"] as? Double) != nil, "allocation counting did not load")
+    }
+
+    @Test("--gzip also reports zlib's own inflate speed")
+    func gzipMode() throws {
+        let r = try Command.run("ctlmon-bench", ["--json", "--gzip", "--iterations", "1", Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout.split(separator: "\n").first.map(String.init) ?? "")
+        #expect(json["compressed_bytes"] as? Int != nil)
+        #expect(json["zlib_inflate_mb_per_s"] as? Double != nil)
+    }
+}
