@@ -61,6 +61,20 @@ enum ByteScanning {
         return i
     }
 
+    /// Number of leading bytes `a[0..<n]` and `b[0..<m]` have in common.
+    @inline(__always)
+    static func commonPrefixLength(_ a: UnsafePointer<UInt8>, _ n: Int, _ b: UnsafePointer<UInt8>, _ m: Int) -> Int {
+        let limit = min(n, m)
+        var i = 0
+        while i &+ 8 <= limit {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) ^ UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+            if x != 0 { return i &+ (x.trailingZeroBitCount &>> 3) }
+            i &+= 8
+        }
+        while i < limit && a[i] == b[i] { i &+= 1 }
+        return i
+    }
+
     /// Length of the valid UTF-8 sequence starting at `p[i]` (a byte >= 0x80), or 0 if invalid.
     static func utf8SequenceLength(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
         let c0 = p[i]

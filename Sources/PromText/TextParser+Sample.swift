@@ -104,6 +104,13 @@ extension TextParser {
             if labelCount > 1 { try checkDuplicateLabels(p, 0, labelCount) }
             repeatCache.rememberLabels(p, slots, labelCount)  // only once checked
         }
+        if labelCount > 0 {
+            previousLine = p
+            previousLineCount = n
+            previousLabelCount = labelCount
+        } else {
+            previousLine = nil
+        }
 
         let name = ByteView(start: p + from, count: nameEnd &- from)
         var family = name
@@ -169,13 +176,35 @@ extension TextParser {
         var repeated = cached
         let limits = options.limits
         var i = start
-        if !openMetrics { i = skipBlanks(p, i, n) }
-        if i < n && p[i] == UInt8(ascii: "}") {
-            if cached { labelNamesRepeated = repeatCache.labelCount == 0 }
-            return i &+ 1
+        var atSeparator = false
+        if cached, let previous = previousLine, previousLabelCount > 0 {
+            // Labels wholly inside the prefix this line shares with the previous one are the same labels.
+            let same = ByteScanning.commonPrefixLength(p, n, previous, previousLineCount)
+            var k = 0
+            var afterQuote = 0
+            while k < previousLabelCount {
+                let s = slots[k]
+                let closingQuote = Int(s.valueStart &+ s.valueCount)
+                if closingQuote >= same { break }
+                afterQuote = closingQuote &+ 1
+                k &+= 1
+            }
+            if k > 0 {
+                count = k
+                i = afterQuote
+                atSeparator = true
+            }
+        }
+        if !atSeparator {
+            if !openMetrics { i = skipBlanks(p, i, n) }
+            if i < n && p[i] == UInt8(ascii: "}") {
+                if cached { labelNamesRepeated = repeatCache.labelCount == 0 }
+                return i &+ 1
+            }
         }
         defer { if cached { labelNamesRepeated = repeated && count == repeatCache.labelCount } }
         while true {
+          if !atSeparator {
             let nameStart = i
             if repeated, let end = repeatCache.matchLabel(count, p, i, n) {
                 i = end
@@ -241,6 +270,8 @@ extension TextParser {
                 valueStart: Int32(truncatingIfNeeded: valueStart), valueCount: Int32(truncatingIfNeeded: valueEnd &- valueStart),
                 escaped: escaped)
             count &+= 1
+          }
+            atSeparator = false
             if !openMetrics { i = skipBlanks(p, i, n) }
             guard i < n else { throw LineFault(.syntax, at: i, "expected ',' or '}' after a label value") }
             if p[i] == UInt8(ascii: ",") {

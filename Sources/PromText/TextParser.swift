@@ -68,9 +68,7 @@ public final class TextParser {
     /// in ``ParseStatistics/invalidLines``).
     @exclusivity(unchecked) public private(set) var errors: [ParseError] = []
 
-    /// Keeps the consumer alive; calls go through ``consumer`` without retain/release per sample.
-    private let consumerOwner: any SampleConsumer
-    unowned(unsafe) let consumer: any SampleConsumer
+    let consumer: any SampleConsumer
     let openMetrics: Bool
     let maxLine: Int
 
@@ -94,6 +92,11 @@ public final class TextParser {
     @exclusivity(unchecked) var repeatCache = RepeatCache()
     /// Set by ``parseLabels``: the line's label names are the previous line's, already checked.
     @exclusivity(unchecked) var labelNamesRepeated = false
+    /// The previous sample line of the current chunk, whose label slots are still in ``slots``:
+    /// labels in the prefix a line shares with it are taken over without parsing them again.
+    @exclusivity(unchecked) var previousLine: UnsafePointer<UInt8>? = nil
+    @exclusivity(unchecked) var previousLineCount = 0
+    @exclusivity(unchecked) var previousLabelCount = 0
     let table = ByteClass.table
 
     @exclusivity(unchecked) var validator: OpenMetricsValidator?
@@ -105,7 +108,6 @@ public final class TextParser {
 
     public init(options: Options = Options(), consumer: any SampleConsumer) {
         self.options = options
-        self.consumerOwner = consumer
         self.consumer = consumer
         self.openMetrics = options.format == .openMetrics
         self.maxLine = min(max(options.limits.maxLineLength, 16), Int(Int32.max) - 1)
@@ -175,6 +177,7 @@ public final class TextParser {
         } else if !carry.isEmpty {
             let line = carry
             carry = []
+            previousLine = nil
             try withBytes(line) { (b: UnsafeRawBufferPointer) throws(ParseError) in
                 try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
             }
@@ -207,6 +210,7 @@ public final class TextParser {
     /// Splits decoded text into lines; complete lines are parsed in place, a partial last line is carried.
     private func text(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
         guard chunk.count > 0, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        previousLine = nil  // lines of an earlier chunk may be gone
         statistics.decodedBytes += chunk.count
         if statistics.decodedBytes > options.limits.maxDecodedBytes {
             throw ParseError(
@@ -236,6 +240,7 @@ public final class TextParser {
                 try withBytes(carry) { (b: UnsafeRawBufferPointer) throws(ParseError) in
                     try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
                 }
+                previousLine = nil  // the carry buffer is about to change
                 carry.removeAll(keepingCapacity: true)
             }
             p = nl + 1
@@ -277,6 +282,7 @@ public final class TextParser {
         do {
             try parseLine(p, n)
         } catch {
+            previousLine = nil  // its slots may be half overwritten
             try report(error, lineBytes: UnsafeBufferPointer(start: p, count: n))
         }
     }

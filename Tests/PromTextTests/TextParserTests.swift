@@ -154,6 +154,35 @@ struct TextParserTests {
         #expect(FamilyFilter(names: ["x"]).keeps("x_bucket"))
     }
 
+    @Test("labels shared with the previous line are taken over only where the bytes are the same")
+    func sharedPrefixes() {
+        let text = #"""
+            a{x="1",y="2"} 1
+            a{x="1",y="22"} 2
+            a{x="1"} 3
+            a{x="1",y="2",z="3"} 4
+            a{x="a\"b",y="1"} 5
+            a{x="a\"c",y="1"} 6
+            ab{x="a\"c",y="1"} 7
+            a{x="1",y="2"} 8
+            a{x="1",x="2"} 9
+            a{x="1",y="2"} 10
+            a{x="1",y="\xff"} 11
+            a{x="1",y="2",} 12
+
+            """#
+        let whole = Recorder()
+        let bytes = Recorder()
+        let w = parse(Array(text.utf8), options: .init(mode: .lenient), into: whole)
+        let b = parse(Array(text.utf8), chunks: [1], options: .init(mode: .lenient), into: bytes)
+        #expect(whole.samples == bytes.samples)
+        #expect(w.errors == b.errors)
+        #expect(w.errors.map(\.line) == [9])
+        #expect(whole.samples.map { $0.labels.count } == [2, 2, 1, 3, 2, 2, 2, 2, 2, 2, 2])
+        #expect(whole.samples[1].labels["y"] == "22" && whole.samples[5].labels["x"] == "a\"c")
+        #expect(whole.samples[9].labels["y"] == "\\xff")
+    }
+
     @Test("a last line without newline is parsed at finish")
     func noFinalNewline() {
         let (r, o) = parse("a 1\nb 2")
