@@ -14,10 +14,34 @@ import Darwin
 /// (Clinger's: mantissa ≤ 2^53, |exponent| ≤ 22); the rest go to `strtod`,
 /// which rounds correctly.
 enum NumberParsing {
-    static let powersOf10: [Double] = (0...22).map { e in
-        var d = 1.0
-        for _ in 0..<e { d *= 10 }
-        return d
+    /// 10^e for 0 ≤ e ≤ 22, all exact in a Double (a switch: no lazily initialised global on the hot path).
+    @inline(__always)
+    static func powerOf10(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// Parses `p[from..<end]` as a float; nil when it is not one.
@@ -98,7 +122,7 @@ enum NumberParsing {
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
         if exact && mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var d = Double(mantissa)
-            if exponent < 0 { d /= powersOf10[-exponent] } else { d *= powersOf10[exponent] }
+            if exponent < 0 { d /= powerOf10(-exponent) } else if exponent > 0 { d *= powerOf10(exponent) }
             return negative ? -d : d
         }
         return slowParse(p, from, end)

@@ -23,23 +23,38 @@ public struct SampleView {
     public let name: ByteView
     /// The family the sample belongs to, by `# TYPE` (or the sample name when untyped).
     public let family: ByteView
-    /// The family's type from its `# TYPE` line; ``MetricType/untyped`` without one.
-    public let type: MetricType
     /// The sample value.
     public let value: Double
-    /// The timestamp in milliseconds since the epoch, if the line has one
-    /// (0.0.4 writes milliseconds, OpenMetrics seconds; both are converted).
-    public let timestampMilliseconds: Int64?
-    /// The OpenMetrics exemplar, if the line has one.
-    public let exemplar: ExemplarView?
+    @usableFromInline let timestampStorage: Int64
+    @usableFromInline let exemplarValue: Double
+    @usableFromInline let exemplarTimestamp: Double
+    /// Number of exemplar labels; -1 without an exemplar.
+    @usableFromInline let exemplarLabelCount: Int
     /// 1-based line number of the sample in the decoded text.
     public let lineNumber: Int
+    /// The family's type from its `# TYPE` line; ``MetricType/untyped`` without one.
+    public let type: MetricType
+    @usableFromInline let hasTimestamp: Bool
 
+    /// The timestamp in milliseconds since the epoch, if the line has one
+    /// (0.0.4 writes milliseconds, OpenMetrics seconds; both are converted).
+    @inlinable
+    public var timestampMilliseconds: Int64? { hasTimestamp ? timestampStorage : nil }
+
+    /// The OpenMetrics exemplar, if the line has one.
+    public var exemplar: ExemplarView? {
+        guard exemplarLabelCount >= 0 else { return nil }
+        return ExemplarView(
+            line: line, slots: slots + labelCount, labelCount: exemplarLabelCount, value: exemplarValue,
+            timestamp: exemplarTimestamp.isNaN ? nil : exemplarTimestamp)
+    }
+
+    // Scalars only, no optionals: the view is built once per sample on the hot path.
     @usableFromInline
     init(
         line: UnsafePointer<UInt8>, slots: UnsafePointer<LabelSlot>, labelCount: Int, name: ByteView,
-        family: ByteView, type: MetricType, value: Double, timestampMilliseconds: Int64?,
-        exemplar: ExemplarView?, lineNumber: Int
+        family: ByteView, type: MetricType, value: Double, hasTimestamp: Bool, timestamp: Int64,
+        exemplarLabelCount: Int = -1, exemplarValue: Double = 0, exemplarTimestamp: Double = .nan, lineNumber: Int
     ) {
         self.line = line
         self.slots = slots
@@ -48,8 +63,11 @@ public struct SampleView {
         self.family = family
         self.type = type
         self.value = value
-        self.timestampMilliseconds = timestampMilliseconds
-        self.exemplar = exemplar
+        self.hasTimestamp = hasTimestamp
+        self.timestampStorage = timestamp
+        self.exemplarLabelCount = exemplarLabelCount
+        self.exemplarValue = exemplarValue
+        self.exemplarTimestamp = exemplarTimestamp
         self.lineNumber = lineNumber
     }
 

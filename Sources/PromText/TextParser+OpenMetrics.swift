@@ -111,7 +111,7 @@ struct OpenMetricsValidator {
     /// Validates one sample; returns its family name and type.
     mutating func sample(
         line p: UnsafePointer<UInt8>, name: ByteView, slots: UnsafePointer<LabelSlot>, labelCount: Int, value: Double,
-        timestamp: Double?, exemplar: ExemplarView?, lineNumber: Int
+        timestamp: Double?, hasExemplar: Bool, lineNumber: Int
     ) throws(LineFault) -> (ByteView, MetricType) {
         var suffix = -1
         if hasFamily && name.count >= family.count && family.withUnsafeBufferPointer({
@@ -127,7 +127,7 @@ struct OpenMetricsValidator {
         samplesInFamily += 1
         let view = SampleView(
             line: p, slots: slots, labelCount: labelCount, name: name, family: name, type: type, value: value,
-            timestampMilliseconds: nil, exemplar: nil, lineNumber: lineNumber)
+            hasTimestamp: false, timestamp: 0, lineNumber: lineNumber)
         let suffixBytes = suffixes[suffix]
         let suffixName = String(decoding: suffixBytes, as: UTF8.self)
         let isBucket = (type == .histogram || type == .gaugehistogram) && suffixName == "_bucket"
@@ -186,7 +186,7 @@ struct OpenMetricsValidator {
         if counterLike && suffixName != "_gsum" && value < 0 {
             throw LineFault(.semantics, at: 0, "\(suffixName) values cannot be negative")
         }
-        if exemplar != nil && !(isBucket || (type == .counter && suffixName == "_total")) {
+        if hasExemplar && !(isBucket || (type == .counter && suffixName == "_total")) {
             throw LineFault(.semantics, at: 0, "exemplars are allowed only on histogram buckets and counter totals")
         }
 

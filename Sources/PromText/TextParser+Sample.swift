@@ -62,9 +62,10 @@ extension TextParser {
             throw LineFault(.syntax, at: i, "invalid value \"\(text(p, i, valueEnd))\": expected a float, +Inf, -Inf or NaN")
         }
         i = valueEnd
-        var timestampMs: Int64? = nil
+        var timestampMs: Int64 = 0
+        var hasTimestamp = false
         var timestampSeconds: Double? = nil
-        var exemplar: ExemplarView? = nil
+        var exemplar = (count: -1, value: 0.0, timestamp: Double.nan)
         if openMetrics {
             if i < n {
                 i &+= 1  // the space that ended the value
@@ -80,6 +81,7 @@ extension TextParser {
                     }
                     timestampSeconds = s
                     timestampMs = NumberParsing.milliseconds(fromSeconds: s)
+                    hasTimestamp = true
                     if end < n {
                         exemplar = try parseExemplar(p, end &+ 1, n, firstSlot: labelCount)
                     }
@@ -96,6 +98,7 @@ extension TextParser {
                         : "invalid timestamp \"\(text(p, i, end))\": expected integer milliseconds")
                 }
                 timestampMs = ts
+                hasTimestamp = true
                 i = skipBlanks(p, end, n)
                 if i < n { throw LineFault(.syntax, at: i, "unexpected text after the timestamp") }
             }
@@ -127,7 +130,7 @@ extension TextParser {
         if openMetrics {
             (family, type) = try validator!.sample(
                 line: p, name: name, slots: slots, labelCount: labelCount, value: value,
-                timestamp: timestampSeconds, exemplar: exemplar, lineNumber: statistics.lines)
+                timestamp: timestampSeconds, hasExemplar: exemplar.count >= 0, lineNumber: statistics.lines)
             if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
             if !repeatCache.keep {
                 statistics.filteredSamples &+= 1
@@ -136,7 +139,8 @@ extension TextParser {
         }
         consumer.consume(SampleView(
             line: p, slots: slots, labelCount: labelCount, name: name, family: family, type: type, value: value,
-            timestampMilliseconds: timestampMs, exemplar: exemplar, lineNumber: statistics.lines))
+            hasTimestamp: hasTimestamp, timestamp: timestampMs, exemplarLabelCount: exemplar.count,
+            exemplarValue: exemplar.value, exemplarTimestamp: exemplar.timestamp, lineNumber: statistics.lines))
         statistics.samples &+= 1
     }
 
@@ -300,7 +304,9 @@ extension TextParser {
     }
 
     /// `# {labels} value [timestamp]` from `p[i]`; OpenMetrics only.
-    private func parseExemplar(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int) throws(LineFault) -> ExemplarView {
+    private func parseExemplar(
+        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int
+    ) throws(LineFault) -> (count: Int, value: Double, timestamp: Double) {
         var i = start
         guard i &+ 2 < n, p[i] == UInt8(ascii: "#"), p[i &+ 1] == 0x20, p[i &+ 2] == UInt8(ascii: "{") else {
             throw LineFault(.syntax, at: i, "expected an exemplar '# {labels} value' or the end of the line")
@@ -324,7 +330,7 @@ extension TextParser {
         guard end > i, let value = NumberParsing.parseDouble(p, i, end) else {
             throw LineFault(.syntax, at: i, "invalid exemplar value \"\(text(p, i, end))\"")
         }
-        var timestamp: Double? = nil
+        var timestamp = Double.nan
         if end < n {
             i = end &+ 1
             end = i
@@ -334,7 +340,7 @@ extension TextParser {
             }
             timestamp = ts
         }
-        return ExemplarView(line: p, slots: slots + firstSlot, labelCount: count, value: value, timestamp: timestamp)
+        return (count, value, timestamp)
     }
 
     /// Rejects a label name written twice on one sample.
