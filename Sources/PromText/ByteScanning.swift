@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The raw-byte scanning primitives of the parser: character classes, word-at-a-time
 // searches, UTF-8 validation. Everything here works on pointers the caller keeps
 // valid; bounds are explicit `end` offsets, never read past.
@@ -26,7 +34,35 @@ enum ByteScanning {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// Index of the first byte at or after `i` that is `"`, `\`, NUL or non-ASCII; `end` if none.
+    /// The last `\n` in `p[0..<count]`, if any.
+    static func lastNewline(_ p: UnsafePointer<UInt8>, _ count: Int) -> UnsafePointer<UInt8>? {
+        // Backwards, a word at a time: the last newline is usually within a line's length of the end.
+        var i = count
+        while i >= 8 {
+            let w = UnsafeRawPointer(p + i - 8).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let m = (w &- ones) & ~w & highs
+            if m != 0 {
+                var k = i - 1
+                while p[k] != 0x0A { k -= 1 }
+                return p + k
+            }
+            i -= 8
+        }
+        while i > 0 {
+            i -= 1
+            if p[i] == 0x0A { return p + i }
+        }
+        return nil
+    }
+
+    /// Index of the `\n` at or after `from` (one must exist before `end`).
+    @inline(__always)
+    static func newline(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
+        let found = memchr(p + from, 0x0A, end &- from)!
+        return UnsafeRawPointer(found) - UnsafeRawPointer(p)
+    }
+
+    /// Index of the first byte at or after `i` that is `"`, `\`, a newline, NUL or non-ASCII; `end` if none.
     @inline(__always)
     static func findLabelValueSpecial(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int {
         var i = from
@@ -34,13 +70,14 @@ enum ByteScanning {
             let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
             let q = w ^ 0x2222_2222_2222_2222
             let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
-            let m = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((w &- ones) & ~w) | w) & highs
+            let l = w ^ 0x0A0A_0A0A_0A0A_0A0A
+            let m = (((q &- ones) & ~q) | ((b &- ones) & ~b) | ((l &- ones) & ~l) | ((w &- ones) & ~w) | w) & highs
             if m != 0 { return i &+ (m.trailingZeroBitCount &>> 3) }
             i &+= 8
         }
         while i < end {
             let c = p[i]
-            if c == 0x22 || c == 0x5C || c == 0 || c >= 0x80 { return i }
+            if c == 0x22 || c == 0x5C || c == 0x0A || c == 0 || c >= 0x80 { return i }
             i &+= 1
         }
         return end

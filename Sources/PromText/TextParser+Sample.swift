@@ -1,16 +1,33 @@
 // Sample lines: `name{label="value",…} value [timestamp] [# {exemplar} value [timestamp]]`.
-// This is the hot path: no allocation, one pass over the line, views into the line.
+// This is the hot path: no allocation, one pass over the line, views into the line. The
+// line's end is found by parsing it: `p[..<n]` holds a `\n` at or after the line's end
+// (every scanner stops at it), so no separate newline search precedes the parse.
 
 extension TextParser {
     @inline(__always)
-    private func skipBlanks(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+    private func skipBlanks(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int {
         var i = i
-        while i < n && (p[i] == 0x20 || p[i] == 0x09) { i &+= 1 }
+        while p[i] == 0x20 || p[i] == 0x09 { i &+= 1 }
         return i
     }
 
-    /// Parses a sample line starting at `p[from]` and hands it to the consumer.
-    func parseSample(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) throws(LineFault) {
+    /// Whether a 0.0.4 token ends at `c`: a blank, the line end, or a CR before it.
+    @inline(__always)
+    private func endsToken(_ c: UInt8) -> Bool {
+        openMetrics ? (c == 0x20 || c == 0x0A) : (c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D)
+    }
+
+    /// At the end of the line (0.0.4 allows a CR before the newline)? Returns the newline's index.
+    @inline(__always)
+    private func lineEnd(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int? {
+        if p[i] == 0x0A { return i }
+        if !openMetrics && p[i] == 0x0D && p[i &+ 1] == 0x0A { return i &+ 1 }
+        return nil
+    }
+
+    /// Parses a sample line starting at `p[from]`, hands it to the consumer and returns
+    /// the index of the `\n` that ends it. `n` bounds the scan (a `\n` is before it).
+    func parseSample(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) throws(LineFault) -> Int {
         let table = self.table
         let nameEnd: Int
         let nameHit: Bool
@@ -30,32 +47,28 @@ extension TextParser {
         if !openMetrics, !repeatCache.keep {
             if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
             statistics.filteredSamples &+= 1
-            return
+            return ByteScanning.newline(p, nameEnd, n)
         }
         var i = nameEnd
-        if !openMetrics { i = skipBlanks(p, i, n) }
+        if !openMetrics { i = skipBlanks(p, i) }
         var labelCount = 0
         var hadLabels = false
-        if i < n && p[i] == UInt8(ascii: "{") {
+        if p[i] == UInt8(ascii: "{") {
             hadLabels = true
             i = try parseLabels(p, i &+ 1, n, firstSlot: 0, count: &labelCount, cached: true)
         }
         // The value, after exactly one space in OpenMetrics, blanks in 0.0.4.
         if openMetrics {
-            guard i < n && p[i] == 0x20 else { throw expectedValue(p, i, n, nameEnd: nameEnd, hadLabels: hadLabels) }
+            guard p[i] == 0x20 else { throw expectedValue(p, i, nameEnd: nameEnd, hadLabels: hadLabels) }
             i &+= 1
         } else {
-            i = skipBlanks(p, i, n)
-            if i == nameEnd { throw expectedValue(p, i, n, nameEnd: nameEnd, hadLabels: hadLabels) }
+            i = skipBlanks(p, i)
+            if i == nameEnd { throw expectedValue(p, i, nameEnd: nameEnd, hadLabels: hadLabels) }
         }
         var valueEnd = i
-        if openMetrics {
-            while valueEnd < n && p[valueEnd] != 0x20 { valueEnd &+= 1 }
-        } else {
-            while valueEnd < n && p[valueEnd] != 0x20 && p[valueEnd] != 0x09 { valueEnd &+= 1 }
-        }
+        while !endsToken(p[valueEnd]) { valueEnd &+= 1 }
         if valueEnd == i {
-            throw i >= n ? expectedValue(p, i, n, nameEnd: nameEnd, hadLabels: hadLabels)
+            throw lineEnd(p, i) != nil ? expectedValue(p, i, nameEnd: nameEnd, hadLabels: hadLabels)
                 : LineFault(.syntax, at: i, "expected a value")
         }
         guard let value = NumberParsing.parseDouble(p, i, valueEnd) else {
@@ -66,41 +79,48 @@ extension TextParser {
         var hasTimestamp = false
         var timestampSeconds: Double? = nil
         var exemplar = (count: -1, value: 0.0, timestamp: Double.nan)
+        let end: Int
         if openMetrics {
-            if i < n {
+            if p[i] == 0x20 {
                 i &+= 1  // the space that ended the value
-                if i < n && p[i] == UInt8(ascii: "#") {
-                    exemplar = try parseExemplar(p, i, n, firstSlot: labelCount)
+                if p[i] == UInt8(ascii: "#") {
+                    (exemplar, i) = try parseExemplar(p, i, n, firstSlot: labelCount)
                 } else {
-                    var end = i
-                    while end < n && p[end] != 0x20 { end &+= 1 }
-                    guard end > i, let s = NumberParsing.parseSeconds(p, i, end) else {
-                        throw LineFault(.syntax, at: i, end > i
-                            ? "invalid timestamp \"\(text(p, i, end))\": expected seconds as a finite number"
+                    var tsEnd = i
+                    while !endsToken(p[tsEnd]) { tsEnd &+= 1 }
+                    guard tsEnd > i, let s = NumberParsing.parseSeconds(p, i, tsEnd) else {
+                        throw LineFault(.syntax, at: i, tsEnd > i
+                            ? "invalid timestamp \"\(text(p, i, tsEnd))\": expected seconds as a finite number"
                             : "expected a timestamp or an exemplar after the value")
                     }
                     timestampSeconds = s
                     timestampMs = NumberParsing.milliseconds(fromSeconds: s)
                     hasTimestamp = true
-                    if end < n {
-                        exemplar = try parseExemplar(p, end &+ 1, n, firstSlot: labelCount)
+                    i = tsEnd
+                    if p[i] == 0x20 {
+                        (exemplar, i) = try parseExemplar(p, i &+ 1, n, firstSlot: labelCount)
                     }
                 }
             }
+            guard p[i] == 0x0A else { throw LineFault(.syntax, at: i, "unexpected \(describe(p[i])) after the sample") }
+            end = i
         } else {
-            i = skipBlanks(p, i, n)
-            if i < n {
-                var end = i
-                while end < n && p[end] != 0x20 && p[end] != 0x09 { end &+= 1 }
-                guard let ts = NumberParsing.parseInt64(p, i, end) else {
+            i = skipBlanks(p, i)
+            if let e = lineEnd(p, i) {
+                end = e
+            } else {
+                var tsEnd = i
+                while !endsToken(p[tsEnd]) { tsEnd &+= 1 }
+                guard let ts = NumberParsing.parseInt64(p, i, tsEnd) else {
                     throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: "#")
                         ? "exemplars need the OpenMetrics format (--openmetrics)"
-                        : "invalid timestamp \"\(text(p, i, end))\": expected integer milliseconds")
+                        : "invalid timestamp \"\(text(p, i, tsEnd))\": expected integer milliseconds")
                 }
                 timestampMs = ts
                 hasTimestamp = true
-                i = skipBlanks(p, end, n)
-                if i < n { throw LineFault(.syntax, at: i, "unexpected text after the timestamp") }
+                i = skipBlanks(p, tsEnd)
+                guard let e = lineEnd(p, i) else { throw LineFault(.syntax, at: i, "unexpected text after the timestamp") }
+                end = e
             }
         }
         if hadLabels && !labelNamesRepeated {
@@ -109,7 +129,7 @@ extension TextParser {
         }
         if labelCount > 0 {
             previousLine = p
-            previousLineCount = n
+            previousLineCount = end
             previousLabelCount = labelCount
         } else {
             previousLine = nil
@@ -134,7 +154,7 @@ extension TextParser {
             if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
             if !repeatCache.keep {
                 statistics.filteredSamples &+= 1
-                return
+                return end
             }
         }
         consumer.consume(SampleView(
@@ -142,6 +162,7 @@ extension TextParser {
             hasTimestamp: hasTimestamp, timestamp: timestampMs, exemplarLabelCount: exemplar.count,
             exemplarValue: exemplar.value, exemplarTimestamp: exemplar.timestamp, lineNumber: statistics.lines))
         statistics.samples &+= 1
+        return end
     }
 
     /// 0.0.4: the sample belongs to the last `# TYPE`d family when its name is that
@@ -161,8 +182,8 @@ extension TextParser {
         }
     }
 
-    private func expectedValue(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, nameEnd: Int, hadLabels: Bool) -> LineFault {
-        if i >= n { return LineFault(.syntax, at: i, "expected a value after the \(hadLabels ? "labels" : "metric name")") }
+    private func expectedValue(_ p: UnsafePointer<UInt8>, _ i: Int, nameEnd: Int, hadLabels: Bool) -> LineFault {
+        if lineEnd(p, i) != nil { return LineFault(.syntax, at: i, "expected a value after the \(hadLabels ? "labels" : "metric name")") }
         if !hadLabels && i == nameEnd {
             return LineFault(.syntax, at: i, "unexpected character \(describe(p[i])) in metric name")
         }
@@ -200,8 +221,8 @@ extension TextParser {
             }
         }
         if !atSeparator {
-            if !openMetrics { i = skipBlanks(p, i, n) }
-            if i < n && p[i] == UInt8(ascii: "}") {
+            if !openMetrics { i = skipBlanks(p, i) }
+            if p[i] == UInt8(ascii: "}") {
                 if cached { labelNamesRepeated = repeatCache.labelCount == 0 }
                 return i &+ 1
             }
@@ -222,13 +243,13 @@ extension TextParser {
                     throw LineFault(.limit, at: nameStart, "label name longer than the limit of \(limits.maxLabelNameLength) bytes")
                 }
             }
-            if !openMetrics { i = skipBlanks(p, i, n) }
-            guard i < n && p[i] == UInt8(ascii: "=") else {
+            if !openMetrics { i = skipBlanks(p, i) }
+            guard p[i] == UInt8(ascii: "=") else {
                 throw LineFault(.syntax, at: i, "expected '=' after label name \"\(text(p, nameStart, nameEnd))\"")
             }
             i &+= 1
-            if !openMetrics { i = skipBlanks(p, i, n) }
-            guard i < n && p[i] == UInt8(ascii: "\"") else {
+            if !openMetrics { i = skipBlanks(p, i) }
+            guard p[i] == UInt8(ascii: "\"") else {
                 throw LineFault(.syntax, at: i, "expected '\"' to open the value of label \"\(text(p, nameStart, nameEnd))\"")
             }
             i &+= 1
@@ -236,15 +257,15 @@ extension TextParser {
             var escaped = false
             while true {
                 i = ByteScanning.findLabelValueSpecial(p, i, n)
-                if i >= n {
+                let c = p[i]
+                if c == UInt8(ascii: "\"") { break }
+                if c == 0x0A {
                     throw LineFault(.syntax, at: valueStart &- 1,
                         "unterminated value of label \"\(text(p, nameStart, nameEnd))\": expected a closing '\"'")
                 }
-                let c = p[i]
-                if c == UInt8(ascii: "\"") { break }
                 if c == UInt8(ascii: "\\") {
                     escaped = true
-                    if i &+ 1 >= n {
+                    if p[i &+ 1] == 0x0A {
                         throw LineFault(.syntax, at: valueStart &- 1,
                             "unterminated value of label \"\(text(p, nameStart, nameEnd))\": expected a closing '\"'")
                     }
@@ -276,25 +297,25 @@ extension TextParser {
             count &+= 1
           }
             atSeparator = false
-            if !openMetrics { i = skipBlanks(p, i, n) }
-            guard i < n else { throw LineFault(.syntax, at: i, "expected ',' or '}' after a label value") }
+            if !openMetrics { i = skipBlanks(p, i) }
             if p[i] == UInt8(ascii: ",") {
                 i &+= 1
                 if !openMetrics {
-                    i = skipBlanks(p, i, n)
-                    if i < n && p[i] == UInt8(ascii: "}") { return i &+ 1 }  // trailing comma, allowed in 0.0.4
+                    i = skipBlanks(p, i)
+                    if p[i] == UInt8(ascii: "}") { return i &+ 1 }  // trailing comma, allowed in 0.0.4
                 }
                 continue
             }
             if p[i] == UInt8(ascii: "}") { return i &+ 1 }
-            throw LineFault(.syntax, at: i, "expected ',' or '}' after a label value, found \(describe(p[i]))")
+            throw LineFault(.syntax, at: i, p[i] == 0x0A ? "expected ',' or '}' after a label value"
+                : "expected ',' or '}' after a label value, found \(describe(p[i]))")
         }
     }
 
     /// Scans a label name from `p[i]`; returns the index after it.
     private func scanLabelName(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ table: UnsafePointer<UInt8>) throws(LineFault) -> Int {
-        guard i < n, table[Int(p[i])] & ByteClass.labelStart != 0 else {
-            if i >= n { throw LineFault(.syntax, at: i, "expected a label name or '}'") }
+        guard table[Int(p[i])] & ByteClass.labelStart != 0 else {
+            if p[i] == 0x0A { throw LineFault(.syntax, at: i, "expected a label name or '}'") }
             throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: ",")
                 ? "expected a label name, found an extra ','"
                 : p[i] == UInt8(ascii: "\"") ? "expected a label name (quoted UTF-8 names are not supported)"
@@ -306,9 +327,9 @@ extension TextParser {
     /// `# {labels} value [timestamp]` from `p[i]`; OpenMetrics only.
     private func parseExemplar(
         _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int
-    ) throws(LineFault) -> (count: Int, value: Double, timestamp: Double) {
+    ) throws(LineFault) -> ((count: Int, value: Double, timestamp: Double), Int) {
         var i = start
-        guard i &+ 2 < n, p[i] == UInt8(ascii: "#"), p[i &+ 1] == 0x20, p[i &+ 2] == UInt8(ascii: "{") else {
+        guard p[i] == UInt8(ascii: "#"), p[i &+ 1] == 0x20, p[i &+ 2] == UInt8(ascii: "{") else {
             throw LineFault(.syntax, at: i, "expected an exemplar '# {labels} value' or the end of the line")
         }
         var count = 0
@@ -323,24 +344,24 @@ extension TextParser {
         if scalars > 128 {
             throw LineFault(.semantics, at: start, "exemplar labels have \(scalars) characters; at most 128 are allowed")
         }
-        guard i < n && p[i] == 0x20 else { throw LineFault(.syntax, at: i, "expected a space and the exemplar value") }
+        guard p[i] == 0x20 else { throw LineFault(.syntax, at: i, "expected a space and the exemplar value") }
         i &+= 1
         var end = i
-        while end < n && p[end] != 0x20 { end &+= 1 }
+        while !endsToken(p[end]) { end &+= 1 }
         guard end > i, let value = NumberParsing.parseDouble(p, i, end) else {
             throw LineFault(.syntax, at: i, "invalid exemplar value \"\(text(p, i, end))\"")
         }
         var timestamp = Double.nan
-        if end < n {
+        if p[end] == 0x20 {
             i = end &+ 1
             end = i
-            while end < n && p[end] != 0x20 { end &+= 1 }
-            guard end > i, end == n, let ts = NumberParsing.parseSeconds(p, i, end) else {
+            while !endsToken(p[end]) { end &+= 1 }
+            guard end > i, p[end] == 0x0A, let ts = NumberParsing.parseSeconds(p, i, end) else {
                 throw LineFault(.syntax, at: i, "invalid exemplar timestamp \"\(text(p, i, end))\"")
             }
             timestamp = ts
         }
-        return (count, value, timestamp)
+        return ((count, value, timestamp), end)
     }
 
     /// Rejects a label name written twice on one sample.

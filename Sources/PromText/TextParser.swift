@@ -175,12 +175,7 @@ public final class TextParser {
         if droppingOverlongLine {
             droppingOverlongLine = false
         } else if !carry.isEmpty {
-            let line = carry
-            carry = []
-            previousLine = nil
-            try withBytes(line) { (b: UnsafeRawBufferPointer) throws(ParseError) in
-                try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
-            }
+            try processCarry()  // the last line, without a newline
         }
         if validator != nil {
             do {
@@ -220,6 +215,7 @@ public final class TextParser {
         var p = base
         let end = base + chunk.count
         if droppingOverlongLine || !carry.isEmpty {
+            // Complete the line carried over from the previous chunk.
             guard let nl = memchr(p, 0x0A, end - p).map({ UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }) else {
                 if !droppingOverlongLine {
                     if carry.count + (end - p) > maxLine {
@@ -237,32 +233,53 @@ public final class TextParser {
                 droppingOverlongLine = false
             } else {
                 carry.append(contentsOf: UnsafeBufferPointer(start: p, count: nl - p))
-                try withBytes(carry) { (b: UnsafeRawBufferPointer) throws(ParseError) in
-                    try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
-                }
-                previousLine = nil  // the carry buffer is about to change
-                carry.removeAll(keepingCapacity: true)
+                try processCarry()
             }
             p = nl + 1
         }
-        while p < end {
-            guard let nl = memchr(p, 0x0A, end - p).map({ UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }) else {
-                if end - p > maxLine {
-                    try overlong(Array(UnsafeBufferPointer(start: p, count: min(end - p, 64))))
-                } else {
-                    carry.append(contentsOf: UnsafeBufferPointer(start: p, count: end - p))
-                }
-                return
-            }
-            let n = nl - p
-            if n > maxLine {
-                try overlong(Array(UnsafeBufferPointer(start: p, count: 64)))
-                droppingOverlongLine = false
-            } else {
-                try processLine(p, n)
-            }
-            p = nl + 1
+        guard p < end else { return }
+        // Every line up to the chunk's last newline is complete: parse those where they are,
+        // each parse finding its own line's end.
+        guard let lastNewline = ByteScanning.lastNewline(p, end - p) else {
+            try carryOver(p, end)
+            return
         }
+        let limit = lastNewline + 1
+        while p < limit {
+            if limit - p > maxLine + 1 {
+                // Only in chunks larger than the line cap can a line here exceed it: measure first.
+                let n = ByteScanning.newline(p, 0, limit - p)
+                if n > maxLine {
+                    try overlong(Array(UnsafeBufferPointer(start: p, count: 64)))
+                    droppingOverlongLine = false
+                    p += n + 1
+                    continue
+                }
+            }
+            p += try processLine(p, limit - p) + 1
+        }
+        try carryOver(p, end)
+    }
+
+    /// Keeps the start of a line that continues in the next chunk.
+    private func carryOver(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) throws(ParseError) {
+        guard p < end else { return }
+        if end - p > maxLine {
+            try overlong(Array(UnsafeBufferPointer(start: p, count: min(end - p, 64))))
+        } else {
+            carry.append(contentsOf: UnsafeBufferPointer(start: p, count: end - p))
+        }
+    }
+
+    /// Parses the carried line, with a newline appended as its end.
+    private func processCarry() throws(ParseError) {
+        carry.append(0x0A)
+        previousLine = nil
+        try withBytes(carry) { (b: UnsafeRawBufferPointer) throws(ParseError) in
+            _ = try processLine(b.baseAddress!.assumingMemoryBound(to: UInt8.self), b.count)
+        }
+        previousLine = nil  // the carry buffer is about to change
+        carry.removeAll(keepingCapacity: true)
     }
 
     /// A line over the length cap: an error; in lenient mode the rest of it is dropped.
@@ -276,14 +293,17 @@ public final class TextParser {
         }
     }
 
-    /// Parses one line (without its `\n`), turning a fault into an error or, in lenient mode, a count.
-    func processLine(_ p: UnsafePointer<UInt8>, _ n: Int) throws(ParseError) {
+    /// Parses the line at `p` (a `\n` ends it before `p + limit`), turning a fault into an
+    /// error or, in lenient mode, a count. Returns the index of the line's `\n`.
+    func processLine(_ p: UnsafePointer<UInt8>, _ limit: Int) throws(ParseError) -> Int {
         statistics.lines += 1
         do {
-            try parseLine(p, n)
+            return try parseLine(p, limit)
         } catch {
             previousLine = nil  // its slots may be half overwritten
+            let n = ByteScanning.newline(p, 0, limit)
             try report(error, lineBytes: UnsafeBufferPointer(start: p, count: n))
+            return n
         }
     }
 
@@ -301,31 +321,28 @@ public final class TextParser {
         if errors.count < options.limits.maxRecordedErrors { errors.append(error) }
     }
 
-    private func parseLine(_ p: UnsafePointer<UInt8>, _ count: Int) throws(LineFault) {
-        var n = count
-        if openMetrics {
-            if validator!.sawEOF { throw LineFault(.syntax, at: 0, "unexpected text after \"# EOF\"") }
-        } else if n > 0 && p[n - 1] == 0x0D {
-            n -= 1  // tolerate CRLF line ends in 0.0.4
-        }
-        if n == 0 {
-            if openMetrics { throw LineFault(.syntax, at: 0, "blank lines are not allowed in OpenMetrics") }
-            statistics.blankLines += 1
-            return
-        }
-        if p[0] == UInt8(ascii: "#") {
-            return openMetrics ? try parseOpenMetricsComment(p, n) : try parseComment(p, n)
-        }
+    private func parseLine(_ p: UnsafePointer<UInt8>, _ limit: Int) throws(LineFault) -> Int {
+        if openMetrics && validator!.sawEOF { throw LineFault(.syntax, at: 0, "unexpected text after \"# EOF\"") }
         var start = 0
         if !openMetrics {
-            while start < n && (p[start] == 0x20 || p[start] == 0x09) { start += 1 }
-            if start == n {
-                statistics.blankLines += 1
-                return
-            }
-            if p[start] == UInt8(ascii: "#") { return try parseComment(p + start, n - start) }
+            while p[start] == 0x20 || p[start] == 0x09 { start += 1 }
         }
-        try parseSample(p, start, n)
+        let c = p[start]
+        if c == 0x0A || (c == 0x0D && !openMetrics && p[start + 1] == 0x0A) {
+            if openMetrics { throw LineFault(.syntax, at: 0, "blank lines are not allowed in OpenMetrics") }
+            statistics.blankLines += 1
+            return c == 0x0A ? start : start + 1
+        }
+        if c == UInt8(ascii: "#") {
+            let n = ByteScanning.newline(p, start, limit)
+            if openMetrics {
+                try parseOpenMetricsComment(p, n)
+            } else {
+                try parseComment(p + start, n - start - (p[n - 1] == 0x0D ? 1 : 0))  // CRLF tolerated in 0.0.4
+            }
+            return n
+        }
+        return try parseSample(p, start, limit)
     }
 
     /// Makes room for at least `needed` label slots.
