@@ -29,6 +29,22 @@ public enum Gzip {
         return out
     }
 
+    /// The inflated size of a whole gzip buffer, inflating into one reused buffer
+    /// (zlib's own speed, for benchmarks); throws on corrupt or truncated input.
+    public static func inflatedSize(_ bytes: [UInt8], source: String = "<gzip>") throws(ParseError) -> Int {
+        let inflater = GzipInflater()
+        var total = 0
+        try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
+            try inflater.inflate(buf, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
+                total += piece.count
+            }
+        }
+        if !inflater.isComplete {
+            throw ParseError(kind: .compression, source: source, line: 0, column: 0, message: "gzip stream is truncated")
+        }
+        return total
+    }
+
     /// Inflates a whole gzip buffer (all members); throws on corrupt or truncated input
     /// or when the output would exceed `limit` bytes.
     public static func decompress(_ bytes: [UInt8], limit: Int = 1 << 30, source: String = "<gzip>") throws(ParseError) -> [UInt8] {

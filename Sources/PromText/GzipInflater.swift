@@ -1,70 +1,85 @@
 internal import CZlib
 
-/// Streaming gzip inflate through zlib: compressed chunks in, text chunks out.
+/// Streaming gzip inflate through zlib: compressed input in, text out.
 ///
-/// Owns one `z_stream` and a reusable 256 KiB output buffer. Handles
-/// concatenated gzip members (as `gzip -c a b` writes). A stream that ends
-/// early is detected by ``isComplete`` at the end of input.
+/// Owns one `z_stream`. Handles concatenated gzip members (as `gzip -c a b`
+/// writes). A stream that ends early is detected by ``isComplete`` at the
+/// end of input. Not thread-safe: one thread at a time (``InflatePipeline``
+/// hands it between threads with semaphores).
 final class GzipInflater {
     private var stream = z_stream()
-    private let output: UnsafeMutableRawBufferPointer
-    private var initialized = false
-    /// Whether the last gzip member ended (and nothing but trailing members followed).
+    private let initialized: Bool
+    /// Whether the last gzip member ended (and nothing but whole members followed).
     private(set) var isComplete = false
     /// Compressed bytes consumed so far.
     private(set) var consumedInput = 0
+    /// Output buffer of ``inflate(_:source:_:)``, allocated on first use.
+    private var output: UnsafeMutableRawBufferPointer?
+    static let pieceSize = 256 << 10
 
-    init(outputCapacity: Int = 256 << 10) {
-        output = UnsafeMutableRawBufferPointer.allocate(byteCount: outputCapacity, alignment: 16)
+    init() {
         // 15 window bits + 16: gzip wrapper only.
         initialized = CZlib_inflateInit2(&stream, 15 + 16) == Z_OK
     }
 
     deinit {
         if initialized { inflateEnd(&stream) }
-        output.deallocate()
+        output?.deallocate()
     }
 
-    /// Inflates `input`, calling `body` with each piece of output (valid only during the call).
-    func inflate(
-        _ input: UnsafeRawBufferPointer, source: String, _ body: (UnsafeRawBufferPointer) throws(ParseError) -> Void
-    ) throws(ParseError) {
+    /// Compressed input not yet consumed.
+    var pendingInput: Int { Int(stream.avail_in) }
+
+    /// Sets the compressed bytes to consume; they must stay valid until consumed.
+    func setInput(_ input: UnsafeRawBufferPointer) {
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+    }
+
+    /// Inflates pending input into `out`; returns the bytes produced (0: nothing more for now).
+    func inflate(into out: UnsafeMutableRawBufferPointer, source: String) throws(ParseError) -> Int {
         guard initialized else {
             throw ParseError(kind: .compression, source: source, line: 0, column: 0, message: "zlib failed to initialise")
         }
-        guard let base = input.baseAddress, input.count > 0 else { return }
-        var offset = 0
-        while offset < input.count {
+        var produced = 0
+        repeat {
             if isComplete {
-                // Another gzip member follows the one that ended.
-                inflateReset(&stream)
+                guard stream.avail_in > 0 else { break }
+                inflateReset(&stream)  // another gzip member follows
                 isComplete = false
             }
-            let available = min(input.count - offset, Int(UInt32.max))
-            stream.next_in = UnsafeMutablePointer(mutating: base.advanced(by: offset).assumingMemoryBound(to: Bytef.self))
-            stream.avail_in = uInt(available)
-            repeat {
-                stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = uInt(output.count)
-                let status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                let produced = output.count - Int(stream.avail_out)
-                if produced > 0 { try body(UnsafeRawBufferPointer(rebasing: output[0..<produced])) }
-                if status == Z_STREAM_END {
-                    isComplete = true
-                    break
-                }
-                if status == Z_BUF_ERROR && produced == 0 { break }  // needs more input
-                if status != Z_OK {
-                    let what = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw ParseError(
-                        kind: .compression, source: source, line: 0, column: 0,
-                        message: "corrupt gzip stream after \(consumedInput + available - Int(stream.avail_in)) compressed bytes: \(what)")
-                }
-            } while stream.avail_in > 0 || stream.avail_out == 0
-            let used = available - Int(stream.avail_in)
-            consumedInput += used
-            offset += used
-            if used == 0 && !isComplete { break }
+            let before = Int(stream.avail_in)
+            stream.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(out.count - produced)
+            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
+            produced = out.count - Int(stream.avail_out)
+            consumedInput += before - Int(stream.avail_in)
+            if status == Z_STREAM_END {
+                isComplete = true
+                continue
+            }
+            if status == Z_BUF_ERROR { break }  // no progress possible: needs input or output space
+            if status != Z_OK {
+                let what = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                throw ParseError(
+                    kind: .compression, source: source, line: 0, column: 0,
+                    message: "corrupt gzip stream after \(consumedInput) compressed bytes: \(what)")
+            }
+        } while produced < out.count && stream.avail_in > 0
+        return produced
+    }
+
+    /// Inflates all of `input` on the calling thread, calling `body` with each piece (valid during the call).
+    func inflate(
+        _ input: UnsafeRawBufferPointer, source: String, _ body: (UnsafeRawBufferPointer) throws(ParseError) -> Void
+    ) throws(ParseError) {
+        let out = output ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.pieceSize, alignment: 16)
+        output = out
+        setInput(input)
+        while true {
+            let n = try inflate(into: out, source: source)
+            if n > 0 { try body(UnsafeRawBufferPointer(rebasing: out[0..<n])) }
+            if n == 0 || (n < out.count && pendingInput == 0) { break }
         }
     }
 }

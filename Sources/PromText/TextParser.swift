@@ -104,6 +104,7 @@ public final class TextParser {
     private var decompressionDecided: Bool
     private var magicPrefix: [UInt8] = []
     private var inflater: GzipInflater?
+    private var pipeline: InflatePipeline?
     private var finished = false
 
     public init(options: Options = Options(), consumer: any SampleConsumer) {
@@ -194,11 +195,20 @@ public final class TextParser {
         }
     }
 
+    /// Compressed chunks at least this large are inflated on a helper thread, overlapping the parse.
+    static let pipelineThreshold = 16 << 10
+
     private func decoded(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
         guard let inflater else { return try text(chunk) }
         let source = options.source
-        try inflater.inflate(chunk, source: source) { (out: UnsafeRawBufferPointer) throws(ParseError) in
-            try self.text(out)
+        if chunk.count >= Self.pipelineThreshold {
+            let pipeline = self.pipeline ?? InflatePipeline(inflater)
+            self.pipeline = pipeline
+            try pipeline.run(chunk, source: source) { (out: UnsafeRawBufferPointer) throws(ParseError) in try self.text(out) }
+        } else {
+            try inflater.inflate(chunk, source: source) { (out: UnsafeRawBufferPointer) throws(ParseError) in
+                try self.text(out)
+            }
         }
     }
 

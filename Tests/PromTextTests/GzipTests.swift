@@ -52,6 +52,37 @@ struct GzipTests {
         #expect(o.failure?.message.hasPrefix("corrupt gzip stream") == true)
     }
 
+    @Test("large compressed chunks (inflated on a helper thread) give the same result and errors")
+    func pipelined() throws {
+        let big = Array((0..<200_000).map { "m{i=\"\($0)\",k=\"\($0 % 7)\"} \($0)\n" }.joined().utf8)
+        let gz = Gzip.compress(big)
+        #expect(gz.count > 64 << 10)
+        let plain = Digest()
+        parse(big, chunks: [1 << 20], into: plain)
+        for chunks in [[Int.max], [100_000], [20_000, 3]] {
+            let d = Digest()
+            let o = parse(gz, chunks: chunks, into: d)
+            #expect(o.failure == nil)
+            #expect(d == plain && d.samples == 200_000)
+        }
+        // A parse error deep inside: reported with its line, no hang, whatever the split.
+        var broken = big
+        let at = broken.count / 2
+        let lineStart = broken[..<at].lastIndex(of: 0x0A)! + 1
+        broken[lineStart + 1] = UInt8(ascii: "-")
+        let expectedLine = broken[..<lineStart].filter { $0 == 0x0A }.count + 1
+        for chunks in [[Int.max], [50_000]] {
+            let o = parse(Gzip.compress(broken), chunks: chunks, into: Digest())
+            #expect(o.failure?.line == expectedLine)
+            #expect(o.failure?.message == "unexpected character '-' in metric name")
+        }
+        // Corruption in a large chunk: zlib's error, or the garbage text it let through, stops the parse.
+        var corrupt = gz
+        for i in (corrupt.count / 2)..<(corrupt.count / 2 + 64) { corrupt[i] ^= 0xA5 }
+        let o = parse(corrupt, into: Digest())
+        #expect(o.failure?.kind == .compression || o.failure?.kind == .syntax)
+    }
+
     @Test("a gzip bomb (1 GiB of zeros) stops at the decoded-size cap with bounded memory")
     func bomb() throws {
         let bomb = Self.compressedZeros(1 << 30)
