@@ -32,33 +32,17 @@ public struct FamilyFilter: Sendable, Hashable {
     }
 }
 
-/// The filter as bytes, with the decision for the last name cached: lines of
-/// one family come together, so most lines cost one comparison.
+/// The filter as bytes. The parser caches its decision per metric name (``RepeatCache``),
+/// so this runs once per run of lines with the same name.
 struct CompiledFamilyFilter {
     private let names: [[UInt8]]
     private let prefixes: [[UInt8]]
     private static let suffixes: [[UInt8]] = ["_bucket", "_sum", "_count", "_total", "_created", "_info", "_gcount", "_gsum"]
         .map { Array($0.utf8) }
-    private var lastName: [UInt8] = []
-    private var lastDecision = false
 
     init(_ filter: FamilyFilter) {
         names = filter.names.map { Array($0.utf8) }
         prefixes = filter.prefixes.map { Array($0.utf8) }
-        lastName.reserveCapacity(256)
-    }
-
-    /// Decides for `p[0..<n]`, reusing the previous decision when the name repeats.
-    mutating func decide(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        if n == lastName.count,
-            lastName.withUnsafeBufferPointer({ n == 0 || memoryEquals(p, $0.baseAddress!, n) })
-        {
-            return lastDecision
-        }
-        lastDecision = keeps(p, n)
-        lastName.removeAll(keepingCapacity: true)
-        lastName.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
-        return lastDecision
     }
 
     func keeps(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {

@@ -54,26 +54,6 @@ public enum MetricType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
             else { return nil }
         }
     }
-
-    /// ``suffixes(in:)`` for 0.0.4 as bytes, indexed by raw value (built once: no allocation per family).
-    static let prometheusSuffixBytes: [[[UInt8]]] = MetricType.allCases.map { t in
-        t.suffixes(in: .prometheusText).map { Array($0.utf8) }
-    }
-
-    /// The sample-name suffixes a family of this type may use, in 0.0.4 and OpenMetrics.
-    func suffixes(in format: ExpositionFormat) -> [String] {
-        switch (self, format) {
-        case (.counter, .openMetrics): ["_total", "_created"]
-        case (.counter, .prometheusText): ["", "_total"]
-        case (.summary, .openMetrics): ["", "_count", "_sum", "_created"]
-        case (.summary, .prometheusText): ["", "_count", "_sum"]
-        case (.histogram, .openMetrics): ["_count", "_sum", "_bucket", "_created"]
-        case (.histogram, .prometheusText): ["_count", "_sum", "_bucket"]
-        case (.gaugehistogram, _): ["_gcount", "_gsum", "_bucket"]
-        case (.info, _): ["_info"]
-        default: [""]
-        }
-    }
 }
 
 /// The two text exposition formats the parser reads.

@@ -49,7 +49,6 @@ extension TextParser {
         typedFamily.removeAll(keepingCapacity: true)
         typedFamily.append(contentsOf: name.buffer)
         typedFamilyType = type
-        typedSuffixes = MetricType.prometheusSuffixBytes[Int(type.rawValue)]
         repeatCache.forgetName()
     }
 

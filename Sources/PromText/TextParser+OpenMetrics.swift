@@ -16,7 +16,6 @@ struct OpenMetricsValidator {
     private var samplesInFamily = 0
     private var familyLine = 0
     /// Sample names allowed in the current family: family name + these suffixes.
-    private var suffixes: [[UInt8]] = [[]]
     /// Every name a finished family has claimed (name + its type's suffixes).
     private var claimedNames: Set<[UInt8]> = []
 
@@ -45,7 +44,6 @@ struct OpenMetricsValidator {
             if typeDeclared { throw LineFault(.semantics, at: 0, "second TYPE for \"\(name)\"") }
             typeDeclared = true
             type = m.type ?? .untyped
-            suffixes = type.suffixes(in: .openMetrics).map { Array($0.utf8) }
         case .unit:
             if unit != nil { throw LineFault(.semantics, at: 0, "second UNIT for \"\(name)\"") }
             unit = m.text.bytes
@@ -74,7 +72,6 @@ struct OpenMetricsValidator {
         unit = nil
         samplesInFamily = 0
         familyLine = lineNumber
-        suffixes = [[]]
         group = nil
         seenGroups.removeAll(keepingCapacity: true)
         groupTimestamp = nil
@@ -86,8 +83,8 @@ struct OpenMetricsValidator {
         guard hasFamily else { return }
         hasFamily = false
         let name = String(decoding: family, as: UTF8.self)
-        if histogram.active { try histogram.check(family: name, line: familyLine) }
-        var claims = type.suffixes(in: .openMetrics).map { family + Array($0.utf8) }
+        if histogram.active { try histogram.check(family: family) }
+        var claims = SampleSuffix.allowed(for: type, in: .openMetrics).map { family + $0.bytes }
         if !claims.contains(family) { claims.append(family) }
         for claim in claims {
             if !claimedNames.insert(claim).inserted {
@@ -108,30 +105,30 @@ struct OpenMetricsValidator {
 
     // MARK: samples
 
-    /// Validates one sample; returns its family name and type.
+    /// Validates one sample; returns its family name and type. Allocates only for a new
+    /// family or a new series group.
     mutating func sample(
         line p: UnsafePointer<UInt8>, name: ByteView, slots: UnsafePointer<LabelSlot>, labelCount: Int, value: Double,
         timestamp: Double?, hasExemplar: Bool, lineNumber: Int
     ) throws(LineFault) -> (ByteView, MetricType) {
-        var suffix = -1
+        var suffix: SampleSuffix? = nil
         if hasFamily && name.count >= family.count && family.withUnsafeBufferPointer({
             $0.isEmpty || memoryEquals(name.start!, $0.baseAddress!, $0.count)
         }) {
-            let rest = UnsafeBufferPointer(start: name.start! + family.count, count: name.count - family.count)
-            suffix = suffixes.firstIndex { $0.elementsEqual(rest) } ?? -1
+            let rest = ByteView(start: name.start! + family.count, count: name.count - family.count)
+            suffix = SampleSuffix.allowed(for: type, in: .openMetrics).first { rest == $0.text }
         }
-        if suffix < 0 {
+        if suffix == nil {
             try startFamily(name.bytes, lineNumber: lineNumber)
-            suffix = 0
+            suffix = SampleSuffix.none
         }
+        let kind = suffix!
         samplesInFamily += 1
         let view = SampleView(
             line: p, slots: slots, labelCount: labelCount, name: name, family: name, type: type, value: value,
             hasTimestamp: false, timestamp: 0, lineNumber: lineNumber)
-        let suffixBytes = suffixes[suffix]
-        let suffixName = String(decoding: suffixBytes, as: UTF8.self)
-        let isBucket = (type == .histogram || type == .gaugehistogram) && suffixName == "_bucket"
-        let isQuantile = type == .summary && suffixBytes.isEmpty
+        let isBucket = (type == .histogram || type == .gaugehistogram) && kind == .bucket
+        let isQuantile = type == .summary && kind == .none
 
         // Labels a type requires.
         var bucketBound: Double = 0
@@ -147,7 +144,7 @@ struct OpenMetricsValidator {
             bucketBound = le
             if value != value.rounded() { throw LineFault(.semantics, at: 0, "bucket value must be an integer") }
         }
-        if (suffixName == "_count" || suffixName == "_gcount") && value != value.rounded() {
+        if (kind == .count || kind == .gcount) && value != value.rounded() {
             throw LineFault(.semantics, at: 0, "count value must be an integer")
         }
         if isQuantile {
@@ -157,9 +154,18 @@ struct OpenMetricsValidator {
         }
 
         // Grouping: one group's samples are contiguous; timestamps present throughout and non-decreasing.
-        let excluded: [UInt8]? = isBucket ? Array("le".utf8) : isQuantile ? Array("quantile".utf8)
-            : type == .stateset ? family : nil
-        let g: UInt64 = type == .info ? 0 : groupHash(view, excluding: excluded)
+        let g: UInt64
+        if type == .info {
+            g = 0
+        } else if isBucket {
+            g = groupHash(view, excluding: "le")
+        } else if isQuantile {
+            g = groupHash(view, excluding: "quantile")
+        } else if type == .stateset {
+            g = family.withUnsafeBufferPointer { groupHash(view, excluding: ByteView(start: $0.baseAddress, count: $0.count)) }
+        } else {
+            g = groupHash(view, excluding: nil)
+        }
         if let current = group, current != g, seenGroups.contains(g) {
             throw LineFault(.semantics, at: 0, "samples of one series group must be together (this group appeared earlier)")
         }
@@ -181,22 +187,18 @@ struct OpenMetricsValidator {
         }
         if type == .info && value != 1 { throw LineFault(.semantics, at: 0, "info values must be 1") }
         if isQuantile && value < 0 { throw LineFault(.semantics, at: 0, "quantile values cannot be negative") }
-        let counterLike = ["_total", "_sum", "_count", "_bucket", "_gcount", "_gsum"].contains(suffixName)
-        if counterLike && value.isNaN { throw LineFault(.semantics, at: 0, "\(suffixName) values cannot be NaN") }
-        if counterLike && suffixName != "_gsum" && value < 0 {
-            throw LineFault(.semantics, at: 0, "\(suffixName) values cannot be negative")
+        if kind.isCounterLike && value.isNaN { throw LineFault(.semantics, at: 0, "\(kind.text) values cannot be NaN") }
+        if kind.isCounterLike && kind != .gsum && value < 0 {
+            throw LineFault(.semantics, at: 0, "\(kind.text) values cannot be negative")
         }
-        if hasExemplar && !(isBucket || (type == .counter && suffixName == "_total")) {
+        if hasExemplar && !(isBucket || (type == .counter && kind == .total)) {
             throw LineFault(.semantics, at: 0, "exemplars are allowed only on histogram buckets and counter totals")
         }
 
         if type == .histogram || type == .gaugehistogram {
-            try histogram.add(
-                suffix: suffixName, group: g, timestamp: timestamp, value: value, bound: bucketBound,
-                family: String(decoding: family, as: UTF8.self), line: lineNumber)
+            try histogram.add(kind, group: g, timestamp: timestamp, value: value, bound: bucketBound, family: family)
         }
-        let familyView = family.withUnsafeBufferPointer { _ in ByteView(start: name.start, count: family.count) }
-        return (familyView, type)
+        return (ByteView(start: name.start, count: family.count), type)
     }
 
     private func indexOfLabel(_ s: SampleView, _ name: [UInt8]) -> Int? {
@@ -205,7 +207,11 @@ struct OpenMetricsValidator {
     }
 
     /// Order-independent hash of the labels, leaving out one label name.
-    private func groupHash(_ s: SampleView, excluding: [UInt8]?) -> UInt64 {
+    private func groupHash(_ s: SampleView, excluding: StaticString) -> UInt64 {
+        groupHash(s, excluding: ByteView(start: excluding.utf8Start, count: excluding.utf8CodeUnitCount))
+    }
+
+    private func groupHash(_ s: SampleView, excluding: ByteView?) -> UInt64 {
         var h: UInt64 = 0
         var scratch: [UInt8] = []
         for i in 0..<s.labelCount {
@@ -237,17 +243,17 @@ private struct HistogramRun {
     var negativeGsum = false
 
     mutating func add(
-        suffix: String, group g: UInt64, timestamp ts: Double?, value: Double, bound: Double, family: String, line: Int
+        _ suffix: SampleSuffix, group g: UInt64, timestamp ts: Double?, value: Double, bound: Double, family: [UInt8]
     ) throws(LineFault) {
         if !active || g != group || ts != timestamp {
-            if active { try check(family: family, line: line) }
+            if active { try check(family: family) }
             self = HistogramRun()
             active = true
             group = g
             timestamp = ts
         }
         switch suffix {
-        case "_bucket":
+        case .bucket:
             if bound < 0 { negativeBuckets = true }
             if let last = lastBound, bound <= last {
                 throw LineFault(.semantics, at: 0, "histogram buckets must be in increasing order of \"le\"")
@@ -255,11 +261,11 @@ private struct HistogramRun {
             if value < lastValue { throw LineFault(.semantics, at: 0, "histogram bucket counts must not decrease") }
             lastBound = bound
             lastValue = value
-        case "_count", "_gcount":
+        case .count, .gcount:
             count = value
-        case "_sum":
+        case .sum:
             hasSum = true
-        case "_gsum":
+        case .gsum:
             hasGsum = true
             if value < 0 { negativeGsum = true }
         default:
@@ -267,8 +273,10 @@ private struct HistogramRun {
         }
     }
 
-    func check(family: String, line: Int) throws(LineFault) {
-        func fault(_ m: String) -> LineFault { LineFault(.semantics, at: 0, "histogram \"\(family)\": \(m)") }
+    func check(family: [UInt8]) throws(LineFault) {
+        func fault(_ m: String) -> LineFault {
+            LineFault(.semantics, at: 0, "histogram \"\(String(decoding: family, as: UTF8.self))\": \(m)")
+        }
         if lastBound != .infinity { throw fault("missing the +Inf bucket") }
         if let count, count != lastValue { throw fault("_count does not equal the +Inf bucket") }
         if hasSum && count == nil { throw fault("_count must be present with _sum") }

@@ -172,11 +172,9 @@ extension TextParser {
         guard name.count >= k else { return (name, .untyped) }
         return typedFamily.withUnsafeBufferPointer { fam in
             guard memoryEquals(name.start!, fam.baseAddress!, k) else { return (name, .untyped) }
-            let restCount = name.count &- k
-            for s in typedSuffixes where s.count == restCount {
-                if restCount == 0 || s.withUnsafeBufferPointer({ memoryEquals(name.start! + k, $0.baseAddress!, restCount) }) {
-                    return (ByteView(start: name.start, count: k), typedFamilyType)
-                }
+            let rest = ByteView(start: name.start! + k, count: name.count &- k)
+            for s in SampleSuffix.allowed(for: typedFamilyType, in: .prometheusText) where rest == s.text {
+                return (ByteView(start: name.start, count: k), typedFamilyType)
             }
             return (name, .untyped)
         }

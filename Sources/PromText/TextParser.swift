@@ -88,7 +88,6 @@ public final class TextParser {
     /// 0.0.4: the family of the last `# TYPE` line and its type, to type the samples that follow.
     @exclusivity(unchecked) var typedFamily: [UInt8] = []
     @exclusivity(unchecked) var typedFamilyType: MetricType = .untyped
-    @exclusivity(unchecked) var typedSuffixes: [[UInt8]] = []
     @exclusivity(unchecked) var repeatCache = RepeatCache()
     /// Set by ``parseLabels``: the line's label names are the previous line's, already checked.
     @exclusivity(unchecked) var labelNamesRepeated = false
