@@ -62,7 +62,7 @@ struct BenchResult {
         return s
     }
 
-    static let footer = "(MB/s counts decoded text bytes; allocations are steady-state, after a warm-up parse)"
+    static let footer = "(MB/s: decoded text bytes over the median parse time; allocations: steady state, after a warm-up parse)"
 
     var json: String {
         var parts: [String] = []
@@ -94,10 +94,11 @@ enum Bench {
         let n = iterations ?? max(3, min(2000, Int(1.0 / max(full.seconds, 1e-6))))
         let fn = iterations ?? max(3, min(5000, Int(1.0 / max(filtered.seconds, 1e-6))))
 
-        var seconds = 0.0
-        for _ in 0..<n { seconds += try parseOnce(input, filter: nil).seconds }
-        var filteredSeconds = 0.0
-        for _ in 0..<fn { filteredSeconds += try parseOnce(input, filter: .controlPlane).seconds }
+        // Medians of the per-iteration times (as the VictoriaMetrics harness reports): noise-robust.
+        let times = try (0..<n).map { _ in try parseOnce(input, filter: nil).seconds }
+        let filteredTimes = try (0..<fn).map { _ in try parseOnce(input, filter: .controlPlane).seconds }
+        let seconds = median(times) * Double(n)
+        let filteredSeconds = median(filteredTimes) * Double(fn)
 
         // Steady state: the parser and consumer exist already; count what parsing the whole input allocates.
         let allocs = try countedParse(input, filter: nil)
@@ -105,8 +106,7 @@ enum Bench {
 
         var inflateSeconds: Double? = nil
         if input.compressed != nil {
-            inflateSeconds = 0
-            for _ in 0..<n { inflateSeconds! += try inflateOnly(input) }
+            inflateSeconds = median(try (0..<n).map { _ in try inflateOnly(input) }) * Double(n)
         }
         return BenchResult(
             file: input.name, bytes: input.text.count, compressedBytes: input.compressed?.count,
@@ -159,6 +159,11 @@ enum Bench {
         let start = now()
         _ = try GzipProbe.inflateAll(input.compressed!)
         return now() - start
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     static func now() -> Double {
