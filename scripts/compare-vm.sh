@@ -2,6 +2,7 @@
 # Side-by-side parser throughput: ctlmon-bench (release) and VictoriaMetrics' parser
 # (../shared/peers/vm-bench.sh), on the same plain-text files, in one run.
 # Usage: scripts/compare-vm.sh [FILE…]   (default: the apiserver fixtures and bench-data/*.txt)
+# ROUNDS=N (default 3) alternating rounds per file; each column is the median of its rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VM=${VM_BENCH:-../shared/peers/vm-bench.sh}
@@ -16,11 +17,17 @@ for f in "${files[@]}"; do
   [ -f "$f" ] || continue
   plain="$f"
   if [[ "$f" == *.gz ]]; then plain="$tmp/$(basename "${f%.gz}")"; gunzip -c "$f" > "$plain"; fi
-  vm=$(bash "$VM" "$plain" 7 | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p')
-  ours=$(.build/release/ctlmon-bench --json "$plain")
-  mb=$(echo "$ours" | sed -n 's/.*"mb_per_s":\([0-9.]*\).*/\1/p')
-  fmb=$(echo "$ours" | sed -n 's/.*"filtered_mb_per_s":\([0-9.]*\).*/\1/p')
-  al=$(echo "$ours" | sed -n 's/.*"allocs_per_sample":\([0-9.]*\).*/\1/p')
+  # Alternate the two tools for $ROUNDS rounds and keep each one's median: the machine is shared and noisy.
+  vms=(); mbs=(); fmbs=()
+  for _ in $(seq "${ROUNDS:-3}"); do
+    vms+=("$(bash "$VM" "$plain" 7 | sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p')")
+    ours=$(.build/release/ctlmon-bench --json "$plain")
+    mbs+=("$(echo "$ours" | sed -n 's/.*"mb_per_s":\([0-9.]*\).*/\1/p')")
+    fmbs+=("$(echo "$ours" | sed -n 's/.*"filtered_mb_per_s":\([0-9.]*\).*/\1/p')")
+    al=$(echo "$ours" | sed -n 's/.*"allocs_per_sample":\([0-9.]*\).*/\1/p')
+  done
+  median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+  vm=$(median "${vms[@]}"); mb=$(median "${mbs[@]}"); fmb=$(median "${fmbs[@]}")
   bytes=$(stat -c %s "$plain")
   printf '| %s | %.1f | %.0f | %.0f | %.2f× | %.0f | %s |\n' "$(basename "$f")" "$(echo "$bytes/1000000" | bc -l)" "$vm" "$mb" "$(echo "$mb/$vm" | bc -l)" "$fmb" "$al"
 done

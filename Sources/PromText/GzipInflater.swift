@@ -15,7 +15,7 @@ final class GzipInflater {
     private(set) var consumedInput = 0
     /// Output buffer of ``inflate(_:source:_:)``, allocated on first use.
     private var output: UnsafeMutableRawBufferPointer?
-    static let pieceSize = 256 << 10
+    static let pieceSize = 64 << 10
 
     init() {
         // 15 window bits + 16: gzip wrapper only.

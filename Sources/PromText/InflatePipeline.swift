@@ -7,14 +7,14 @@ import Synchronization
 /// add up; overlapped on two cores the parse hides behind the inflate. Each
 /// ``run(_:source:_:)`` hands one compressed chunk to the helper and returns
 /// only when all of it is inflated and handed to `body`, so the chunk's memory
-/// is never used after the call. Pieces go through three 256 KiB slots, in turn.
+/// is never used after the call. Pieces go through four 64 KiB slots, in turn.
 final class InflatePipeline: @unchecked Sendable {
     // Thread safety: during a run the helper owns `inflater`, `failure` and the slot it
     // acquired (free.wait … filled.signal); the caller owns a slot between filled.wait and
     // free.signal. The semaphores order every hand-over; outside a run only the caller
     // touches anything.
     private let inflater: GzipInflater
-    private static let slotCount = 3
+    private static let slotCount = 4
     private let slots: UnsafeMutableRawBufferPointer
     private let lengths: UnsafeMutablePointer<Int>
     private let free = DispatchSemaphore(value: InflatePipeline.slotCount)
