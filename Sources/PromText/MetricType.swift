@@ -19,7 +19,10 @@ public enum MetricType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         return description
     }
 
-    public var description: String {
+    public var description: String { keyword.description }
+
+    /// The word a `# TYPE` line uses (0.0.4's spelling for ``untyped``).
+    var keyword: StaticString {
         switch self {
         case .untyped: "untyped"
         case .counter: "counter"
@@ -32,27 +35,17 @@ public enum MetricType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    /// Parses a `# TYPE` keyword; `nil` when the format does not know it.
+    /// Parses a `# TYPE` keyword; `nil` when the format does not know it
+    /// (0.0.4 has the first five types and says `untyped`, OpenMetrics says `unknown`).
     init?(keyword: ByteView, format: ExpositionFormat) {
-        switch format {
-        case .prometheusText:
-            if keyword == "counter" { self = .counter }
-            else if keyword == "gauge" { self = .gauge }
-            else if keyword == "histogram" { self = .histogram }
-            else if keyword == "summary" { self = .summary }
-            else if keyword == "untyped" { self = .untyped }
-            else { return nil }
-        case .openMetrics:
-            if keyword == "counter" { self = .counter }
-            else if keyword == "gauge" { self = .gauge }
-            else if keyword == "histogram" { self = .histogram }
-            else if keyword == "summary" { self = .summary }
-            else if keyword == "unknown" { self = .untyped }
-            else if keyword == "info" { self = .info }
-            else if keyword == "stateset" { self = .stateset }
-            else if keyword == "gaugehistogram" { self = .gaugehistogram }
-            else { return nil }
+        if keyword == (format == .openMetrics ? "unknown" : "untyped") {
+            self = .untyped
+            return
         }
+        guard let type = MetricType.allCases.first(where: { $0 != .untyped && keyword == $0.keyword }),
+            format == .openMetrics || type.rawValue <= MetricType.summary.rawValue
+        else { return nil }
+        self = type
     }
 }
 
