@@ -22,6 +22,8 @@ let package = Package(
         ),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
         .target(name: "PromText", dependencies: ["CZlib"]),
+        // PromQL: lexer, parser, series store, evaluator.
+        .target(name: "PromQL", dependencies: ["PromText"]),
         .executableTarget(
             name: "ctlmon",
             dependencies: [
@@ -38,6 +40,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL"]),
         // End-to-end: runs the built executables.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "ctlmon-bench"]),
     ]

@@ -1,0 +1,150 @@
+/// A label matcher in a selector: `name op "value"`.
+public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
+    public enum Op: String, Sendable, Hashable {
+        case equal = "="
+        case notEqual = "!="
+        case regexMatch = "=~"
+        case regexNoMatch = "!~"
+    }
+
+    public let name: String
+    public let op: Op
+    public let value: String
+    /// The compiled, fully anchored regular expression for `=~` and `!~`.
+    let regex: AnchoredRegex?
+
+    public init(name: String, op: Op, value: String) throws(QueryError) {
+        self.name = name
+        self.op = op
+        self.value = value
+        if op == .regexMatch || op == .regexNoMatch {
+            regex = try AnchoredRegex(value)
+        } else {
+            regex = nil
+        }
+    }
+
+    /// Whether a label value (empty when the label is absent) satisfies the matcher.
+    public func matches(_ v: String) -> Bool {
+        switch op {
+        case .equal: v == value
+        case .notEqual: v != value
+        case .regexMatch: regex!.matches(v)
+        case .regexNoMatch: !regex!.matches(v)
+        }
+    }
+
+    public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
+        a.name == b.name && a.op == b.op && a.value == b.value
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(op)
+        h.combine(value)
+    }
+
+    public var description: String { "\(name)\(op.rawValue)\(quoted(value))" }
+}
+
+/// The types a PromQL expression can have.
+public enum ValueType: String, Sendable {
+    case scalar
+    case string
+    case vector = "instant vector"
+    case matrix = "range vector"
+}
+
+/// Binary operators, by precedence from low to high: `or`; `and unless`; comparisons; `+ -`; `* / % atan2`; `^`.
+public enum BinaryOperator: String, Sendable, CaseIterable {
+    case or, and, unless
+    case equal = "==", notEqual = "!=", greater = ">", less = "<", greaterOrEqual = ">=", lessOrEqual = "<="
+    case add = "+", sub = "-", mul = "*", div = "/", mod = "%", atan2, pow = "^"
+
+    var precedence: Int {
+        switch self {
+        case .or: 1
+        case .and, .unless: 2
+        case .equal, .notEqual, .greater, .less, .greaterOrEqual, .lessOrEqual: 3
+        case .add, .sub: 4
+        case .mul, .div, .mod, .atan2: 5
+        case .pow: 6
+        }
+    }
+
+    var isRightAssociative: Bool { self == .pow }
+    var isComparison: Bool { precedence == 3 }
+    var isSetOperator: Bool { self == .and || self == .or || self == .unless }
+}
+
+/// How the two sides of a vector/vector operation are matched.
+public struct VectorMatching: Sendable, Hashable {
+    public enum Cardinality: Sendable, Hashable { case oneToOne, manyToOne, oneToMany, manyToMany }
+    public var cardinality: Cardinality = .oneToOne
+    /// `on(...)` when true, `ignoring(...)` when false.
+    public var on = false
+    public var labels: [String] = []
+    /// Labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
+    public var include: [String] = []
+}
+
+public enum AggregationOperator: String, Sendable, CaseIterable {
+    case sum, avg, count, min, max, group, stddev, stdvar, topk, bottomk, quantile
+    case countValues = "count_values"
+
+    /// Whether the aggregation takes a parameter before the vector.
+    var takesParameter: Bool { self == .topk || self == .bottomk || self == .quantile || self == .countValues }
+}
+
+/// A parsed PromQL expression.
+public indirect enum Expression: Sendable {
+    case number(Double)
+    case string(String)
+    /// `name{matchers} offset d`; `id` identifies the selector for per-query caching.
+    case vectorSelector(VectorSelector)
+    /// `selector[range]`.
+    case matrixSelector(VectorSelector, range: Int64)
+    /// `expr[range:step] offset d` (step 0: the evaluation interval).
+    case subquery(Expression, range: Int64, step: Int64, offset: Int64)
+    case unary(negate: Bool, Expression)
+    case binary(BinaryOperator, Expression, Expression, matching: VectorMatching?, returnBool: Bool)
+    case aggregate(AggregationOperator, Expression, parameter: Expression?, grouping: [String], without: Bool)
+    case call(Function, [Expression])
+    case parens(Expression)
+
+    /// The type the expression evaluates to.
+    public var type: ValueType {
+        switch self {
+        case .number: .scalar
+        case .string: .string
+        case .vectorSelector: .vector
+        case .matrixSelector, .subquery: .matrix
+        case .unary(_, let e), .parens(let e): e.type
+        case .binary(_, let l, let r, _, _): l.type == .scalar && r.type == .scalar ? .scalar : .vector
+        case .aggregate: .vector
+        case .call(let f, _): f.returnType
+        }
+    }
+}
+
+/// A vector selector: a metric name and/or label matchers, and an offset.
+public struct VectorSelector: Sendable, Hashable {
+    public var name: String?
+    public var matchers: [LabelMatcher]
+    public var offset: Int64
+    /// A number unique within one parsed expression, for caching the selected series.
+    public var id: Int
+}
+
+func quoted(_ s: String) -> String {
+    var out = "\""
+    for c in s.unicodeScalars {
+        switch c {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,53 @@
+/// A PromQL function's signature.
+public struct Function: Sendable, Hashable {
+    public let name: String
+    public let argumentTypes: [ValueType]
+    /// How many trailing arguments may be left out (`-1`: the last one repeats, as `label_join`).
+    let optional: Int
+    public let returnType: ValueType
+
+    init(_ name: String, _ args: [ValueType], _ ret: ValueType, optional: Int = 0) {
+        self.name = name
+        self.argumentTypes = args
+        self.optional = optional
+        self.returnType = ret
+    }
+
+    /// The functions ctlmon evaluates.
+    static let all: [String: Function] = {
+        var table: [String: Function] = [:]
+        let v = ValueType.vector
+        let m = ValueType.matrix
+        let s = ValueType.scalar
+        let str = ValueType.string
+        var list: [Function] = [
+            Function("time", [], s),
+            Function("vector", [s], v),
+            Function("scalar", [v], s),
+            Function("timestamp", [v], v),
+            Function("absent", [v], v),
+            Function("absent_over_time", [m], v),
+            Function("histogram_quantile", [s, v], v),
+            Function("predict_linear", [m, s], v),
+            Function("label_replace", [v, str, str, str, str], v),
+            Function("label_join", [v, str, str, str], v, optional: -1),
+            Function("clamp", [v, s, s], v),
+            Function("clamp_min", [v, s], v),
+            Function("clamp_max", [v, s], v),
+            Function("round", [v, s], v, optional: 1),
+            Function("sort", [v], v),
+            Function("sort_desc", [v], v),
+            Function("quantile_over_time", [s, m], v),
+        ]
+        for name in ["rate", "irate", "increase", "delta", "idelta", "deriv", "changes", "resets",
+                     "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
+                     "last_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time"] {
+            list.append(Function(name, [m], v))
+        }
+        for name in ["abs", "ceil", "floor", "sqrt", "exp", "ln", "log2", "log10", "sgn"] {
+            list.append(Function(name, [v], v))
+        }
+        for f in list { table[f.name] = f }
+        return table
+    }()
+}
