@@ -1,0 +1,136 @@
+import Foundation
+
+// Binary operators: scalar/scalar, vector/scalar, vector/vector with matching, set operators.
+
+extension Evaluator {
+    func binary(
+        _ op: BinaryOperator, _ lhs: Value, _ rhs: Value, matching: VectorMatching?, returnBool: Bool, _ t: Int64
+    ) throws(QueryError) -> Value {
+        switch (lhs, rhs) {
+        case (.scalar(let a, _), .scalar(let b, _)):
+            let (v, keep) = Self.apply(op, a, b)
+            return .scalar(returnBool ? (keep ? 1 : 0) : v, t)
+        case (.vector(let v), .scalar(let s, _)):
+            return .vector(try vectorScalar(op, v, s, scalarOnLeft: false, returnBool: returnBool, t))
+        case (.scalar(let s, _), .vector(let v)):
+            return .vector(try vectorScalar(op, v, s, scalarOnLeft: true, returnBool: returnBool, t))
+        case (.vector(let l), .vector(let r)):
+            let m = matching ?? VectorMatching()
+            switch op {
+            case .and: return .vector(setAnd(l, r, m))
+            case .or: return .vector(setOr(l, r, m))
+            case .unless: return .vector(setUnless(l, r, m))
+            default: return .vector(try vectorVector(op, l, r, m, returnBool: returnBool, t))
+            }
+        default:
+            throw .evaluation("binary operator \"\(op.rawValue)\" needs scalar or instant vector operands")
+        }
+    }
+
+    /// The result of `a op b` and, for comparisons, whether it holds (arithmetic always "holds").
+    static func apply(_ op: BinaryOperator, _ a: Double, _ b: Double) -> (Double, Bool) {
+        switch op {
+        case .add: (a + b, true)
+        case .sub: (a - b, true)
+        case .mul: (a * b, true)
+        case .div: (a / b, true)
+        case .mod: (fmod(a, b), true)
+        case .pow: (pow(a, b), true)
+        case .atan2: (Foundation.atan2(a, b), true)
+        case .equal: (a, a == b)
+        case .notEqual: (a, a != b)
+        case .greater: (a, a > b)
+        case .less: (a, a < b)
+        case .greaterOrEqual: (a, a >= b)
+        case .lessOrEqual: (a, a <= b)
+        case .and, .or, .unless: (a, false)
+        }
+    }
+
+    /// Arithmetic drops the metric name; a comparison keeps it, unless `bool` makes it a number.
+    private static func dropsName(_ op: BinaryOperator, returnBool: Bool) -> Bool { !op.isComparison || returnBool }
+
+    private func vectorScalar(
+        _ op: BinaryOperator, _ v: [Sample], _ s: Double, scalarOnLeft: Bool, returnBool: Bool, _ t: Int64
+    ) throws(QueryError) -> [Sample] {
+        var out: [Sample] = []
+        let drop = Self.dropsName(op, returnBool: returnBool)
+        for sample in v {
+            let (a, b) = scalarOnLeft ? (s, sample.value) : (sample.value, s)
+            var (value, keep) = Self.apply(op, a, b)
+            // A comparison keeps the vector's value even when the scalar is on the left.
+            if op.isComparison && scalarOnLeft { value = sample.value }
+            if returnBool {
+                value = keep ? 1 : 0
+                keep = true
+            }
+            guard keep else { continue }
+            out.append(Sample(labels: drop ? sample.labels.withoutName : sample.labels, value: value, timestamp: t))
+        }
+        return drop ? try unique(out) : out
+    }
+
+    private func vectorVector(
+        _ op: BinaryOperator, _ lhsIn: [Sample], _ rhsIn: [Sample], _ m: VectorMatching, returnBool: Bool, _ t: Int64
+    ) throws(QueryError) -> [Sample] {
+        // For one-to-many, swap the sides and remember to swap the values back.
+        let swapped = m.cardinality == .oneToMany
+        let (lhs, rhs) = swapped ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
+        var right: [String: Sample] = [:]
+        for r in rhs {
+            let sig = r.labels.signature(on: m.on, m.labels)
+            if let dup = right[sig] {
+                let side = swapped ? "left" : "right"
+                let group = m.on ? r.labels.keeping(m.labels) : r.labels.removing(m.labels + [Labels.metricName])
+                throw .evaluation(
+                    "found duplicate series for the match group \(group) on the \(side) hand-side of the operation: "
+                        + "[\(r.labels), \(dup.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
+            }
+            right[sig] = r
+        }
+        var matched: [String: Set<Labels>] = [:]
+        var out: [Sample] = []
+        for l in lhs {
+            let sig = l.labels.signature(on: m.on, m.labels)
+            guard let r = right[sig] else { continue }
+            let (vl, vr) = swapped ? (r.value, l.value) : (l.value, r.value)
+            var (value, keep) = Self.apply(op, vl, vr)
+            if returnBool {
+                value = keep ? 1 : 0
+            } else if !keep {
+                continue
+            }
+            var labels = l.labels
+            if Self.dropsName(op, returnBool: returnBool) { labels = labels.withoutName }
+            if m.cardinality == .oneToOne {
+                labels = m.on ? labels.keeping(m.labels) : labels.removing(m.labels)
+            }
+            for name in m.include { labels.set(name, r.labels[name]) }
+            if m.cardinality == .oneToOne {
+                if matched[sig] != nil {
+                    throw .evaluation("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                }
+                matched[sig] = []
+            } else if !matched[sig, default: []].insert(labels).inserted {
+                throw .evaluation("multiple matches for labels: grouping labels must ensure unique matches")
+            }
+            out.append(Sample(labels: labels, value: value, timestamp: t))
+        }
+        return out
+    }
+
+    private func setAnd(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        let right = Set(r.map { $0.labels.signature(on: m.on, m.labels) })
+        return l.filter { right.contains($0.labels.signature(on: m.on, m.labels)) }
+    }
+
+    private func setOr(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        let left = Set(l.map { $0.labels.signature(on: m.on, m.labels) })
+        return l + r.filter { !left.contains($0.labels.signature(on: m.on, m.labels)) }
+    }
+
+    private func setUnless(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        let right = Set(r.map { $0.labels.signature(on: m.on, m.labels) })
+        return l.filter { !right.contains($0.labels.signature(on: m.on, m.labels)) }
+    }
+}

@@ -1,0 +1,148 @@
+/// Evaluates PromQL over a ``SeriesStore`` with Prometheus 2.x semantics: a
+/// 5-minute lookback (inclusive), staleness markers, range windows that include
+/// their left edge, subqueries aligned to their step.
+///
+/// A selector's series are resolved once per evaluator, whatever the number of
+/// steps evaluated.
+public final class Evaluator {
+    public let store: SeriesStore
+    /// How far back an instant selector looks for a sample (Prometheus: 5m).
+    public var lookbackDelta: Int64 = 5 * 60_000
+    /// The step of subqueries written without one (`x[1h:]`): the evaluation interval.
+    public var defaultSubqueryStep: Int64 = 60_000
+    private var selected: [Int: [Int]] = [:]
+
+    public init(store: SeriesStore) {
+        self.store = store
+    }
+
+    /// Evaluates `expr` at `time` (milliseconds).
+    public func evaluate(_ expr: Expression, at time: Int64) throws(QueryError) -> Value {
+        try eval(expr, time)
+    }
+
+    /// Evaluates `expr` at every step from `start` to `end` (inclusive), as a range query.
+    public func evaluateRange(_ expr: Expression, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
+        var byLabels: [Labels: Int] = [:]
+        var out: [SeriesPoints] = []
+        var t = start
+        while t <= end {
+            let samples: [Sample]
+            switch try eval(expr, t) {
+            case .scalar(let v, _): samples = [Sample(labels: Labels(), value: v, timestamp: t)]
+            case .vector(let v): samples = v
+            default: throw .evaluation("range evaluation needs a scalar or instant vector expression")
+            }
+            for s in samples {
+                if let i = byLabels[s.labels] {
+                    out[i].points.append(Point(t: t, v: s.value))
+                } else {
+                    byLabels[s.labels] = out.count
+                    out.append(SeriesPoints(labels: s.labels, points: [Point(t: t, v: s.value)]))
+                }
+            }
+            t += max(step, 1)
+        }
+        return out
+    }
+
+    // MARK: dispatch
+
+    func eval(_ expr: Expression, _ t: Int64) throws(QueryError) -> Value {
+        switch expr {
+        case .number(let v):
+            return .scalar(v, t)
+        case .string(let s):
+            return .string(s, t)
+        case .parens(let e):
+            return try eval(e, t)
+        case .vectorSelector(let s):
+            return .vector(instantSelect(s, t))
+        case .matrixSelector(let s, let range):
+            return .matrix(rangeSelect(s, range: range, t))
+        case .subquery(let e, let range, let step, let offset):
+            return .matrix(try subquery(e, range: range, step: step, offset: offset, t))
+        case .unary(_, let e):
+            switch try eval(e, t) {
+            case .scalar(let v, let ts): return .scalar(-v, ts)
+            case .vector(let v):
+                return .vector(try unique(v.map { Sample(labels: $0.labels.withoutName, value: -$0.value, timestamp: $0.timestamp) }))
+            default: throw .evaluation("unary minus needs a scalar or instant vector")
+            }
+        case .binary(let op, let l, let r, let matching, let returnBool):
+            return try binary(op, try eval(l, t), try eval(r, t), matching: matching, returnBool: returnBool, t)
+        case .aggregate(let op, let e, let parameter, let grouping, let without):
+            guard case .vector(let v) = try eval(e, t) else { throw .evaluation("aggregation needs an instant vector") }
+            var param: Value? = nil
+            if let parameter { param = try eval(parameter, t) }
+            return .vector(try aggregate(op, v, parameter: param, grouping: grouping, without: without, t))
+        case .call(let f, let args):
+            return try call(f, args, t)
+        }
+    }
+
+    // MARK: selectors
+
+    private func series(for s: VectorSelector) -> [Int] {
+        if let cached = selected[s.id] { return cached }
+        let found = store.select(s.matchers)
+        selected[s.id] = found
+        return found
+    }
+
+    /// The latest sample of each series within the lookback window before `t - offset`.
+    func instantSelect(_ s: VectorSelector, _ t: Int64) -> [Sample] {
+        let at = t - s.offset
+        var out: [Sample] = []
+        for i in series(for: s) {
+            let series = store.series[i]
+            let k = upperBound(series.timestamps, at) - 1
+            guard k >= 0 else { continue }
+            let ts = series.timestamps[k]
+            let v = series.values[k]
+            if ts < at - lookbackDelta || SeriesStore.isStale(v) { continue }
+            out.append(Sample(labels: series.labels, value: v, timestamp: ts))
+        }
+        return out
+    }
+
+    /// Every sample in `[t - offset - range, t - offset]` (Prometheus 2.x: the left edge is included).
+    func rangeSelect(_ s: VectorSelector, range: Int64, _ t: Int64) -> [SeriesPoints] {
+        let end = t - s.offset
+        let start = end - range
+        var out: [SeriesPoints] = []
+        for i in series(for: s) {
+            let series = store.series[i]
+            let from = lowerBound(series.timestamps, start)
+            let to = upperBound(series.timestamps, end)
+            guard from < to else { continue }
+            var points: [Point] = []
+            points.reserveCapacity(to - from)
+            for k in from..<to where !SeriesStore.isStale(series.values[k]) {
+                points.append(Point(t: series.timestamps[k], v: series.values[k]))
+            }
+            if !points.isEmpty { out.append(SeriesPoints(labels: series.labels, points: points)) }
+        }
+        return out
+    }
+
+    /// `expr[range:step] offset d`: the inner expression at every multiple of the step in the window.
+    private func subquery(_ e: Expression, range: Int64, step: Int64, offset: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
+        let interval = step > 0 ? step : defaultSubqueryStep
+        let end = t - offset
+        let windowStart = end - range
+        var start = interval * (windowStart / interval)
+        if start < windowStart { start += interval }
+        return try evaluateRange(e, start: start, end: end, step: interval)
+    }
+
+    /// Prometheus refuses results where two samples have the same labels (after a metric name was dropped).
+    func unique(_ v: [Sample]) throws(QueryError) -> [Sample] {
+        if v.count < 2 { return v }
+        var seen = Set<Labels>()
+        for s in v where !seen.insert(s.labels).inserted {
+            throw .evaluation("vector cannot contain metrics with the same labelset")
+        }
+        return v
+    }
+}
