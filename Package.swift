@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev), wrapped once for PromText's inflater.
@@ -24,10 +25,14 @@ let package = Package(
         .target(name: "PromText", dependencies: ["CZlib"]),
         // PromQL: lexer, parser, series store, evaluator.
         .target(name: "PromQL", dependencies: ["PromText"]),
+        // Rule files and promtool-format rule unit tests.
+        .target(name: "RuleEngine", dependencies: ["PromQL", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "ctlmon",
             dependencies: [
                 "PromText",
+                "PromQL",
+                "RuleEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,5 @@
 /// PromQL durations: `ms s m h d w y`, combined largest first (`1h30m`).
-enum Duration {
+public enum Duration {
     /// Milliseconds per unit.
     static func milliseconds(unit: Substring) -> Int64? {
         switch unit {

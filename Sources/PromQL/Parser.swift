@@ -17,6 +17,14 @@ public struct PromQLParser {
         return expr
     }
 
+    /// Parses a duration such as `5m` or `1h30m` into milliseconds.
+    public static func parseDuration(_ text: String) throws(QueryError) -> Int64 {
+        guard let d = Duration.parse(Substring(text)) else {
+            throw QueryError(kind: .parse, line: 1, column: 1, message: "bad duration \"\(text)\"")
+        }
+        return d
+    }
+
     private init(_ text: String) throws(QueryError) {
         lexer = Lexer(text)
         var l = lexer

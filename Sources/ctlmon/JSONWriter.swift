@@ -25,6 +25,8 @@ struct JSONWriter {
         output += v.isFinite ? String(v) : "null"
     }
     mutating func null(_ k: String? = nil) { key(k); output += "null" }
+    /// A number written as given (e.g. a timestamp with fixed decimals).
+    mutating func raw(_ text: String, _ k: String? = nil) { key(k); output += text }
 
     static func quote(_ s: String) -> String {
         var out = "\""

@@ -128,9 +128,9 @@ struct ParseCommand: ParsableCommand {
     }
 }
 
-func printError(_ message: String) {
+func printError(_ message: String, prefixed: Bool = true) {
     fflush(nil)  // keep stdout and stderr in order
-    var line = "ctlmon: " + message + "\n"
+    var line = (prefixed ? "ctlmon: " : "") + message + "\n"
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 

@@ -1,0 +1,41 @@
+import ArgumentParser
+import RuleEngine
+
+/// `ctlmon rules`: rule files and their unit tests.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Validate rule files and run their promtool-format unit tests.",
+        subcommands: [RulesTestCommand.self]
+    )
+}
+
+/// `ctlmon rules test FILE…`: promtool-format unit tests; exit 0 when all pass, 1 otherwise.
+struct RulesTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run promtool-format rule unit tests (promtool test rules).",
+        discussion: "Exit 0 when every test passes, 1 when any fails, with expected and actual samples."
+    )
+
+    @Argument(help: "Test files.")
+    var files: [String]
+
+    func run() throws {
+        var allPassed = true
+        let runner = RuleTestRunner()
+        for file in files {
+            // As promtool: the header and SUCCESS on stdout, failures on stderr.
+            let (passed, report) = runner.run(path: file)
+            var lines = report.split(separator: "\n", omittingEmptySubsequences: false)
+            print(lines.removeFirst())
+            if passed {
+                print(lines.joined(separator: "\n"))
+            } else {
+                printError(lines.joined(separator: "\n"), prefixed: false)
+            }
+            allPassed = allPassed && passed
+        }
+        if !allPassed { throw ExitCode(1) }
+    }
+}
