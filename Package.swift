@@ -45,7 +45,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText"]),
+        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine", "PromQL"]),
         // End-to-end: runs the built executables.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "ctlmon-bench"]),
     ]

@@ -3,14 +3,15 @@
 /// their left edge, subqueries aligned to their step.
 ///
 /// A selector's series are resolved once per evaluator, whatever the number of
-/// steps evaluated.
+/// steps evaluated; make a new evaluator when the store gains series.
 public final class Evaluator {
     public let store: SeriesStore
     /// How far back an instant selector looks for a sample (Prometheus: 5m).
     public var lookbackDelta: Int64 = 5 * 60_000
     /// The step of subqueries written without one (`x[1h:]`): the evaluation interval.
     public var defaultSubqueryStep: Int64 = 60_000
-    private var selected: [Int: [Int]] = [:]
+    /// Series matched by each selector's matchers: resolved once per evaluator.
+    private var selected: [[LabelMatcher]: [Int]] = [:]
 
     public init(store: SeriesStore) {
         self.store = store
@@ -84,9 +85,9 @@ public final class Evaluator {
     // MARK: selectors
 
     private func series(for s: VectorSelector) -> [Int] {
-        if let cached = selected[s.id] { return cached }
+        if let cached = selected[s.matchers] { return cached }
         let found = store.select(s.matchers)
-        selected[s.id] = found
+        selected[s.matchers] = found
         return found
     }
 

@@ -100,7 +100,7 @@ public enum AggregationOperator: String, Sendable, CaseIterable {
 public indirect enum Expression: Sendable {
     case number(Double)
     case string(String)
-    /// `name{matchers} offset d`; `id` identifies the selector for per-query caching.
+    /// `name{matchers} offset d`.
     case vectorSelector(VectorSelector)
     /// `selector[range]`.
     case matrixSelector(VectorSelector, range: Int64)
@@ -132,8 +132,6 @@ public struct VectorSelector: Sendable, Hashable {
     public var name: String?
     public var matchers: [LabelMatcher]
     public var offset: Int64
-    /// A number unique within one parsed expression, for caching the selected series.
-    public var id: Int
 }
 
 func quoted(_ s: String) -> String {

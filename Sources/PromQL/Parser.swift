@@ -8,7 +8,6 @@ public struct PromQLParser {
     private var tokens: [Token]
     private var k = 0
     private let lexer: Lexer
-    private var nextSelectorID = 0
 
     public static func parse(_ text: String) throws(QueryError) -> Expression {
         var parser = try PromQLParser(text)
@@ -71,7 +70,7 @@ public struct PromQLParser {
         case .mod: .mod
         case .pow: .pow
         case .eqlCompare: .equal
-        case .neqCompare: .notEqual
+        case .neqCompare, .notEqual: .notEqual
         case .gtr: .greater
         case .lss: .less
         case .gte: .greaterOrEqual
@@ -307,8 +306,7 @@ public struct PromQLParser {
             throw error(start, "vector selector must contain at least one non-empty matcher")
         }
         let metricName = matchers.first { $0.name == "__name__" && $0.op == .equal }?.value
-        nextSelectorID += 1
-        return .vectorSelector(VectorSelector(name: metricName, matchers: matchers, offset: 0, id: nextSelectorID))
+        return .vectorSelector(VectorSelector(name: metricName, matchers: matchers, offset: 0))
     }
 
     private mutating func parseLabelList() throws(QueryError) -> [String] {

@@ -118,7 +118,7 @@ public struct RuleTestRunner {
         return true
     }
 
-    static func closeEnough(_ a: Double, _ b: Double) -> Bool {
+    public static func closeEnough(_ a: Double, _ b: Double) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
         if a == b { return true }
         return abs(a - b) <= tolerance * max(abs(a), abs(b))

@@ -76,6 +76,21 @@ struct ScrapeCorpusTests {
         }
     }
 
+    @Test("the family filter keeps exactly the wanted samples of a full parse, in any split", arguments: Fixture.files(in: "apiserver"))
+    func filterAgreesWithFullParse(_ file: String) throws {
+        let text = try Fixture.text(file)
+        let full = Recorder()
+        parse(text, into: full)
+        let wanted = full.samples.filter { FamilyFilter.controlPlane.keeps($0.name) }
+        for chunks in [[Int.max], [65_536], randomChunks(count: 97, max: 5000, seed: 11)] {
+            let filtered = Recorder()
+            let o = parse(text, chunks: chunks, options: .init(filter: .controlPlane), into: filtered)
+            #expect(o.failure == nil)
+            #expect(filtered.samples == wanted, "\(file) chunks \(chunks.prefix(2))")
+            #expect(o.statistics.filteredSamples + o.statistics.samples == full.samples.count)
+        }
+    }
+
     @Test("kube-apiserver 1.35 types its families from # TYPE")
     func typesFromTypeLines() throws {
         let recorder = Recorder()

@@ -1,0 +1,91 @@
+import Foundation
+import PromQL
+import RuleEngine
+import Testing
+
+/// The promtool-format runner: expanding notation, comparison, and the PromQL test files
+/// whose expectations come from the real promtool (scripts/promtool-expected.py).
+@Suite("promtool-format rule tests")
+struct RuleTestRunnerTests {
+    static let promtoolDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("PromQLTests/promtool")
+
+    static let files: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: promtoolDir.path)) ?? [])
+        .filter { $0.hasSuffix(".yml") }.sorted()
+
+    @Test("the PromQL test files are there")
+    func filesPresent() {
+        #expect(Self.files.count >= 8)
+    }
+
+    @Test("ctlmon agrees with promtool on every test file", arguments: files)
+    func promtoolFile(_ name: String) {
+        let (passed, report) = RuleTestRunner().run(path: Self.promtoolDir.appendingPathComponent(name).path)
+        #expect(passed, "\(report)")
+        #expect(report.contains("SUCCESS"))
+    }
+
+    @Test("expanding notation", arguments: [
+        ("1 2 3", [1.0, 2, 3]),
+        ("0+10x3", [0, 10, 20, 30]),
+        ("10-2x2", [10, 8, 6]),
+        ("-2+1x2", [-2, -1, 0]),
+        ("1x3", [1, 1, 1, 1]),
+        ("1e3 1.5e-1+1e-1x1", [1000, 0.15, 0.25]),
+    ])
+    func expansion(_ text: String, _ expected: [Double]) throws {
+        let values = try SeriesNotation.expand(text)
+        #expect(values.count == expected.count)
+        for (v, e) in zip(values, expected) { #expect(abs(v! - e) < 1e-12) }
+    }
+
+    @Test("gaps and staleness markers in the notation")
+    func gaps() throws {
+        let values = try SeriesNotation.expand("1 _ stale _x2 Inf")
+        #expect(values.count == 6)
+        #expect(values[0] == 1 && values[1] == nil && values[3] == nil && values[4] == nil && values[5] == .infinity)
+        #expect(SeriesStore.isStale(values[2]!))
+        #expect(throws: RuleTestError.self) { try SeriesNotation.expand("1 abc") }
+    }
+
+    @Test("a failing expectation is reported with expected and actual samples")
+    func failureReport() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-rule-test-\(UUID().uuidString).yml")
+        try """
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: 'up{job="a"}'
+                    values: '1 1 1'
+                promql_expr_test:
+                  - expr: sum(up)
+                    eval_time: 2m
+                    exp_samples:
+                      - labels: '{}'
+                        value: 2
+                  - expr: up
+                    eval_time: 2m
+                    exp_samples:
+                      - labels: 'up{job="a"}'
+                        value: 1.0000000000001
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (passed, report) = RuleTestRunner().run(path: file.path)
+        #expect(!passed)
+        #expect(report.contains("FAILED"))
+        #expect(report.contains("expr: \"sum(up)\", time: 2m,"))
+        #expect(report.contains("exp: {} 2E+00"))
+        #expect(report.contains("got: {} 1E+00"))
+        // The second test passes: 1e-13 relative difference is within the 1e-9 tolerance.
+        #expect(!report.contains("expr: \"up\""))
+    }
+
+    @Test("values compare with a relative tolerance of 1e-9, NaN equal to NaN")
+    func tolerance() {
+        #expect(RuleTestRunner.closeEnough(1, 1 + 1e-10))
+        #expect(!RuleTestRunner.closeEnough(1, 1 + 1e-8))
+        #expect(RuleTestRunner.closeEnough(.nan, .nan))
+        #expect(!RuleTestRunner.closeEnough(.nan, 0))
+        #expect(RuleTestRunner.closeEnough(.infinity, .infinity))
+    }
+}
