@@ -40,6 +40,7 @@ let package = Package(
             name: "ctlmon-bench",
             dependencies: [
                 "PromText",
+                "PromQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]

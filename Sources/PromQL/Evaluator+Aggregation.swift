@@ -31,14 +31,23 @@ extension Evaluator {
             break
         }
 
-        var order: [String] = []
-        var groups: [String: Group] = [:]
+        var order: [[String]] = []
+        var groups: [[String]: Group] = [:]
+        let excluded = grouping + [Labels.metricName]
         for s in v {
-            var labels = without ? s.labels.removing(grouping + [Labels.metricName]) : s.labels.keeping(grouping)
-            if op == .countValues {
-                labels.set(valueLabel, Self.formatValue(s.value))
+            // The group key: the `by` labels' values, or every label but the `without` ones.
+            var key: [String]
+            if without {
+                key = []
+                for l in s.labels.labels where !excluded.contains(l.name) {
+                    key.append(l.name)
+                    key.append(l.value)
+                }
+            } else {
+                key = grouping.map { s.labels[$0] }
             }
-            let key = labels.key
+            let countValue = op == .countValues ? Self.formatValue(s.value) : ""
+            if op == .countValues { key.append(countValue) }
             if var g = groups[key] {
                 switch op {
                 case .sum: g.value += s.value
@@ -62,6 +71,8 @@ extension Evaluator {
                 }
                 groups[key] = g
             } else {
+                var labels = without ? s.labels.removing(excluded) : s.labels.keeping(grouping)
+                if op == .countValues { labels.set(valueLabel, countValue) }
                 order.append(key)
                 groups[key] = Group(
                     labels: labels, value: op == .stddev || op == .stdvar ? 0 : s.value, mean: s.value, count: 1,

@@ -67,7 +67,7 @@ extension Evaluator {
             guard keep else { continue }
             out.append(Sample(labels: drop ? sample.labels.withoutName : sample.labels, value: value, timestamp: t))
         }
-        return drop ? try unique(out) : out
+        return drop ? try unique(out, from: v.map(\.labels.name)) : out
     }
 
     private func vectorVector(

@@ -13,9 +13,10 @@ extension Evaluator {
             let v = try vectorArg(args[0], t)
             return .scalar(v.count == 1 ? v[0].value : .nan, t)
         case "timestamp":
-            return .vector(try unique(try vectorArg(args[0], t).map {
+            let v = try vectorArg(args[0], t)
+            return .vector(try unique(v.map {
                 Sample(labels: $0.labels.withoutName, value: Double($0.timestamp) / 1000, timestamp: t)
-            }))
+            }, from: v.map(\.labels.name)))
         case "absent":
             return .vector(try vectorArg(args[0], t).isEmpty ? [Sample(labels: absentLabels(args[0]), value: 1, timestamp: t)] : [])
         case "absent_over_time":
@@ -94,7 +95,8 @@ extension Evaluator {
 
     /// Applies `f` to every value, dropping the metric name.
     private func mapValues(_ e: Expression, _ t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [Sample] {
-        try unique(try vectorArg(e, t).map { Sample(labels: $0.labels.withoutName, value: f($0.value), timestamp: t) })
+        let v = try vectorArg(e, t)
+        return try unique(v.map { Sample(labels: $0.labels.withoutName, value: f($0.value), timestamp: t) }, from: v.map(\.labels.name))
     }
 
     /// Applies `f` to every series of a range vector (with at least `minimum` points), dropping the metric name.
@@ -102,11 +104,12 @@ extension Evaluator {
         _ e: Expression, _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: ([Point]) -> Double?
     ) throws(QueryError) -> [Sample] {
         var out: [Sample] = []
-        for s in try matrixArg(e, t) where s.points.count >= minimum {
+        let m = try matrixArg(e, t)
+        for s in m where s.points.count >= minimum {
             guard let v = f(s.points) else { continue }
             out.append(Sample(labels: keepName ? s.labels : s.labels.withoutName, value: v, timestamp: t))
         }
-        return try unique(out)
+        return keepName ? out : try unique(out, from: m.map(\.labels.name))
     }
 
     /// The range and offset of a range-vector argument, for extrapolation to the window's edges.
@@ -375,13 +378,14 @@ extension Evaluator {
     }
 
     private func histogramQuantile(_ q: Double, _ v: [Sample], _ t: Int64) throws(QueryError) -> [Sample] {
-        var order: [String] = []
-        var groups: [String: (labels: Labels, buckets: [HistogramQuantile.Bucket])] = [:]
+        var order: [Labels] = []
+        var groups: [Labels: (labels: Labels, buckets: [HistogramQuantile.Bucket])] = [:]
         for s in v {
-            guard let bound = Double(s.labels["le"].trimmingCharacters(in: .whitespaces)) ?? Self.goFloat(s.labels["le"]) else {
+            let le = s.labels["le"]
+            guard let bound = Double(le) ?? Self.goFloat(le) else {
                 continue  // no or malformed `le`: skipped, as Prometheus does
             }
-            let key = s.labels.removing(["le"]).key
+            let key = s.labels.removing(["le"])
             if groups[key] == nil {
                 order.append(key)
                 groups[key] = (s.labels.removing(["le", Labels.metricName]), [])

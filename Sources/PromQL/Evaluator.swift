@@ -67,7 +67,8 @@ public final class Evaluator {
             switch try eval(e, t) {
             case .scalar(let v, let ts): return .scalar(-v, ts)
             case .vector(let v):
-                return .vector(try unique(v.map { Sample(labels: $0.labels.withoutName, value: -$0.value, timestamp: $0.timestamp) }))
+                return .vector(try unique(v.map { Sample(labels: $0.labels.withoutName, value: -$0.value, timestamp: $0.timestamp) },
+                                          from: v.map(\.labels.name)))
             default: throw .evaluation("unary minus needs a scalar or instant vector")
             }
         case .binary(let op, let l, let r, let matching, let returnBool):
@@ -138,8 +139,10 @@ public final class Evaluator {
     }
 
     /// Prometheus refuses results where two samples have the same labels (after a metric name was dropped).
-    func unique(_ v: [Sample]) throws(QueryError) -> [Sample] {
+    /// Inputs of one metric name cannot collide, and skip the check.
+    func unique(_ v: [Sample], from names: [String] = []) throws(QueryError) -> [Sample] {
         if v.count < 2 { return v }
+        if let first = names.first, names.allSatisfy({ $0 == first }) { return v }
         var seen = Set<Labels>()
         for s in v where !seen.insert(s.labels).inserted {
             throw .evaluation("vector cannot contain metrics with the same labelset")

@@ -37,8 +37,19 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Fail (exit 1) when steady-state allocations per sample exceed this, on either path.")
     var maxAllocsPerSample: Double?
 
+    @Flag(help: "Benchmark PromQL evaluation instead: two scrapes of FILE 30 s apart, --query evaluated repeatedly.")
+    var promql = false
+
+    @Option(help: "The query for --promql.")
+    var query: String = EvaluationBench.defaultQuery
+
     mutating func run() throws {
         AllocationCounter.ensurePreloaded()
+        if promql {
+            let paths = files.isEmpty ? Fixtures.defaultFiles().filter { $0.contains("apiserver/nri-kubernetes-v1.35") } : files
+            for path in paths { print(try EvaluationBench.run(file: path, query: query, iterations: iterations, json: json)) }
+            return
+        }
         let paths = files.isEmpty ? Fixtures.defaultFiles() : files
         guard !paths.isEmpty else { throw ValidationError("no files given and no fixtures found under Tests/Fixtures") }
         var results: [BenchResult] = []
