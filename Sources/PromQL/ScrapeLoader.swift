@@ -10,7 +10,8 @@ public final class ScrapeLoader: SampleConsumer {
     public var extraLabels: [(String, String)]
     public private(set) var samples = 0
     public private(set) var latestTimestamp: Int64? = nil
-    private var storage: [UInt8] = []
+    /// Label names and values seen so far: equal strings share one copy across series.
+    private var interned: Set<String> = []
 
     public init(store: SeriesStore, scrapeTime: Int64, extraLabels: [(String, String)] = []) {
         self.store = store
@@ -18,13 +19,19 @@ public final class ScrapeLoader: SampleConsumer {
         self.extraLabels = extraLabels
     }
 
+    private func intern(_ s: String) -> String {
+        if let existing = interned.firstIndex(of: s) { return interned[existing] }
+        interned.insert(s)
+        return s
+    }
+
     public func consume(_ s: SampleView) {
-        var pairs: [(String, String)] = [(Labels.metricName, s.name.string)]
+        var pairs: [(String, String)] = [(Labels.metricName, intern(s.name.string))]
         pairs.reserveCapacity(s.labelCount + 1 + extraLabels.count)
         for i in 0..<s.labelCount {
-            let name = s.labelName(i).string
+            let name = intern(s.labelName(i).string)
             if extraLabels.contains(where: { $0.0 == name }) { continue }
-            pairs.append((name, s.labelValue(i)))
+            pairs.append((name, intern(s.labelValue(i))))
         }
         pairs += extraLabels
         let t = s.timestampMilliseconds ?? scrapeTime

@@ -125,7 +125,13 @@ public struct RuleTestRunner {
     }
 
     static func describe(_ samples: [(Labels, Double)]) -> String {
-        samples.sorted { $0.0 < $1.0 }.map { "\($0.0) \(formatValue($0.1))" }.joined(separator: ", ")
+        samples.sorted { $0.0 < $1.0 }.map { "\(braced($0.0)) \(formatValue($0.1))" }.joined(separator: ", ")
+    }
+
+    /// Labels as Prometheus's labels.String() prints them: all in braces, `__name__` included.
+    static func braced(_ l: Labels) -> String {
+        "{" + l.labels.map { "\($0.name)=\"\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }
+            .joined(separator: ", ") + "}"
     }
 
     /// Go's strconv.FormatFloat(v, 'E', -1, 64), as promtool prints values.

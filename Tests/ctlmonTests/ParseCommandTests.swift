@@ -106,3 +106,62 @@ struct BenchCommandTests {
         #expect(json["zlib_inflate_mb_per_s"] as? Double != nil)
     }
 }
+
+/// `ctlmon query`: PromQL over scrape files, text and Prometheus-API JSON.
+@Suite("ctlmon query")
+struct QueryCommandTests {
+    @Test("a vector query over a fixture prints the Prometheus API data object")
+    func vectorJSON() throws {
+        let r = try Command.run("ctlmon", ["query", "max(apiserver_storage_size_bytes)",
+                                           Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout)
+        #expect(json["resultType"] as? String == "vector")
+        let result = try #require(json["result"] as? [[String: Any]])
+        #expect(result.count == 1)
+        let value = try #require(result[0]["value"] as? [Any])
+        #expect(value.count == 2 && value[1] as? String == "2093056")
+        #expect((result[0]["metric"] as? [String: String])?.isEmpty == true)
+    }
+
+    @Test("two scrapes --interval apart give rates; --time picks the evaluation time")
+    func twoScrapes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-query-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "# TYPE reqs_total counter\nreqs_total{verb=\"GET\"} 100\n".write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try "# TYPE reqs_total counter\nreqs_total{verb=\"GET\"} 130\n".write(to: dir.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        let r = try Command.run("ctlmon", ["query", "increase(reqs_total[30s])", dir.appendingPathComponent("a.txt").path,
+                                           dir.appendingPathComponent("b.txt").path, "--interval", "30s"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "{verb=\"GET\"} 30")
+        let t = try Command.run("ctlmon", ["query", "time()", dir.appendingPathComponent("a.txt").path, "--time", "1700000000"])
+        #expect(t.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1700000000")
+    }
+
+    @Test("a bad expression is exit 2 with line:column")
+    func badExpression() throws {
+        let r = try Command.run("ctlmon", ["query", "sum(rate(x[5m])", Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("1:16: unexpected end of input, expected \")\""))
+    }
+}
+
+/// `ctlmon rules test` as promtool's: exit codes and output.
+@Suite("ctlmon rules test")
+struct RulesTestCommandTests {
+    @Test("passing files print SUCCESS and exit 0; a failing one exits 1 with exp and got")
+    func exitCodes() throws {
+        let ok = try Command.run("ctlmon", ["rules", "test", Command.fixture("../PromQLTests/promtool/rate.yml")])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("SUCCESS"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-fail-\(UUID().uuidString).yml")
+        try "tests:\n- interval: 1m\n  input_series:\n  - series: up\n    values: '1'\n  promql_expr_test:\n  - expr: up\n    exp_samples:\n    - labels: up\n      value: 2\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let bad = try Command.run("ctlmon", ["rules", "test", file.path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("exp: {__name__=\"up\"} 2E+00"))
+        #expect(bad.stderr.contains("got: {__name__=\"up\"} 1E+00"))
+    }
+}
