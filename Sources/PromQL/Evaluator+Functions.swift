@@ -3,7 +3,7 @@ import Foundation
 // PromQL functions.
 
 extension Evaluator {
-    func call(_ f: Function, _ args: [Expression], _ t: Int64) throws(QueryError) -> Value {
+    func call(_ f: Function, _ args: [Expr], _ t: Int64) throws(QueryError) -> Value {
         switch f.name {
         case "time":
             return .scalar(Double(t) / 1000, t)
@@ -73,35 +73,35 @@ extension Evaluator {
 
     // MARK: argument helpers
 
-    func scalarArg(_ e: Expression, _ t: Int64) throws(QueryError) -> Double {
+    func scalarArg(_ e: Expr, _ t: Int64) throws(QueryError) -> Double {
         guard case .scalar(let v, _) = try eval(e, t) else { throw .evaluation("expected a scalar argument") }
         return v
     }
 
-    func vectorArg(_ e: Expression, _ t: Int64) throws(QueryError) -> [Sample] {
+    func vectorArg(_ e: Expr, _ t: Int64) throws(QueryError) -> [Sample] {
         guard case .vector(let v) = try eval(e, t) else { throw .evaluation("expected an instant vector argument") }
         return v
     }
 
-    func matrixArg(_ e: Expression, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
+    func matrixArg(_ e: Expr, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
         guard case .matrix(let m) = try eval(e, t) else { throw .evaluation("expected a range vector argument") }
         return m
     }
 
-    private func stringArg(_ e: Expression, _ t: Int64) throws(QueryError) -> String {
+    private func stringArg(_ e: Expr, _ t: Int64) throws(QueryError) -> String {
         guard case .string(let s, _) = try eval(e, t) else { throw .evaluation("expected a string argument") }
         return s
     }
 
     /// Applies `f` to every value, dropping the metric name.
-    private func mapValues(_ e: Expression, _ t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [Sample] {
+    private func mapValues(_ e: Expr, _ t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [Sample] {
         let v = try vectorArg(e, t)
         return try unique(v.map { Sample(labels: $0.labels.withoutName, value: f($0.value), timestamp: t) }, from: v.map(\.labels.name))
     }
 
     /// Applies `f` to every series of a range vector (with at least `minimum` points), dropping the metric name.
     private func overTime(
-        _ e: Expression, _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: ([Point]) -> Double?
+        _ e: Expr, _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: ([Point]) -> Double?
     ) throws(QueryError) -> [Sample] {
         var out: [Sample] = []
         let m = try matrixArg(e, t)
@@ -113,7 +113,7 @@ extension Evaluator {
     }
 
     /// The range and offset of a range-vector argument, for extrapolation to the window's edges.
-    private func window(_ e: Expression) -> (range: Int64, offset: Int64) {
+    private func window(_ e: Expr) -> (range: Int64, offset: Int64) {
         switch e {
         case .matrixSelector(let s, let range): (range, s.offset)
         case .subquery(_, let range, _, let offset): (range, offset)
@@ -124,7 +124,7 @@ extension Evaluator {
 
     // MARK: range functions
 
-    private func rangeFunction(_ name: String, _ arg: Expression, _ t: Int64) throws(QueryError) -> [Sample] {
+    private func rangeFunction(_ name: String, _ arg: Expr, _ t: Int64) throws(QueryError) -> [Sample] {
         switch name {
         case "rate", "increase", "delta":
             let (range, offset) = window(arg)
@@ -278,7 +278,7 @@ extension Evaluator {
     // MARK: labels
 
     /// `absent`'s output labels: the selector's equality matchers (a label matched twice is left out).
-    private func absentLabels(_ e: Expression) -> Labels {
+    private func absentLabels(_ e: Expr) -> Labels {
         let matchers: [LabelMatcher]
         switch e {
         case .vectorSelector(let s), .matrixSelector(let s, _): matchers = s.matchers
@@ -297,7 +297,7 @@ extension Evaluator {
         return Labels(pairs)
     }
 
-    private func labelReplace(_ args: [Expression], _ t: Int64) throws(QueryError) -> [Sample] {
+    private func labelReplace(_ args: [Expr], _ t: Int64) throws(QueryError) -> [Sample] {
         let (dst, replacement, src, pattern) = (try stringArg(args[1], t), try stringArg(args[2], t),
                                                 try stringArg(args[3], t), try stringArg(args[4], t))
         guard Lexer.isValidLabelName(dst) else { throw .evaluation("invalid destination label name in label_replace(): \(dst)") }
@@ -315,7 +315,7 @@ extension Evaluator {
     }
 
     /// Go's regexp Expand: `$1`, `${1}`; an unknown group expands to nothing.
-    static func expand(_ template: String, _ groups: [String]) -> String {
+    public static func expand(_ template: String, _ groups: [String]) -> String {
         var out = ""
         let chars = Array(template)
         var i = 0
@@ -362,7 +362,7 @@ extension Evaluator {
         return out
     }
 
-    private func labelJoin(_ args: [Expression], _ t: Int64) throws(QueryError) -> [Sample] {
+    private func labelJoin(_ args: [Expr], _ t: Int64) throws(QueryError) -> [Sample] {
         let dst = try stringArg(args[1], t)
         let separator = try stringArg(args[2], t)
         var sources: [String] = []

@@ -18,12 +18,12 @@ public final class Evaluator {
     }
 
     /// Evaluates `expr` at `time` (milliseconds).
-    public func evaluate(_ expr: Expression, at time: Int64) throws(QueryError) -> Value {
+    public func evaluate(_ expr: Expr, at time: Int64) throws(QueryError) -> Value {
         try eval(expr, time)
     }
 
     /// Evaluates `expr` at every step from `start` to `end` (inclusive), as a range query.
-    public func evaluateRange(_ expr: Expression, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
+    public func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
         var byLabels: [Labels: Int] = [:]
         var out: [SeriesPoints] = []
         var t = start
@@ -49,7 +49,7 @@ public final class Evaluator {
 
     // MARK: dispatch
 
-    func eval(_ expr: Expression, _ t: Int64) throws(QueryError) -> Value {
+    func eval(_ expr: Expr, _ t: Int64) throws(QueryError) -> Value {
         switch expr {
         case .number(let v):
             return .scalar(v, t)
@@ -129,7 +129,7 @@ public final class Evaluator {
     }
 
     /// `expr[range:step] offset d`: the inner expression at every multiple of the step in the window.
-    private func subquery(_ e: Expression, range: Int64, step: Int64, offset: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
+    private func subquery(_ e: Expr, range: Int64, step: Int64, offset: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
         let interval = step > 0 ? step : defaultSubqueryStep
         let end = t - offset
         let windowStart = end - range

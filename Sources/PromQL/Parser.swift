@@ -1,4 +1,4 @@
-/// Parses PromQL text into an ``Expression``, with Prometheus's precedence and
+/// Parses PromQL text into an ``Expr``, with Prometheus's precedence and
 /// type rules; every error names its line and column.
 ///
 /// ```swift
@@ -9,7 +9,7 @@ public struct PromQLParser {
     private var k = 0
     private let lexer: Lexer
 
-    public static func parse(_ text: String) throws(QueryError) -> Expression {
+    public static func parse(_ text: String) throws(QueryError) -> Expr {
         var parser = try PromQLParser(text)
         let expr = try parser.parseExpression(minPrecedence: 1)
         guard parser.current.kind == .eof else { throw parser.unexpected("the end of the expression or an operator") }
@@ -87,7 +87,7 @@ public struct PromQLParser {
         }
     }
 
-    private mutating func parseExpression(minPrecedence: Int) throws(QueryError) -> Expression {
+    private mutating func parseExpression(minPrecedence: Int) throws(QueryError) -> Expr {
         var lhs = try parseUnary()
         while let op = binaryOperator(current), op.precedence >= minPrecedence {
             let opToken = advance()
@@ -118,8 +118,8 @@ public struct PromQLParser {
     }
 
     private func makeBinary(
-        _ op: BinaryOperator, _ lhs: Expression, _ rhs: Expression, matching: VectorMatching?, returnBool: Bool, at t: Token
-    ) throws(QueryError) -> Expression {
+        _ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, matching: VectorMatching?, returnBool: Bool, at t: Token
+    ) throws(QueryError) -> Expr {
         for side in [lhs, rhs] where side.type != .scalar && side.type != .vector {
             throw error(t, "binary expression must contain only scalar and instant vector types")
         }
@@ -147,7 +147,7 @@ public struct PromQLParser {
 
     // MARK: unary and postfix
 
-    private mutating func parseUnary() throws(QueryError) -> Expression {
+    private mutating func parseUnary() throws(QueryError) -> Expr {
         if current.kind == .sub || current.kind == .add {
             let sign = advance()
             // Unary minus binds looser than `^`: -a ^ 2 is -(a ^ 2).
@@ -162,7 +162,7 @@ public struct PromQLParser {
         return try parsePostfix(try parsePrimary())
     }
 
-    private mutating func parsePostfix(_ base: Expression) throws(QueryError) -> Expression {
+    private mutating func parsePostfix(_ base: Expr) throws(QueryError) -> Expr {
         var expr = base
         while true {
             if current.kind == .leftBracket {
@@ -222,7 +222,7 @@ public struct PromQLParser {
 
     // MARK: primaries
 
-    private mutating func parsePrimary() throws(QueryError) -> Expression {
+    private mutating func parsePrimary() throws(QueryError) -> Expr {
         let t = current
         switch t.kind {
         case .number:
@@ -266,7 +266,7 @@ public struct PromQLParser {
         }
     }
 
-    private mutating func parseSelector(name: String?, at start: Token) throws(QueryError) -> Expression {
+    private mutating func parseSelector(name: String?, at start: Token) throws(QueryError) -> Expr {
         var matchers: [LabelMatcher] = []
         if let name { matchers.append(try LabelMatcher(name: "__name__", op: .equal, value: name)) }
         if current.kind == .leftBrace {
@@ -325,7 +325,7 @@ public struct PromQLParser {
         return labels
     }
 
-    private mutating func parseAggregation(_ op: AggregationOperator, at t: Token) throws(QueryError) -> Expression {
+    private mutating func parseAggregation(_ op: AggregationOperator, at t: Token) throws(QueryError) -> Expr {
         var grouping: [String] = []
         var without = false
         var sawClause = false
@@ -335,7 +335,7 @@ public struct PromQLParser {
             sawClause = true
         }
         _ = try expect(.leftParen, "\"(\"")
-        var parameter: Expression? = nil
+        var parameter: Expr? = nil
         if op.takesParameter {
             parameter = try parseExpression(minPrecedence: 1)
             _ = try expect(.comma, "\",\" after the parameter of \(op.rawValue)")
@@ -358,9 +358,9 @@ public struct PromQLParser {
         return .aggregate(op, operand, parameter: parameter, grouping: grouping, without: without)
     }
 
-    private mutating func parseCall(_ f: Function, at t: Token) throws(QueryError) -> Expression {
+    private mutating func parseCall(_ f: Function, at t: Token) throws(QueryError) -> Expr {
         _ = try expect(.leftParen, "\"(\"")
-        var args: [Expression] = []
+        var args: [Expr] = []
         while current.kind != .rightParen {
             args.append(try parseExpression(minPrecedence: 1))
             if current.kind == .comma {

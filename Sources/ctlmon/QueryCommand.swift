@@ -33,7 +33,7 @@ struct QueryCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
-        let expr: PromQL.Expression
+        let expr: PromQL.Expr
         do {
             expr = try PromQLParser.parse(expression)
         } catch {

@@ -97,7 +97,7 @@ public enum AggregationOperator: String, Sendable, CaseIterable {
 }
 
 /// A parsed PromQL expression.
-public indirect enum Expression: Sendable {
+public indirect enum Expr: Sendable {
     case number(Double)
     case string(String)
     /// `name{matchers} offset d`.
@@ -105,12 +105,12 @@ public indirect enum Expression: Sendable {
     /// `selector[range]`.
     case matrixSelector(VectorSelector, range: Int64)
     /// `expr[range:step] offset d` (step 0: the evaluation interval).
-    case subquery(Expression, range: Int64, step: Int64, offset: Int64)
-    case unary(negate: Bool, Expression)
-    case binary(BinaryOperator, Expression, Expression, matching: VectorMatching?, returnBool: Bool)
-    case aggregate(AggregationOperator, Expression, parameter: Expression?, grouping: [String], without: Bool)
-    case call(Function, [Expression])
-    case parens(Expression)
+    case subquery(Expr, range: Int64, step: Int64, offset: Int64)
+    case unary(negate: Bool, Expr)
+    case binary(BinaryOperator, Expr, Expr, matching: VectorMatching?, returnBool: Bool)
+    case aggregate(AggregationOperator, Expr, parameter: Expr?, grouping: [String], without: Bool)
+    case call(Function, [Expr])
+    case parens(Expr)
 
     /// The type the expression evaluates to.
     public var type: ValueType {

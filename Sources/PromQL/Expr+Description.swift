@@ -1,4 +1,4 @@
-extension Expression: CustomStringConvertible {
+extension Expr: CustomStringConvertible {
     /// PromQL text for the expression, with every binary operation in parentheses
     /// so the structure shows (`-(a ^ 2)`, `((a - b) - c)`).
     public var description: String {

@@ -1,0 +1,288 @@
+import Foundation
+import PromQL
+
+/// The Go-template subset Prometheus rule files use in labels and annotations.
+///
+/// `{{ $labels.instance }}`, `{{ $value }}`, `{{ $externalLabels.cluster }}`
+/// (also `.Labels.x`, `.Value`), pipelines (`{{ $value | humanize }}`), function
+/// calls (`{{ printf "%.2f" $value }}`, `{{ humanizePercentage $value }}`) with
+/// `humanize humanize1024 humanizePercentage humanizeDuration printf title toUpper
+/// toLower reReplaceAll`, string and number literals, and `{{-`/`-}}` trimming.
+/// Parsed once when the rule file loads: an unknown function is a load error.
+public struct Template: Sendable {
+    /// What a template can read.
+    public struct Data: Sendable {
+        public var labels: [String: String]
+        public var externalLabels: [String: String]
+        public var value: Double
+        public init(labels: [String: String], externalLabels: [String: String] = [:], value: Double) {
+            self.labels = labels
+            self.externalLabels = externalLabels
+            self.value = value
+        }
+    }
+
+    indirect enum Operand: Sendable {
+        case string(String)
+        case number(Double)
+        case value
+        case label(String)
+        case externalLabel(String)
+        case call(String, [Operand])
+    }
+
+    enum Piece: Sendable {
+        case text(String)
+        case action([Operand])  // a pipeline: each stage gets the previous result as its last argument
+    }
+
+    let pieces: [Piece]
+    public let source: String
+
+    static let functions: Set<String> = [
+        "humanize", "humanize1024", "humanizePercentage", "humanizeDuration", "printf", "title", "toUpper", "toLower",
+        "reReplaceAll",
+    ]
+
+    public init(_ source: String) throws(RuleTestError) {
+        self.source = source
+        var pieces: [Piece] = []
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{") {
+            var text = String(rest[..<open.lowerBound])
+            var inner = rest[open.upperBound...]
+            guard let close = inner.range(of: "}}") else { throw RuleTestError("template: unclosed action \"{{\"") }
+            var action = String(inner[..<close.lowerBound])
+            inner = inner[close.upperBound...]
+            if action.hasPrefix("-") {
+                action.removeFirst()
+                while let last = text.last, last.isWhitespace { text.removeLast() }
+            }
+            var trimAfter = false
+            if action.hasSuffix("-") {
+                action.removeLast()
+                trimAfter = true
+            }
+            if !text.isEmpty { pieces.append(.text(text)) }
+            pieces.append(.action(try Self.parsePipeline(action)))
+            rest = inner
+            if trimAfter { rest = rest.drop { $0.isWhitespace } }
+        }
+        if !rest.isEmpty { pieces.append(.text(String(rest))) }
+        self.pieces = pieces
+    }
+
+    // MARK: parsing
+
+    private static func tokenize(_ s: String) throws(RuleTestError) -> [String] {
+        var tokens: [String] = []
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c.isWhitespace {
+                i = s.index(after: i)
+            } else if c == "\"" || c == "`" {
+                var j = s.index(after: i)
+                var token = String(c)
+                while j < s.endIndex && s[j] != c {
+                    if s[j] == "\\" && c == "\"" {
+                        token.append(s[j])
+                        j = s.index(after: j)
+                        guard j < s.endIndex else { break }
+                    }
+                    token.append(s[j])
+                    j = s.index(after: j)
+                }
+                guard j < s.endIndex else { throw RuleTestError("template: unterminated string in \"\(s)\"") }
+                token.append(c)
+                tokens.append(token)
+                i = s.index(after: j)
+            } else if c == "|" || c == "(" || c == ")" {
+                tokens.append(String(c))
+                i = s.index(after: i)
+            } else {
+                var j = i
+                var token = ""
+                while j < s.endIndex && !s[j].isWhitespace && s[j] != "|" && s[j] != "(" && s[j] != ")" {
+                    token.append(s[j])
+                    j = s.index(after: j)
+                }
+                tokens.append(token)
+                i = j
+            }
+        }
+        return tokens
+    }
+
+    static func parsePipeline(_ text: String) throws(RuleTestError) -> [Operand] {
+        let tokens = try tokenize(text)
+        var k = 0
+        func command() throws(RuleTestError) -> Operand {
+            var words: [Operand] = []
+            var name: String? = nil
+            while k < tokens.count && tokens[k] != "|" && tokens[k] != ")" {
+                let t = tokens[k]
+                k += 1
+                if t == "(" {
+                    words.append(try command())
+                    guard k < tokens.count && tokens[k] == ")" else { throw RuleTestError("template: missing \")\" in \"\(text)\"") }
+                    k += 1
+                    continue
+                }
+                if words.isEmpty && name == nil && !t.hasPrefix("$") && !t.hasPrefix(".") && !t.hasPrefix("\"")
+                    && !t.hasPrefix("`") && Double(t) == nil
+                {
+                    guard functions.contains(t) else {
+                        throw RuleTestError("template: function \"\(t)\" not defined (ctlmon knows \(functions.sorted().joined(separator: ", ")))")
+                    }
+                    name = t
+                    continue
+                }
+                words.append(try operand(t))
+            }
+            if let name { return .call(name, words) }
+            guard words.count == 1 else { throw RuleTestError("template: cannot evaluate \"\(text)\"") }
+            return words[0]
+        }
+        var stages: [Operand] = []
+        while true {
+            stages.append(try command())
+            if k < tokens.count && tokens[k] == "|" {
+                k += 1
+                continue
+            }
+            break
+        }
+        guard k == tokens.count else { throw RuleTestError("template: unexpected \"\(tokens[k])\" in \"\(text)\"") }
+        return stages
+    }
+
+    private static func operand(_ t: String) throws(RuleTestError) -> Operand {
+        if t == "$value" || t == ".Value" { return .value }
+        for prefix in ["$labels.", ".Labels."] where t.hasPrefix(prefix) { return .label(String(t.dropFirst(prefix.count))) }
+        for prefix in ["$externalLabels.", ".ExternalLabels."] where t.hasPrefix(prefix) {
+            return .externalLabel(String(t.dropFirst(prefix.count)))
+        }
+        if t.hasPrefix("\"") { return .string(unescape(String(t.dropFirst().dropLast()))) }
+        if t.hasPrefix("`") { return .string(String(t.dropFirst().dropLast())) }
+        if let d = Double(t) { return .number(d) }
+        throw RuleTestError("template: cannot use \"\(t)\" (ctlmon knows $labels.x, $value, $externalLabels.x, literals)")
+    }
+
+    private static func unescape(_ s: String) -> String {
+        var out = ""
+        var escaped = false
+        for c in s {
+            if escaped {
+                switch c {
+                case "n": out.append("\n")
+                case "t": out.append("\t")
+                default: out.append(c)
+                }
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    // MARK: expansion
+
+    enum Result {
+        case string(String)
+        case number(Double)
+
+        var text: String {
+            switch self {
+            case .string(let s): s
+            case .number(let d): Template.goFormat(d)
+            }
+        }
+
+        var number: Double? {
+            switch self {
+            case .number(let d): d
+            case .string(let s): Double(s.trimmingCharacters(in: .whitespaces))
+            }
+        }
+    }
+
+    /// Expands the template; an error inside an action expands to Prometheus's error text.
+    public func expand(_ data: Data) -> String {
+        var out = ""
+        for piece in pieces {
+            switch piece {
+            case .text(let t): out += t
+            case .action(let stages):
+                do {
+                    var previous: Result? = nil
+                    for stage in stages { previous = try Self.evaluate(stage, data, piped: previous) }
+                    out += previous?.text ?? ""
+                } catch {
+                    return "<error expanding template: \(error)>"
+                }
+            }
+        }
+        return out
+    }
+
+    private static func evaluate(_ op: Operand, _ data: Data, piped: Result?) throws(RuleTestError) -> Result {
+        switch op {
+        case .string(let s): return .string(s)
+        case .number(let d): return .number(d)
+        case .value: return .number(data.value)
+        case .label(let name): return .string(data.labels[name] ?? "")
+        case .externalLabel(let name): return .string(data.externalLabels[name] ?? "")
+        case .call(let name, let args):
+            var values: [Result] = []
+            for a in args { values.append(try evaluate(a, data, piped: nil)) }
+            if let piped { values.append(piped) }
+            return try call(name, values)
+        }
+    }
+
+    private static func call(_ name: String, _ args: [Result]) throws(RuleTestError) -> Result {
+        func number(_ i: Int) throws(RuleTestError) -> Double {
+            guard i < args.count, let d = args[i].number else { throw RuleTestError("\(name): expected a number") }
+            return d
+        }
+        func string(_ i: Int) throws(RuleTestError) -> String {
+            guard i < args.count else { throw RuleTestError("\(name): missing argument") }
+            return args[i].text
+        }
+        switch name {
+        case "humanize": return .string(Humanize.metric(try number(0)))
+        case "humanize1024": return .string(Humanize.binary(try number(0)))
+        case "humanizePercentage": return .string(Humanize.percentage(try number(0)))
+        case "humanizeDuration": return .string(Humanize.duration(try number(0)))
+        case "title":
+            return .string(try string(0).split(separator: " ", omittingEmptySubsequences: false)
+                .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " "))
+        case "toUpper": return .string(try string(0).uppercased())
+        case "toLower": return .string(try string(0).lowercased())
+        case "reReplaceAll":
+            let (pattern, replacement, text) = (try string(0), try string(1), try string(2))
+            guard let regex = try? Regex(pattern) else { throw RuleTestError("reReplaceAll: invalid regular expression \(pattern)") }
+            return .string(text.replacing(regex) { match in
+                let groups = match.output.map { $0.substring.map(String.init) ?? "" }
+                return Evaluator.expand(replacement, groups)
+            })
+        case "printf":
+            return .string(try Printf.format(try string(0), Array(args.dropFirst())))
+        default:
+            throw RuleTestError("function \"\(name)\" not defined")
+        }
+    }
+
+    /// Go's default formatting of a float64 (%v): shortest representation, exponent past 1e21.
+    static func goFormat(_ d: Double) -> String {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
+        if d == d.rounded() && abs(d) < 1e21 { return String(format: "%.0f", d) }
+        let s = "\(d)"
+        return s.replacingOccurrences(of: "e-0", with: "e-0").replacingOccurrences(of: "e", with: "e")
+    }
+}
