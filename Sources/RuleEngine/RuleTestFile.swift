@@ -57,10 +57,22 @@ public struct RuleTestFile: Decodable, Sendable {
     public struct AlertTest: Decodable, Sendable {
         public var evalTime: String?
         public var alertname: String
+        public var expAlerts: [ExpectedAlert]?
 
         enum CodingKeys: String, CodingKey {
             case evalTime = "eval_time"
             case alertname
+            case expAlerts = "exp_alerts"
+        }
+    }
+
+    public struct ExpectedAlert: Decodable, Sendable {
+        public var expLabels: [String: String]?
+        public var expAnnotations: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case expLabels = "exp_labels"
+            case expAnnotations = "exp_annotations"
         }
     }
 

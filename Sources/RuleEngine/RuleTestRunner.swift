@@ -27,14 +27,26 @@ public struct RuleTestRunner {
         } catch {
             return (false, report + "  FAILED:\n    \(error)\n")
         }
-        if let rules = file.ruleFiles, !rules.isEmpty {
-            return (false, report + "  FAILED:\n    rule_files are not supported yet by ctlmon rules test\n")
+        // Rule files are relative to the test file, as promtool reads them.
+        let directory = (path as NSString).deletingLastPathComponent
+        var groups: [RuleGroup] = []
+        var loadErrors: [String] = []
+        for pattern in file.ruleFiles ?? [] {
+            let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
+            for rulePath in Self.glob(full) {
+                do {
+                    groups += try RuleFile.load(path: rulePath).groups
+                } catch {
+                    loadErrors.append("    \(error)")
+                }
+            }
         }
+        if !loadErrors.isEmpty { return (false, report + "  FAILED:\n" + loadErrors.joined(separator: "\n") + "\n") }
         let evaluationInterval = parseDuration(file.evaluationInterval) ?? 60_000
         var failures: [String] = []
         for (index, group) in file.tests.enumerated() {
             do {
-                failures += try runGroup(group, evaluationInterval: evaluationInterval)
+                failures += try runGroup(group, rules: groups, evaluationInterval: evaluationInterval)
             } catch {
                 failures.append("    group \(group.name ?? String(index)): \(error)")
             }
@@ -48,7 +60,25 @@ public struct RuleTestRunner {
         return try? PromQLParser.parseDuration(s)
     }
 
-    private func runGroup(_ group: RuleTestFile.TestGroup, evaluationInterval: Int64) throws -> [String] {
+    /// Paths matching a pattern with `*` in its last component (promtool accepts globs).
+    static func glob(_ pattern: String) -> [String] {
+        guard pattern.contains("*") else { return [pattern] }
+        let dir = (pattern as NSString).deletingLastPathComponent
+        let name = (pattern as NSString).lastPathComponent
+        let parts = name.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return entries.filter { e in
+            guard e.hasPrefix(parts.first!) && e.hasSuffix(parts.last!) else { return false }
+            var rest = Substring(e.dropFirst(parts.first!.count))
+            for p in parts.dropFirst().dropLast() {
+                guard let r = rest.range(of: p) else { return false }
+                rest = rest[r.upperBound...]
+            }
+            return rest.count >= parts.last!.count
+        }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    private func runGroup(_ group: RuleTestFile.TestGroup, rules: [RuleGroup], evaluationInterval: Int64) throws -> [String] {
         let interval = parseDuration(group.interval) ?? evaluationInterval
         let store = SeriesStore()
         for input in group.inputSeries ?? [] {
@@ -58,10 +88,27 @@ public struct RuleTestRunner {
                 if let v { store.append(labels, timestamp: Int64(i) * interval, value: v) }
             }
         }
-        if let alerts = group.alertRuleTest, !alerts.isEmpty {
-            return ["    alert_rule_test is not supported yet by ctlmon rules test"]
-        }
         var failures: [String] = []
+        // Rules run at every evaluation interval from 0 to the last eval_time; an alert test at
+        // eval_time e is checked after the evaluation at the tick t with t <= e < t + interval.
+        let alertTests = (group.alertRuleTest ?? []).map { (parseDuration($0.evalTime) ?? 0, $0) }.sorted { $0.0 < $1.0 }
+        let exprTimes = (group.promqlExprTest ?? []).map { parseDuration($0.evalTime) ?? 0 }
+        let end = (alertTests.map(\.0) + exprTimes).max() ?? 0
+        if !rules.isEmpty || !alertTests.isEmpty {
+            let evaluator = RuleEvaluator(
+                groups: rules, store: store, externalLabels: group.externalLabels ?? [:], evaluationInterval: evaluationInterval)
+            var next = 0
+            var t: Int64 = 0
+            while t <= end {
+                evaluator.evaluate(at: t)
+                for e in evaluator.errors { failures.append("    time: \(Duration.format(t)), \(e)") }
+                while next < alertTests.count && alertTests[next].0 >= t && alertTests[next].0 < t + evaluationInterval {
+                    if let failure = checkAlerts(alertTests[next].1, at: alertTests[next].0, evaluator) { failures.append(failure) }
+                    next += 1
+                }
+                t += evaluationInterval
+            }
+        }
         for test in group.promqlExprTest ?? [] {
             let evalTime = parseDuration(test.evalTime) ?? 0
             let evaluator = Evaluator(store: store)
@@ -91,6 +138,32 @@ public struct RuleTestRunner {
             }
         }
         return failures
+    }
+
+    /// Compares the firing alerts of one alert name with the expected ones (labels and annotations exactly).
+    private func checkAlerts(_ test: RuleTestFile.AlertTest, at time: Int64, _ evaluator: RuleEvaluator) -> String? {
+        typealias Alert = (labels: [String: String], annotations: [String: String])
+        let got: [Alert] = evaluator.alerts(named: test.alertname).filter { $0.state == .firing }.map { a in
+            (Dictionary(uniqueKeysWithValues: a.labels.labels.map { ($0.name, $0.value) }), a.annotations)
+        }
+        let expected: [Alert] = (test.expAlerts ?? []).map { e in
+            var labels = e.expLabels ?? [:]
+            labels["alertname"] = test.alertname
+            return (labels, e.expAnnotations ?? [:])
+        }
+        func key(_ a: Alert) -> String {
+            a.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "|"
+                + a.annotations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        if got.map(key).sorted() == expected.map(key).sorted() { return nil }
+        func show(_ alerts: [Alert]) -> String {
+            if alerts.isEmpty { return "[]" }
+            return "[\n" + alerts.sorted { key($0) < key($1) }.enumerated().map { i, a in
+                "            \(i):\n              Labels:\(Self.braced(Labels(a.labels)))\n"
+                    + "              Annotations:\(Self.braced(Labels(a.annotations)))"
+            }.joined(separator: "\n") + "\n            ]"
+        }
+        return "    alertname: \(test.alertname), time: \(Duration.format(time)), \n        exp:\(show(expected)), \n        got:\(show(got))"
     }
 
     /// `metric{a="b"}` or `{a="b"}` as labels.

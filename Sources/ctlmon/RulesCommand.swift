@@ -6,7 +6,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Validate rule files and run their promtool-format unit tests.",
-        subcommands: [RulesTestCommand.self]
+        subcommands: [RulesCheckCommand.self, RulesTestCommand.self]
     )
 }
 

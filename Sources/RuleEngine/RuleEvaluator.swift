@@ -1,0 +1,195 @@
+import PromQL
+
+/// An alert of an alerting rule, in Prometheus's states.
+public struct ActiveAlert: Sendable {
+    public enum State: String, Sendable {
+        case inactive, pending, firing
+    }
+
+    public var labels: Labels
+    public var annotations: [String: String]
+    public var state: State
+    public var value: Double
+    /// When the alert became pending (milliseconds).
+    public var activeAt: Int64
+    public var firedAt: Int64?
+    public var resolvedAt: Int64?
+    var keepFiringSince: Int64?
+}
+
+/// Evaluates rule groups over a ``SeriesStore`` as Prometheus's rule manager does.
+///
+/// Groups run in order and rules in order, so later rules see earlier recordings.
+/// Recording rules write their series; alerting rules go inactive → pending →
+/// firing after `for:` (staying firing for `keep_firing_for:` once the condition
+/// clears) and write `ALERTS` and `ALERTS_FOR_STATE`. Series a rule stops
+/// returning get a staleness marker.
+public final class RuleEvaluator {
+    public let store: SeriesStore
+    public let groups: [RuleGroup]
+    public var externalLabels: [String: String]
+    /// The step of subqueries without one: the evaluation interval.
+    public var evaluationInterval: Int64
+    /// Errors of the last evaluation, one per failing rule.
+    public private(set) var errors: [String] = []
+
+    /// Alert state per alerting rule, by group index and rule index.
+    private var active: [[[Labels: ActiveAlert]]]
+    /// Series each rule wrote last time, to mark the ones it stops returning stale.
+    private var written: [[Set<Labels>]]
+    static let resolvedRetention: Int64 = 15 * 60_000
+
+    public init(groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String] = [:], evaluationInterval: Int64 = 60_000) {
+        self.groups = groups
+        self.store = store
+        self.externalLabels = externalLabels
+        self.evaluationInterval = evaluationInterval
+        active = groups.map { g in g.rules.map { _ in [:] } }
+        written = groups.map { g in g.rules.map { _ in [] } }
+    }
+
+    /// Every alert of alerting rules named `name` that is not inactive.
+    public func alerts(named name: String) -> [ActiveAlert] {
+        var out: [ActiveAlert] = []
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in group.rules.enumerated() where rule.kind == .alerting && rule.name == name {
+                out += active[g][r].values.filter { $0.state != .inactive }
+            }
+        }
+        return out
+    }
+
+    /// All alerts that are not inactive, with their rules.
+    public func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] {
+        var out: [(Rule, ActiveAlert)] = []
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in group.rules.enumerated() where rule.kind == .alerting {
+                for a in active[g][r].values where a.state != .inactive { out.append((rule, a)) }
+            }
+        }
+        return out
+    }
+
+    /// Evaluates every group at `t` (milliseconds).
+    public func evaluate(at t: Int64) {
+        errors = []
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in group.rules.enumerated() {
+                var output: [Sample] = []
+                do {
+                    output = try evaluate(rule, group: group, g: g, r: r, at: t)
+                } catch {
+                    errors.append("group \"\(group.name)\", rule \"\(rule.name)\": \(error)")
+                }
+                var now = Set<Labels>()
+                for s in output {
+                    store.append(s.labels, timestamp: t, value: s.value)
+                    now.insert(s.labels)
+                }
+                for gone in written[g][r] where !now.contains(gone) {
+                    store.append(gone, timestamp: t, value: SeriesStore.staleNaN)
+                }
+                written[g][r] = now
+            }
+        }
+    }
+
+    private func query(_ rule: Rule, at t: Int64) throws(QueryError) -> [Sample] {
+        let evaluator = Evaluator(store: store)
+        evaluator.defaultSubqueryStep = evaluationInterval
+        switch try evaluator.evaluate(rule.expr, at: t) {
+        case .vector(let v): return v
+        case .scalar(let v, _): return [Sample(labels: Labels(), value: v, timestamp: t)]
+        default: throw .init(kind: .evaluation, message: "rule expression is not an instant vector or scalar")
+        }
+    }
+
+    private func evaluate(_ rule: Rule, group: RuleGroup, g: Int, r: Int, at t: Int64) throws -> [Sample] {
+        let result = try query(rule, at: t)
+        if group.limit > 0 && result.count > group.limit {
+            throw RuleTestError("exceeded limit of \(group.limit) with \(result.count) series")
+        }
+        switch rule.kind {
+        case .recording:
+            var out: [Sample] = []
+            var seen = Set<Labels>()
+            for s in result {
+                var labels = s.labels
+                labels.set(Labels.metricName, rule.name)
+                for (name, template) in rule.labels { labels.set(name, template.source) }
+                guard seen.insert(labels).inserted else {
+                    throw RuleTestError("vector contains metrics with the same labelset after applying rule labels")
+                }
+                out.append(Sample(labels: labels, value: s.value, timestamp: t))
+            }
+            return out
+        case .alerting:
+            return try evaluateAlert(rule, result, g: g, r: r, at: t)
+        }
+    }
+
+    private func evaluateAlert(_ rule: Rule, _ result: [Sample], g: Int, r: Int, at t: Int64) throws -> [Sample] {
+        var current: [Labels: ActiveAlert] = [:]
+        for s in result {
+            var templateLabels: [String: String] = [:]
+            for l in s.labels.labels { templateLabels[l.name] = l.value }
+            let data = Template.Data(labels: templateLabels, externalLabels: externalLabels, value: s.value)
+            var labels = s.labels.withoutName
+            for (name, template) in rule.labels { labels.set(name, template.expand(data)) }
+            labels.set("alertname", rule.name)
+            var annotations: [String: String] = [:]
+            for (name, template) in rule.annotations { annotations[name] = template.expand(data) }
+            guard current[labels] == nil else {
+                throw RuleTestError("vector contains metrics with the same labelset after applying alert labels")
+            }
+            current[labels] = ActiveAlert(
+                labels: labels, annotations: annotations, state: .pending, value: s.value, activeAt: t)
+        }
+        var alerts = active[g][r]
+        for (key, fresh) in current {
+            if var existing = alerts[key], existing.state != .inactive {
+                existing.value = fresh.value
+                existing.annotations = fresh.annotations
+                alerts[key] = existing
+            } else {
+                alerts[key] = fresh
+            }
+        }
+        var out: [Sample] = []
+        for (key, var alert) in alerts {
+            if current[key] == nil {
+                var keepFiring = false
+                if alert.state == .firing && rule.keepFiringFor > 0 {
+                    if alert.keepFiringSince == nil { alert.keepFiringSince = t }
+                    if t - alert.keepFiringSince! < rule.keepFiringFor { keepFiring = true }
+                }
+                if alert.state == .pending || (alert.resolvedAt.map { t - $0 > Self.resolvedRetention } ?? false) {
+                    alerts[key] = nil
+                    continue
+                }
+                if alert.state != .inactive && !keepFiring {
+                    alert.state = .inactive
+                    alert.resolvedAt = t
+                }
+                alerts[key] = alert
+                if !keepFiring { continue }
+            } else {
+                alert.keepFiringSince = nil
+            }
+            if alert.state == .pending && t - alert.activeAt >= rule.hold {
+                alert.state = .firing
+                alert.firedAt = t
+            }
+            alerts[key] = alert
+            var series = alert.labels
+            series.set(Labels.metricName, "ALERTS")
+            series.set("alertstate", alert.state.rawValue)
+            out.append(Sample(labels: series, value: 1, timestamp: t))
+            var forState = alert.labels
+            forState.set(Labels.metricName, "ALERTS_FOR_STATE")
+            out.append(Sample(labels: forState, value: Double(alert.activeAt) / 1000, timestamp: t))
+        }
+        active[g][r] = alerts
+        return out
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import RuleEngine
+
+/// `ctlmon rules check PATH…`: validates rule files like `promtool check rules`.
+struct RulesCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate rule files (YAML, PromQL, templates), like promtool check rules.",
+        discussion: "Exit 0 when every file is valid, 2 otherwise, with file:line: message on stderr."
+    )
+
+    @Argument(help: "Rule files, or folders of *.yml / *.yaml files.")
+    var paths: [String]
+
+    func run() throws {
+        var failed = false
+        for path in Self.expand(paths) {
+            print("Checking \(path)")
+            do {
+                let file = try RuleFile.load(path: path)
+                print("  SUCCESS: \(file.ruleCount) rules found\n")
+            } catch {
+                print("  FAILED:")
+                printError(error.description, prefixed: false)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(2) }
+    }
+
+    /// Folders become their `.yml`/`.yaml` files, sorted.
+    static func expand(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+        }
+    }
+}
