@@ -23,7 +23,7 @@ public enum SeriesNotation {
                 out.append(contentsOf: Array(repeating: nil, count: n))
                 continue
             }
-            guard let x = t.lastIndex(of: "x"), !t.lowercased().hasPrefix("0x") else {
+            guard let x = t.lastIndex(of: "x") else {
                 guard let v = number(t) else { throw RuleTestError("invalid value in series values: \(t)") }
                 out.append(v)
                 continue

@@ -89,3 +89,43 @@ struct RuleTestRunnerTests {
         #expect(RuleTestRunner.closeEnough(.infinity, .infinity))
     }
 }
+
+/// The shipped rules: valid, and their tests (which promtool also runs in CI) pass in ctlmon.
+@Suite("shipped rules")
+struct ShippedRulesTests {
+    static let rulesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Rules")
+
+    static let ruleFiles = ((try? FileManager.default.contentsOfDirectory(atPath: rulesDir.path)) ?? [])
+        .filter { $0.hasSuffix(".yaml") }.sorted()
+
+    static let testFiles = ((try? FileManager.default.contentsOfDirectory(atPath: rulesDir.appendingPathComponent("tests").path)) ?? [])
+        .filter { $0.hasSuffix(".yml") }.sorted()
+
+    @Test("every rule file loads, every rule has a summary, a description and a runbook_url", arguments: ruleFiles)
+    func ruleFile(_ name: String) throws {
+        let file = try RuleFile.load(path: Self.rulesDir.appendingPathComponent(name).path)
+        #expect(file.ruleCount > 0)
+        for group in file.groups {
+            for rule in group.rules where rule.kind == .alerting {
+                let keys = Set(rule.annotations.map(\.0))
+                #expect(keys.isSuperset(of: ["summary", "description", "runbook_url"]), "\(rule.name)")
+                #expect(rule.labels.contains { $0.0 == "severity" }, "\(rule.name)")
+            }
+        }
+    }
+
+    @Test("every rule file has a test file, and it passes", arguments: testFiles)
+    func ruleTests(_ name: String) {
+        let (passed, report) = RuleTestRunner().run(path: Self.rulesDir.appendingPathComponent("tests").appendingPathComponent(name).path)
+        #expect(passed, "\(report)")
+    }
+
+    @Test("each rule file is tested")
+    func coverage() {
+        #expect(Self.ruleFiles.count == 4)
+        for f in Self.ruleFiles {
+            #expect(Self.testFiles.contains(f.replacingOccurrences(of: ".yaml", with: "_test.yml")), "\(f) has no test")
+        }
+    }
+}
