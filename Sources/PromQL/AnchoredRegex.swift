@@ -5,6 +5,15 @@ struct AnchoredRegex: @unchecked Sendable {
     // Regex is not Sendable on every toolchain; it is immutable after init and only read.
     private let regex: Regex<AnyRegexOutput>
     let pattern: String
+    /// `GET|LIST`, `5..`-free plain alternations: matched by set lookup, no regex engine.
+    private let literals: Set<String>?
+    /// Answers for values seen before (label values repeat across series).
+    private let memo = Memo()
+
+    final class Memo: @unchecked Sendable {
+        // Used from one evaluation at a time.
+        var answers: [String: Bool] = [:]
+    }
 
     init(_ pattern: String) throws(QueryError) {
         self.pattern = pattern
@@ -13,10 +22,20 @@ struct AnchoredRegex: @unchecked Sendable {
         } catch {
             throw QueryError(kind: .parse, message: "invalid regular expression \(quoted(pattern)): \(error)")
         }
+        let plain = pattern.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+                || $0 == "/" || $0 == "|" || $0 == ":"
+        }
+        literals = plain ? Set(pattern.split(separator: "|", omittingEmptySubsequences: false).map(String.init)) : nil
     }
 
     func matches(_ s: String) -> Bool {
-        (try? regex.wholeMatch(in: s)) != nil
+        if let literals { return literals.contains(s) }
+        if let known = memo.answers[s] { return known }
+        let answer = (try? regex.wholeMatch(in: s)) != nil
+        if memo.answers.count > 10_000 { memo.answers.removeAll() }
+        memo.answers[s] = answer
+        return answer
     }
 
     /// The match of `s` with its capture groups ($0 whole, $1…), for `label_replace`.

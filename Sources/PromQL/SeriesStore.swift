@@ -45,6 +45,27 @@ public final class SeriesStore: @unchecked Sendable {
         }
     }
 
+    /// Appends many samples of one series at once (times ascending, all after the series' last sample).
+    public func append(_ labels: Labels, timestamps: [Int64], values: [Double]) {
+        precondition(timestamps.count == values.count, "one value per timestamp")
+        guard let first = timestamps.first else { return }
+        if let i = index[labels], let last = series[i].timestamps.last, first <= last {
+            for (t, v) in zip(timestamps, values) { append(labels, timestamp: t, value: v) }
+            return
+        }
+        let i: Int
+        if let existing = index[labels] {
+            i = existing
+        } else {
+            i = series.count
+            series.append(Series(labels: labels))
+            index[labels] = i
+            byName[labels.name, default: []].append(i)
+        }
+        series[i].timestamps.append(contentsOf: timestamps)
+        series[i].values.append(contentsOf: values)
+    }
+
     /// Indices of the series matching all matchers.
     public func select(_ matchers: [LabelMatcher]) -> [Int] {
         let candidates: [Int]

@@ -7,6 +7,6 @@ struct Ctlmon: ParsableCommand {
         commandName: "ctlmon",
         abstract: "Watch a Kubernetes control plane's health from the Prometheus text its components expose.",
         version: "0.1.0",
-        subcommands: [ParseCommand.self, QueryCommand.self, RulesCommand.self]
+        subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self]
     )
 }

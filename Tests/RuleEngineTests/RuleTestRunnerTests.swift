@@ -129,3 +129,15 @@ struct ShippedRulesTests {
         }
     }
 }
+
+extension ShippedRulesTests {
+    @Test("the rules compiled into the binary are exactly Rules/*.yaml (run scripts/embed-rules.py after editing)")
+    func embeddedMatchFiles() throws {
+        #expect(ShippedRules.files.map(\.name) == Self.ruleFiles)
+        for (name, yaml) in ShippedRules.files {
+            let onDisk = try String(contentsOf: Self.rulesDir.appendingPathComponent(name), encoding: .utf8)
+            #expect(yaml + "\n" == onDisk || yaml == onDisk, "\(name) differs from Rules/\(name)")
+            #expect((try? RuleFile.parse(yaml, path: name)) != nil)
+        }
+    }
+}

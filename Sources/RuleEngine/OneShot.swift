@@ -1,0 +1,169 @@
+import PromQL
+import PromText
+
+/// One scrape held in memory for `ctlmon check`: its samples, whether each is cumulative
+/// (a counter, or a histogram's or summary's buckets, sum and count), and the process start.
+public struct Snapshot: Sendable {
+    public struct Sample: Sendable {
+        public var labels: Labels
+        public var value: Double
+        public var cumulative: Bool
+    }
+
+    /// The `instance` label its series get (the source's file name).
+    public var instance: String
+    public var samples: [Sample] = []
+    /// `process_start_time_seconds`, in milliseconds, if the scrape has it.
+    public var processStart: Int64?
+    /// The newest sample timestamp, if the scrape carries timestamps.
+    public var latestTimestamp: Int64?
+    /// The Kubernetes version from `kubernetes_build_info`, if present.
+    public var version: String?
+    public var series: Int { samples.count }
+
+    public init(instance: String) { self.instance = instance }
+}
+
+/// Collects a ``Snapshot`` from the parser.
+public final class SnapshotCollector: SampleConsumer {
+    public private(set) var snapshot: Snapshot
+    private var interned: Set<String> = []
+
+    public init(instance: String) { snapshot = Snapshot(instance: instance) }
+
+    private func intern(_ s: String) -> String {
+        if let i = interned.firstIndex(of: s) { return interned[i] }
+        interned.insert(s)
+        return s
+    }
+
+    public func consume(_ s: SampleView) {
+        let name = intern(s.name.string)
+        var pairs: [(String, String)] = [(Labels.metricName, name)]
+        for i in 0..<s.labelCount {
+            let label = intern(s.labelName(i).string)
+            if label == "instance" { continue }
+            pairs.append((label, intern(s.labelValue(i))))
+        }
+        pairs.append(("instance", snapshot.instance))
+        let cumulative: Bool
+        switch s.type {
+        case .counter, .histogram: cumulative = true
+        case .summary: cumulative = name.hasSuffix("_sum") || name.hasSuffix("_count")
+        case .gaugehistogram, .gauge, .info, .stateset: cumulative = false
+        case .untyped: cumulative = name.hasSuffix("_total") || name.hasSuffix("_bucket") || name.hasSuffix("_count")
+        }
+        if name == "process_start_time_seconds" && s.value.isFinite && s.value > 0 {
+            snapshot.processStart = Int64(s.value * 1000)
+        }
+        if name == "kubernetes_build_info", let i = s.labelIndex("git_version") { snapshot.version = s.labelValue(i) }
+        if let ts = s.timestampMilliseconds { snapshot.latestTimestamp = max(snapshot.latestTimestamp ?? ts, ts) }
+        snapshot.samples.append(Snapshot.Sample(labels: Labels(pairs), value: s.value, cumulative: cumulative))
+    }
+}
+
+/// The one-shot semantics of `ctlmon check`: a straight-line history for every series, so
+/// that unchanged rules answer over the process lifetime (or the baseline window).
+///
+/// A cumulative series goes from 0 at the process start (or from its baseline value at
+/// the baseline's time) to its scraped value now; a gauge is held flat. Samples lie every
+/// `step` over the last `window` (the longest range the rules read), so any `rate(x[w])`
+/// is the average over the lifetime and `histogram_quantile` sees the lifetime distribution.
+public enum OneShot {
+    public struct Window: Sendable {
+        /// Where each instance's line starts (milliseconds) and what it starts from.
+        public var start: Int64
+        public var now: Int64
+    }
+
+    /// Builds the store. `baseline` values are matched to `current` by labels.
+    public static func history(
+        current: Snapshot, now: Int64, baseline: Snapshot?, baselineTime: Int64?, window: Int64, step: Int64,
+        into store: SeriesStore
+    ) -> Window {
+        let start: Int64
+        var base: [Labels: Double] = [:]
+        if let baseline, let baselineTime {
+            start = baselineTime
+            for s in baseline.samples where s.cumulative { base[s.labels] = s.value }
+        } else {
+            // Without a start time the lifetime is unknown: one hour, said in the report.
+            start = current.processStart ?? (now - 3_600_000)
+        }
+        let span = max(now - start, 1)
+        var times: [Int64] = []
+        var t = now
+        while t > now - window - step && t > start {
+            times.append(t)
+            t -= step
+        }
+        times.append(max(start, now - window - step))
+        times.reverse()
+        let fractions = times.map { Double($0 - start) / Double(span) }
+        var values = [Double](repeating: 0, count: times.count)
+        for s in current.samples {
+            if s.cumulative {
+                var from = base[s.labels] ?? 0
+                if from > s.value { from = 0 }  // a counter reset since the baseline: count from zero
+                for k in fractions.indices { values[k] = from + (s.value - from) * fractions[k] }
+            } else {
+                for k in values.indices { values[k] = s.value }
+            }
+            store.append(s.labels, timestamps: times, values: values)
+        }
+        return Window(start: start, now: now)
+    }
+
+    /// The longest range any rule reads from scraped series (range selectors and subqueries),
+    /// at least 5 minutes. Ranges over recorded series need no synthetic history.
+    public static func longestRange(_ groups: [RuleGroup]) -> Int64 {
+        var longest: Int64 = 5 * 60_000
+        let recorded = Set(groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
+        func walk(_ e: Expr) {
+            switch e {
+            case .matrixSelector(let s, let range):
+                if let n = s.name, recorded.contains(n) { break }
+                longest = max(longest, range + s.offset)
+            case .subquery(let inner, let range, _, let offset):
+                longest = max(longest, range + offset)
+                walk(inner)
+            case .unary(_, let x), .parens(let x): walk(x)
+            case .binary(_, let l, let r, _, _):
+                walk(l)
+                walk(r)
+            case .aggregate(_, let x, let p, _, _):
+                walk(x)
+                if let p { walk(p) }
+            case .call(_, let args): args.forEach(walk)
+            case .vectorSelector(let s): longest = max(longest, s.offset)
+            case .number, .string: break
+            }
+        }
+        for g in groups { for r in g.rules { walk(r.expr) } }
+        return longest
+    }
+
+    /// The metric names the rules select by name, for the parser's family filter;
+    /// nil when a selector has no metric name (then nothing can be filtered).
+    public static func selectedNames(_ groups: [RuleGroup]) -> Set<String>? {
+        var names: Set<String> = []
+        var unnamed = false
+        func walk(_ e: Expr) {
+            switch e {
+            case .vectorSelector(let s), .matrixSelector(let s, _):
+                if let n = s.name { names.insert(n) } else { unnamed = true }
+            case .subquery(let x, _, _, _), .unary(_, let x), .parens(let x): walk(x)
+            case .binary(_, let l, let r, _, _):
+                walk(l)
+                walk(r)
+            case .aggregate(_, let x, let p, _, _):
+                walk(x)
+                if let p { walk(p) }
+            case .call(_, let args): args.forEach(walk)
+            case .number, .string: break
+            }
+        }
+        for g in groups { for r in g.rules { walk(r.expr) } }
+        return unnamed ? nil : names
+    }
+}
