@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// `ctlmon check`, the one-shot report: sections, JSON contract, exit codes, every fixture.
+@Suite("ctlmon check")
+struct CheckCommandTests {
+    static let apiserverFixtures = ((try? FileManager.default.contentsOfDirectory(atPath: Command.fixture("apiserver"))) ?? [])
+        .filter { $0.hasPrefix("nri-kubernetes") }.sorted()
+
+    @Test("the shipped 1.35 scrape: all four sections, the lifetime window, exit 0")
+    func healthyScrape() throws {
+        let r = try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--color", "never"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        for section in ["API server", "Admission webhooks", "etcd", "Alerts"] { #expect(r.stdout.contains("\n\(section)\n")) }
+        #expect(r.stdout.contains("process lifetime 149d 11h"))
+        #expect(r.stdout.contains("of 8 GiB (2.0 MiB, apiserver_storage_size_bytes)"))
+        #expect(r.stdout.contains("none firing"))
+        #expect(r.stdout.contains("One scrape shows one API server"))
+        #expect(!r.stdout.contains("\u{1B}["))
+    }
+
+    @Test("synthetic webhooks: slow, failing and fail-open webhooks would fire; JSON has the contract's keys")
+    func webhooks() throws {
+        let r = try Command.run("ctlmon", ["check", Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz"), "--format", "json"])
+        #expect(r.status == 1)
+        let json = try Command.json(r.stdout)
+        let alerts = try #require(json["alerts"] as? [[String: Any]])
+        let found = Set(alerts.map { "\($0["name"]!) \($0["severity"]!) \(($0["labels"] as? [String: String])?["name"] ?? "")" })
+        #expect(found == [
+            "KubeAdmissionWebhookSlow critical sidecar-injector.istio.io", "KubeAdmissionWebhookSlow warning sidecar-injector.istio.io",
+            "KubeAdmissionWebhookSlow warning validate.kyverno.svc-fail", "KubeAdmissionWebhookFailing critical sidecar-injector.istio.io",
+            "KubeAdmissionWebhookFailOpen warning check-ignore-label.gatekeeper.sh",
+        ])
+        for a in alerts {
+            for key in ["name", "severity", "state", "labels", "annotations", "value"] { #expect(a[key] != nil) }
+            #expect(a["state"] as? String == "would fire")
+        }
+        let source = try #require(json["source"] as? [String: Any])
+        for key in ["samples", "series", "bytes", "lifetime_seconds"] { #expect(source[key] != nil) }
+        let etcd = try #require(json["etcd"] as? [String: Any])
+        #expect(etcd["db_bytes"] as? Double == 2_093_056)
+        #expect(etcd["quota_bytes"] as? Double == 8_589_934_592)
+        #expect(abs((etcd["ratio"] as? Double ?? 0) - 2_093_056 / 8_589_934_592) < 1e-12)
+        let hooks = try #require(json["webhooks"] as? [[String: Any]])
+        #expect(hooks.first?["name"] as? String == "sidecar-injector.istio.io")
+        #expect(hooks.first?["failures"] as? Double == 42)
+    }
+
+    @Test("--fail-on critical ignores warnings; a failing webhook is critical")
+    func failOn() throws {
+        let synthetic = Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz")
+        #expect(try Command.run("ctlmon", ["check", synthetic, "--fail-on", "critical"]).status == 1)
+        let rules = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-warn-\(UUID().uuidString).yaml")
+        try """
+            groups:
+            - name: t
+              rules:
+              - alert: AlwaysWarn
+                expr: vector(1)
+                labels: {severity: warning}
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: rules) }
+        #expect(try Command.run("ctlmon", ["check", synthetic, "--rules", rules.path]).status == 1)
+        let r = try Command.run("ctlmon", ["check", synthetic, "--rules", rules.path, "--fail-on", "critical"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("AlwaysWarn — firing"))
+    }
+
+    @Test("every kube-apiserver fixture 1.16-1.35 gives a report; missing metrics are said to be missing", arguments: apiserverFixtures)
+    func everyVersion(_ name: String) throws {
+        let r = try Command.run("ctlmon", ["check", Command.fixture("apiserver/" + name), "--format", "json"])
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        let json = try Command.json(r.stdout)
+        let etcd = try #require(json["etcd"] as? [String: Any])
+        let old = ["v1.16", "v1.17", "v1.18", "metrics_slis"].contains { name.contains($0) }
+        if old {
+            #expect(etcd["db_bytes"] is NSNull)
+            let text = try Command.run("ctlmon", ["check", Command.fixture("apiserver/" + name)])
+            #expect(text.stdout.contains("database size: missing"))
+        } else {
+            #expect((etcd["db_bytes"] as? Double ?? 0) > 1e6)
+        }
+        let apiserver = try #require(json["apiserver"] as? [String: Any])
+        // Before 1.20 a single-object GET is scoped "namespace" or "cluster": there is no "resource" scope.
+        #expect((apiserver["read_p99_seconds"] as? [String: Double])?.isEmpty == false)
+    }
+
+    @Test("an etcd scrape at 96 % of its own quota is critical")
+    func etcdNearQuota() throws {
+        let r = try Command.run("ctlmon", ["check", Command.fixture("etcd-live/etcd-3.4-fill-96.txt.gz"), "--format", "json"])
+        #expect(r.status == 1)
+        let json = try Command.json(r.stdout)
+        let etcd = try #require(json["etcd"] as? [String: Any])
+        #expect(etcd["quota_bytes"] as? Double == 16_777_216)
+        #expect(etcd["metric"] as? String == "etcd_mvcc_db_total_size_in_bytes")
+        let alerts = try #require(json["alerts"] as? [[String: Any]])
+        #expect(Set(alerts.map { $0["severity"] as? String }) == ["warning", "critical"])
+        let healthy = try Command.run("ctlmon", ["check", Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
+        #expect(healthy.status == 0)
+    }
+
+    @Test("two scrapes of one server: both instances, one server; the rules aggregate across them")
+    func twoInstances() throws {
+        let f = Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")
+        let r = try Command.run("ctlmon", ["check", f, f, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout)
+        let instances = try #require((json["source"] as? [String: Any])?["instances"] as? [[String: Any]])
+        #expect(instances.count == 2)
+        #expect(Set(instances.map { $0["instance"] as? String }).count == 2)
+        let text = try Command.run("ctlmon", ["check", f, f])
+        #expect(text.stdout.contains("2 scrapes come from 1 API server(s)"))
+    }
+
+    @Test("--baseline: the window is the time between the scrapes")
+    func baseline() throws {
+        let f = Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")
+        let now = Int(Date().timeIntervalSince1970)
+        let r = try Command.run("ctlmon", ["check", f, "--baseline", f, "--baseline-time", String(now - 3600)])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("between the baseline and this scrape"))
+        #expect(r.stdout.contains("requests    0.00/s"))  // the same scrape twice: no requests in between
+    }
+
+    @Test("bad input exits 2 naming source:line:column; stdin is the default source")
+    func badInput() throws {
+        // Lines of families no rule reads are skipped unparsed; a broken line of a wanted family is an error.
+        let bad = try Command.run("ctlmon", ["check"], stdin: Data("up{job=\"x\" 1\napiserver_request_total{code=\"200\" 1\n".utf8))
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("<stdin>:2:36: expected ',' or '}' after a label value"), "\(bad.stderr)")
+        let gz = try Data(contentsOf: URL(fileURLWithPath: Command.fixture("apiserver/nri-kubernetes-v1.28.txt.gz")))
+        let ok = try Command.run("ctlmon", ["check", "-"], stdin: gz)
+        #expect(ok.status == 0 || ok.status == 1)
+        #expect(ok.stdout.contains("stdin (v1.28.3)"))
+    }
+}
