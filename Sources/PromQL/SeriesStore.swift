@@ -14,6 +14,8 @@ public final class SeriesStore: @unchecked Sendable {
     }
 
     public private(set) var series: [Series] = []
+    /// The series' label sets, apart from their samples: selection reads only these.
+    private var labelSets: [Labels] = []
     private var index: [Labels: Int] = [:]
     private var byName: [String: [Int]] = [:]
 
@@ -27,6 +29,7 @@ public final class SeriesStore: @unchecked Sendable {
         } else {
             i = series.count
             series.append(Series(labels: labels))
+            labelSets.append(labels)
             index[labels] = i
             byName[labels.name, default: []].append(i)
         }
@@ -59,6 +62,7 @@ public final class SeriesStore: @unchecked Sendable {
         } else {
             i = series.count
             series.append(Series(labels: labels))
+            labelSets.append(labels)
             index[labels] = i
             byName[labels.name, default: []].append(i)
         }
@@ -74,7 +78,11 @@ public final class SeriesStore: @unchecked Sendable {
         } else {
             candidates = Array(series.indices)
         }
-        return candidates.filter { i in matchers.allSatisfy { $0.matches(series[i].labels[$0.name]) } }
+        let rest = matchers.filter { !($0.name == Labels.metricName && $0.op == .equal) }
+        if rest.isEmpty { return candidates }
+        return labelSets.withUnsafeBufferPointer { sets in
+            candidates.filter { i in rest.allSatisfy { $0.matches(sets[i][$0.name]) } }
+        }
     }
 
     /// The latest timestamp in the store, if any.

@@ -82,6 +82,7 @@ public final class RuleEvaluator {
                     errors.append("group \"\(group.name)\", rule \"\(rule.name)\": \(error)")
                 }
                 var now = Set<Labels>()
+                if !output.isEmpty || !written[g][r].isEmpty { shared = nil }
                 for s in output {
                     store.append(s.labels, timestamp: t, value: s.value)
                     now.insert(s.labels)
@@ -94,8 +95,12 @@ public final class RuleEvaluator {
         }
     }
 
+    /// Shared by rules until one writes series (its cached selections would then be stale).
+    private var shared: Evaluator?
+
     private func query(_ rule: Rule, at t: Int64) throws(QueryError) -> [Sample] {
-        let evaluator = Evaluator(store: store)
+        let evaluator = shared ?? Evaluator(store: store)
+        shared = evaluator
         evaluator.defaultSubqueryStep = evaluationInterval
         switch try evaluator.evaluate(rule.expr, at: t) {
         case .vector(let v): return v

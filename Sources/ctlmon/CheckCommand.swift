@@ -88,7 +88,7 @@ struct CheckCommand: ParsableCommand {
         for (snap, _) in snapshots {
             windows.append(OneShot.history(
                 current: snap, now: now, baseline: baselineSnapshot, baselineTime: baselineMillis, window: window,
-                step: 15_000, into: store))
+                step: 60_000, into: store))
         }
         let evaluator = RuleEvaluator(groups: groups, store: store)
         evaluator.evaluate(at: now)

@@ -108,10 +108,15 @@ struct CheckReport {
 
     /// Evaluates report queries; a query that fails is reported as missing data, not as an error.
     struct Querier {
-        let store: SeriesStore
         let at: Int64
+        /// One evaluator for all report queries: the store no longer changes, so selections are shared.
+        let evaluator: Evaluator
+        init(store: SeriesStore, at: Int64) {
+            self.at = at
+            evaluator = Evaluator(store: store)
+        }
         func vector(_ text: String) -> [PromQL.Sample] {
-            guard let expr = try? PromQLParser.parse(text), case .vector(let v)? = try? Evaluator(store: store).evaluate(expr, at: at)
+            guard let expr = try? PromQLParser.parse(text), case .vector(let v)? = try? evaluator.evaluate(expr, at: at)
             else { return [] }
             return v.filter { !$0.value.isNaN }
         }
