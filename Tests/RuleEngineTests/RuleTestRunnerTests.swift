@@ -141,3 +141,89 @@ extension ShippedRulesTests {
         }
     }
 }
+
+/// Rule files: what loading rejects, with file and line; templates and alert states.
+@Suite("rule files")
+struct RuleFileTests {
+    func problems(_ yaml: String) -> [String] {
+        do {
+            _ = try RuleFile.parse(yaml, path: "r.yaml")
+            return []
+        } catch {
+            return error.description.split(separator: "\n").map(String.init)
+        }
+    }
+
+    @Test("invalid PromQL, unknown keys, bad durations, duplicates and unknown template functions name file and line")
+    func errors() {
+        let p = problems("""
+            groups:
+            - name: a
+              rules:
+              - alert: X
+                expr: sum(rate(x[5m])
+              - alert: Y
+                expr: up == 0
+                for: 5x
+              - record: z
+                expr: up
+                bogus: 1
+              - alert: W
+                expr: up
+                annotations:
+                  s: "{{ $value | nosuch }}"
+              - alert: V
+                expr: up
+                labels: {severity: warning}
+              - alert: V
+                expr: down
+                labels: {severity: warning}
+            - name: a
+              rules: []
+            """)
+        #expect(p.contains("r.yaml:5: rule \"X\": expr: 1:16: unexpected end of input, expected \")\""))
+        #expect(p.contains("r.yaml:8: alert \"Y\" for: bad duration \"5x\" (expected e.g. 30s, 5m, 1h30m)"))
+        #expect(p.contains { $0.hasPrefix("r.yaml:11: unknown key \"bogus\" in a rule") })
+        #expect(p.contains { $0.hasPrefix("r.yaml:15: rule \"W\": annotation \"s\": template: function \"nosuch\" not defined") })
+        #expect(p.contains("r.yaml:19: group \"a\": rule \"V\" with the same labels is defined twice (first at line 16)"))
+        #expect(p.contains("r.yaml:22: group name \"a\" is repeated in the file"))
+        #expect(problems("groups: [ {name: b, rules: [ {record: 'bad name', expr: up} ]} ]").contains { $0.contains("invalid recording rule name") })
+    }
+
+    @Test("the same alert name with other labels is allowed (warning and critical levels)")
+    func sameNameOtherLabels() {
+        #expect(problems("""
+            groups:
+            - name: a
+              rules:
+              - {alert: X, expr: up > 1, labels: {severity: warning}}
+              - {alert: X, expr: up > 2, labels: {severity: critical}}
+            """).isEmpty)
+    }
+
+    @Test("templates expand like Prometheus's", arguments: [
+        ("{{ $value | humanize }}", 1234567.0, "1.235M"),
+        ("{{ humanize $value }}", 0.000123, "123u"),
+        ("{{ $value | humanize1024 }}", 1073741824.0, "1Gi"),
+        ("{{ $value | humanizePercentage }}", 0.8123, "81.23%"),
+        ("{{ $value | humanizeDuration }}", 90061.0, "1d 1h 1m 1s"),
+        ("{{ $value | humanizeDuration }}", 0.25, "250ms"),
+        ("{{ printf \"%.1f\" $value }}", 2.25, "2.2"),
+        ("{{ $labels.job | toUpper }}-{{ $labels.job | title }}", 0.0, "API-Api"),
+        ("{{ reReplaceAll \"(.*)-api\" \"$1\" $labels.svc }}", 0.0, "kube"),
+        ("{{- $value }} v", 3.0, "3 v"),
+        ("a {{ $externalLabels.cluster }}", 0.0, "a prod"),
+    ])
+    func templates(_ source: String, _ value: Double, _ expected: String) throws {
+        let t = try Template(source)
+        let data = Template.Data(labels: ["job": "api", "svc": "kube-api"], externalLabels: ["cluster": "prod"], value: value)
+        #expect(t.expand(data) == expected)
+    }
+
+    @Test("the alert-state test file agrees with promtool (for, keep_firing_for, ALERTS, ALERTS_FOR_STATE, staleness)")
+    func alertStates() {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("promtool/alerts_test.yml").path
+        let (passed, report) = RuleTestRunner().run(path: path)
+        #expect(passed, "\(report)")
+    }
+}
