@@ -127,6 +127,24 @@ public indirect enum Expr: Sendable {
     }
 }
 
+extension Expr {
+    /// Calls `body` with this expression and every expression inside it, depth first.
+    public func visit(_ body: (Expr) -> Void) {
+        body(self)
+        switch self {
+        case .subquery(let e, _, _, _), .unary(_, let e), .parens(let e): e.visit(body)
+        case .binary(_, let l, let r, _, _):
+            l.visit(body)
+            r.visit(body)
+        case .aggregate(_, let e, let p, _, _):
+            e.visit(body)
+            p?.visit(body)
+        case .call(_, let args): args.forEach { $0.visit(body) }
+        case .number, .string, .vectorSelector, .matrixSelector: break
+        }
+    }
+}
+
 /// A vector selector: a metric name and/or label matchers, and an offset.
 public struct VectorSelector: Sendable, Hashable {
     public var name: String?

@@ -23,16 +23,7 @@ public final class SeriesStore: @unchecked Sendable {
 
     /// Appends a sample; out-of-order samples are inserted in place, a repeated timestamp replaces the value.
     public func append(_ labels: Labels, timestamp: Int64, value: Double) {
-        let i: Int
-        if let existing = index[labels] {
-            i = existing
-        } else {
-            i = series.count
-            series.append(Series(labels: labels))
-            labelSets.append(labels)
-            index[labels] = i
-            byName[labels.name, default: []].append(i)
-        }
+        let i = seriesIndex(labels)
         let ts = series[i].timestamps
         if let last = ts.last, timestamp <= last {
             let at = lowerBound(ts, timestamp)
@@ -56,18 +47,20 @@ public final class SeriesStore: @unchecked Sendable {
             for (t, v) in zip(timestamps, values) { append(labels, timestamp: t, value: v) }
             return
         }
-        let i: Int
-        if let existing = index[labels] {
-            i = existing
-        } else {
-            i = series.count
-            series.append(Series(labels: labels))
-            labelSets.append(labels)
-            index[labels] = i
-            byName[labels.name, default: []].append(i)
-        }
+        let i = seriesIndex(labels)
         series[i].timestamps.append(contentsOf: timestamps)
         series[i].values.append(contentsOf: values)
+    }
+
+    /// The series with these labels, created empty if new.
+    private func seriesIndex(_ labels: Labels) -> Int {
+        if let existing = index[labels] { return existing }
+        let i = series.count
+        series.append(Series(labels: labels))
+        labelSets.append(labels)
+        index[labels] = i
+        byName[labels.name, default: []].append(i)
+        return i
     }
 
     /// Indices of the series matching all matchers.

@@ -119,27 +119,20 @@ public enum OneShot {
     public static func longestRange(_ groups: [RuleGroup]) -> Int64 {
         var longest: Int64 = 5 * 60_000
         let recorded = Set(groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
-        func walk(_ e: Expr) {
-            switch e {
-            case .matrixSelector(let s, let range):
-                if let n = s.name, recorded.contains(n) { break }
-                longest = max(longest, range + s.offset)
-            case .subquery(let inner, let range, _, let offset):
-                longest = max(longest, range + offset)
-                walk(inner)
-            case .unary(_, let x), .parens(let x): walk(x)
-            case .binary(_, let l, let r, _, _):
-                walk(l)
-                walk(r)
-            case .aggregate(_, let x, let p, _, _):
-                walk(x)
-                if let p { walk(p) }
-            case .call(_, let args): args.forEach(walk)
-            case .vectorSelector(let s): longest = max(longest, s.offset)
-            case .number, .string: break
+        for g in groups {
+            for r in g.rules {
+                r.expr.visit { e in
+                    switch e {
+                    case .matrixSelector(let s, let range):
+                        if let n = s.name, recorded.contains(n) { break }
+                        longest = max(longest, range + s.offset)
+                    case .subquery(_, let range, _, let offset): longest = max(longest, range + offset)
+                    case .vectorSelector(let s): longest = max(longest, s.offset)
+                    default: break
+                    }
+                }
             }
         }
-        for g in groups { for r in g.rules { walk(r.expr) } }
         return longest
     }
 
@@ -148,22 +141,14 @@ public enum OneShot {
     public static func selectedNames(_ groups: [RuleGroup]) -> Set<String>? {
         var names: Set<String> = []
         var unnamed = false
-        func walk(_ e: Expr) {
-            switch e {
-            case .vectorSelector(let s), .matrixSelector(let s, _):
-                if let n = s.name { names.insert(n) } else { unnamed = true }
-            case .subquery(let x, _, _, _), .unary(_, let x), .parens(let x): walk(x)
-            case .binary(_, let l, let r, _, _):
-                walk(l)
-                walk(r)
-            case .aggregate(_, let x, let p, _, _):
-                walk(x)
-                if let p { walk(p) }
-            case .call(_, let args): args.forEach(walk)
-            case .number, .string: break
+        for g in groups {
+            for r in g.rules {
+                r.expr.visit { e in
+                    if case .vectorSelector(let s) = e { if let n = s.name { names.insert(n) } else { unnamed = true } }
+                    if case .matrixSelector(let s, _) = e { if let n = s.name { names.insert(n) } else { unnamed = true } }
+                }
             }
         }
-        for g in groups { for r in g.rules { walk(r.expr) } }
         return unnamed ? nil : names
     }
 }
