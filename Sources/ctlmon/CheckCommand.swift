@@ -59,20 +59,9 @@ struct CheckCommand: ParsableCommand {
             while !usedNames.insert(instance).inserted { instance += "'" }
             snapshots.append(try snapshot(input, instance: instance, filter: filter))
         }
-        // "Now" is when the scrapes were taken: their sample timestamps, else a file's modification
-        // time (kubectl get --raw /metrics > file), else this moment (stdin).
+        // The current scrapes are taken now, unless their samples carry timestamps.
         var now = Int64(Date().timeIntervalSince1970 * 1000)
-        if let stamped = snapshots.compactMap({ $0.0.latestTimestamp }).max() {
-            now = stamped
-        } else {
-            let modified = inputs.compactMap { input -> Int64? in
-                guard case .file(let path) = input,
-                    let date = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-                else { return nil }
-                return Int64(date.timeIntervalSince1970 * 1000)
-            }
-            if modified.count == inputs.count, let latest = modified.max() { now = latest }
-        }
+        if let stamped = snapshots.compactMap({ $0.0.latestTimestamp }).max() { now = stamped }
 
         var baselineSnapshot: Snapshot? = nil
         var baselineMillis: Int64? = nil
