@@ -10,7 +10,7 @@ struct Token: Equatable {
         case equal            // = (matcher)
         case notEqual, regexMatch, regexNoMatch
         case add, sub, mul, div, mod, pow
-        case eqlCompare, neqCompare, gtr, lss, gte, lte
+        case eqlCompare, gtr, lss, gte, lte
         case eof
     }
 

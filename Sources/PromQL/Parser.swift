@@ -70,7 +70,7 @@ public struct PromQLParser {
         case .mod: .mod
         case .pow: .pow
         case .eqlCompare: .equal
-        case .neqCompare, .notEqual: .notEqual
+        case .notEqual: .notEqual
         case .gtr: .greater
         case .lss: .less
         case .gte: .greaterOrEqual

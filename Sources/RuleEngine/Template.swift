@@ -282,7 +282,6 @@ public struct Template: Sendable {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
         if d == d.rounded() && abs(d) < 1e21 { return String(format: "%.0f", d) }
-        let s = "\(d)"
-        return s.replacingOccurrences(of: "e-0", with: "e-0").replacingOccurrences(of: "e", with: "e")
+        return "\(d)"  // shortest round-trip form, as Go's %v
     }
 }

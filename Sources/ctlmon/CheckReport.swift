@@ -150,14 +150,14 @@ struct CheckReport {
             let slo: [String: Double] = ["resource": 1, "namespace": 5, "cluster": 30]
             let reads = readP99.map { r in
                 let over = r.seconds > (slo[r.scope] ?? .infinity)
-                return "\(r.scope) " + style.level(Humanize.seconds(r.seconds), over ? 1 : -1)
+                return "\(r.scope) " + style.level(ReportUnits.seconds(r.seconds), over ? 1 : -1)
             }
             out.append("  read p99    " + (reads.isEmpty ? "no reads" : reads.joined(separator: "   ")) + style.dim("   (SLO 1s / 5s / 30s)"))
-            out.append("  write p99   " + (writeP99.map { style.level(Humanize.seconds($0), $0 > 1 ? 1 : -1) } ?? "no writes") + style.dim("   (SLO 1s)"))
+            out.append("  write p99   " + (writeP99.map { style.level(ReportUnits.seconds($0), $0 > 1 ? 1 : -1) } ?? "no writes") + style.dim("   (SLO 1s)"))
         }
         if let rate = requestRate {
-            var line = "  requests    \(Humanize.number(rate))/s"
-            if let e = errorRatio { line += ", 5xx " + style.level(Humanize.percent(e), e > 0.05 ? 2 : e > 0.01 ? 1 : -1) }
+            var line = "  requests    \(ReportUnits.number(rate))/s"
+            if let e = errorRatio { line += ", 5xx " + style.level(ReportUnits.percent(e), e > 0.05 ? 2 : e > 0.01 ? 1 : -1) }
             out.append(line)
         } else {
             out.append("  apiserver_request_total: missing from the scrape")
@@ -170,7 +170,7 @@ struct CheckReport {
         } else {
             for w in webhooks.prefix(8) {
                 var line = "  " + w.name.padding(toLength: max(w.name.count, 36), withPad: " ", startingAt: 0)
-                line += " p99 " + style.level(w.p99.isNaN ? "n/a" : Humanize.seconds(w.p99), w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1)
+                line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1)
                 if let c = w.calls { line += "  \(grouped(Int(c))) calls" }
                 if let f = w.failures, f > 0 { line += "  " + style.level("\(grouped(Int(f))) failed", 2) }
                 if let f = w.failOpen, f > 0 { line += "  " + style.level("\(grouped(Int(f))) failed open", 1) }
@@ -186,7 +186,7 @@ struct CheckReport {
             let filled = max(0, min(10, Int((ratio * 10).rounded())))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
             out.append("  " + style.level(bar, ratio > 0.9 ? 2 : ratio > 0.8 ? 1 : -1)
-                + " \(Humanize.percent(ratio)) of \(Humanize.bytes(etcdQuota)) (\(Humanize.bytes(bytes)), \(etcdMetric ?? ""))")
+                + " \(ReportUnits.percent(ratio)) of \(ReportUnits.bytes(etcdQuota)) (\(ReportUnits.bytes(bytes)), \(etcdMetric ?? ""))")
         } else {
             out.append("  database size: missing (no apiserver_storage_size_bytes, apiserver_storage_db_total_size_in_bytes, "
                 + "etcd_db_total_size_in_bytes or etcd_mvcc_db_total_size_in_bytes: Kubernetes before 1.19 does not expose it)")
@@ -215,10 +215,10 @@ struct CheckReport {
 
     private func windowLine(_ style: Style) -> String {
         if baseline, let w = windows.first {
-            return "  Window: \(Humanize.span(Double(w.now - w.start) / 1000)) between the baseline and this scrape; rates are averages over it."
+            return "  Window: \(ReportUnits.span(Double(w.now - w.start) / 1000)) between the baseline and this scrape; rates are averages over it."
         }
         let lifetimes = zip(snapshots, windows).map { s, w in
-            (s.0.processStart == nil ? "unknown (no process_start_time_seconds; 1h assumed)" : Humanize.span(Double(w.now - w.start) / 1000))
+            (s.0.processStart == nil ? "unknown (no process_start_time_seconds; 1h assumed)" : ReportUnits.span(Double(w.now - w.start) / 1000))
         }
         return "  Window: process lifetime \(Array(Set(lifetimes)).sorted().joined(separator: ", ")); "
             + "rates and latencies are lifetime averages (--baseline EARLIER_SCRAPE for a real window)."
@@ -315,8 +315,8 @@ struct Style {
     }
 }
 
-/// Human units for the report.
-enum Humanize {
+/// Human units for the report (seconds, rates, percentages, bytes, spans).
+enum ReportUnits {
     static func seconds(_ s: Double) -> String {
         if s.isNaN { return "n/a" }
         if s < 1 { return "\(Int((s * 1000).rounded()))ms" }
