@@ -127,20 +127,3 @@ struct ParseCommand: ParsableCommand {
         return w.output
     }
 }
-
-func printError(_ message: String, prefixed: Bool = true) {
-    fflush(nil)  // keep stdout and stderr in order
-    var line = (prefixed ? "ctlmon: " : "") + message + "\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
-
-/// 1234567 → "1,234,567".
-func grouped(_ n: Int) -> String {
-    let digits = String(n.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-        out.append(c)
-    }
-    return n < 0 ? "-" + out : out
-}
