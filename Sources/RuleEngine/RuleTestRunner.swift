@@ -14,7 +14,7 @@ public struct RuleTestRunner {
 
     /// Runs the file; returns whether every test passed and the report (promtool's layout).
     public func run(path: String) -> (passed: Bool, report: String) {
-        var report = "Unit Testing:  \(path)\n"
+        let report = "Unit Testing:  \(path)\n"
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
