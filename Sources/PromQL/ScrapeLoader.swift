@@ -10,8 +10,7 @@ public final class ScrapeLoader: SampleConsumer {
     public var extraLabels: [(String, String)]
     public private(set) var samples = 0
     public private(set) var latestTimestamp: Int64? = nil
-    /// Label names and values seen so far: equal strings share one copy across series.
-    private var interned: Set<String> = []
+    private var strings = StringInterner()
 
     public init(store: SeriesStore, scrapeTime: Int64, extraLabels: [(String, String)] = []) {
         self.store = store
@@ -19,11 +18,7 @@ public final class ScrapeLoader: SampleConsumer {
         self.extraLabels = extraLabels
     }
 
-    private func intern(_ s: String) -> String {
-        if let existing = interned.firstIndex(of: s) { return interned[existing] }
-        interned.insert(s)
-        return s
-    }
+    private func intern(_ s: String) -> String { strings.intern(s) }
 
     public func consume(_ s: SampleView) {
         var pairs: [(String, String)] = [(Labels.metricName, intern(s.name.string))]

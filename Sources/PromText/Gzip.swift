@@ -32,36 +32,35 @@ public enum Gzip {
     /// The inflated size of a whole gzip buffer, inflating into one reused buffer
     /// (zlib's own speed, for benchmarks); throws on corrupt or truncated input.
     public static func inflatedSize(_ bytes: [UInt8], source: String = "<gzip>") throws(ParseError) -> Int {
-        let inflater = GzipInflater()
         var total = 0
-        try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
-            try inflater.inflate(buf, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
-                total += piece.count
-            }
-        }
-        if !inflater.isComplete {
-            throw ParseError(kind: .compression, source: source, line: 0, column: 0, message: "gzip stream is truncated")
-        }
+        try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in total += piece.count }
         return total
     }
 
     /// Inflates a whole gzip buffer (all members); throws on corrupt or truncated input
     /// or when the output would exceed `limit` bytes.
     public static func decompress(_ bytes: [UInt8], limit: Int = 1 << 30, source: String = "<gzip>") throws(ParseError) -> [UInt8] {
-        let inflater = GzipInflater()
         var out: [UInt8] = []
-        try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
-            try inflater.inflate(buf, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
-                if out.count + piece.count > limit {
-                    throw ParseError(kind: .limit, source: source, line: 0, column: 0,
-                                     message: "inflated size exceeds the limit of \(limit) bytes")
-                }
-                out.append(contentsOf: piece)
+        try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
+            if out.count + piece.count > limit {
+                throw ParseError(kind: .limit, source: source, line: 0, column: 0,
+                                 message: "inflated size exceeds the limit of \(limit) bytes")
             }
+            out.append(contentsOf: piece)
+        }
+        return out
+    }
+
+    /// Inflates all of `bytes`, piece by piece, and checks the stream ended.
+    private static func inflateAll(
+        _ bytes: [UInt8], source: String, _ body: (UnsafeRawBufferPointer) throws(ParseError) -> Void
+    ) throws(ParseError) {
+        let inflater = GzipInflater()
+        try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
+            try inflater.inflate(buf, source: source, body)
         }
         if !inflater.isComplete {
             throw ParseError(kind: .compression, source: source, line: 0, column: 0, message: "gzip stream is truncated")
         }
-        return out
     }
 }

@@ -9,37 +9,31 @@ enum Humanize {
         return String(format: "%.4g", v)
     }
 
-    static func metric(_ value: Double) -> String {
+    static let large = ["k", "M", "G", "T", "P", "E", "Z", "Y"]
+    static let small = ["m", "u", "n", "p", "f", "a", "z", "y"]
+
+    /// Scales `v` by `base` until it is within [1, base) (down with `up == false`), with the prefix reached.
+    static func scaled(_ value: Double, _ prefixes: [String], base: Double, up: Bool) -> (Double, String) {
         var v = value
-        if v == 0 || v.isNaN || v.isInfinite { return g4(v) }
-        if abs(v) >= 1 {
-            var prefix = ""
-            for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
-                if abs(v) < 1000 { break }
-                prefix = p
-                v /= 1000
-            }
-            return g4(v) + prefix
-        }
         var prefix = ""
-        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-            if abs(v) >= 1 { break }
+        for p in prefixes {
+            if up ? abs(v) < base : abs(v) >= 1 { break }
             prefix = p
-            v *= 1000
+            v = up ? v / base : v * base
         }
-        return g4(v) + prefix
+        return (v, prefix)
     }
 
-    static func binary(_ value: Double) -> String {
-        var v = value
+    static func metric(_ v: Double) -> String {
+        if v == 0 || v.isNaN || v.isInfinite { return g4(v) }
+        let (s, prefix) = abs(v) >= 1 ? scaled(v, large, base: 1000, up: true) : scaled(v, small, base: 1000, up: false)
+        return g4(s) + prefix
+    }
+
+    static func binary(_ v: Double) -> String {
         if abs(v) <= 1 || v.isNaN || v.isInfinite { return g4(v) }
-        var prefix = ""
-        for p in ["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"] {
-            if abs(v) < 1024 { break }
-            prefix = p
-            v /= 1024
-        }
-        return g4(v) + prefix
+        let (s, prefix) = scaled(v, ["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"], base: 1024, up: true)
+        return g4(s) + prefix
     }
 
     static func percentage(_ v: Double) -> String { g4(v * 100) + "%" }
@@ -61,13 +55,8 @@ enum Humanize {
             if minutes != 0 { return "\(sign)\(minutes)m \(seconds)s" }
             return sign + g4(v) + "s"
         }
-        var prefix = ""
-        for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-            if abs(v) >= 1 { break }
-            prefix = p
-            v *= 1000
-        }
-        return g4(v) + prefix + "s"
+        let (s, prefix) = scaled(v, small, base: 1000, up: false)
+        return g4(s) + prefix + "s"
     }
 }
 

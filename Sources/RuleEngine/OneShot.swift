@@ -27,15 +27,11 @@ public struct Snapshot: Sendable {
 /// Collects a ``Snapshot`` from the parser.
 public final class SnapshotCollector: SampleConsumer {
     public private(set) var snapshot: Snapshot
-    private var interned: Set<String> = []
+    private var strings = StringInterner()
 
     public init(instance: String) { snapshot = Snapshot(instance: instance) }
 
-    private func intern(_ s: String) -> String {
-        if let i = interned.firstIndex(of: s) { return interned[i] }
-        interned.insert(s)
-        return s
-    }
+    private func intern(_ s: String) -> String { strings.intern(s) }
 
     public func consume(_ s: SampleView) {
         let name = intern(s.name.string)

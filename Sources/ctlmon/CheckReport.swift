@@ -201,7 +201,9 @@ struct CheckReport {
             out.append("  " + style.level("none firing", -1))
         }
         for a in alerts {
-            let labels = a.labels.labels.filter { !["alertname", "severity"].contains($0.name) && $0.name != "instance" || snapshots.count > 1 && $0.name == "instance" }
+            // alertname and severity are shown already; instance only tells scrapes apart when there are several.
+            let hidden = snapshots.count > 1 ? ["alertname", "severity"] : ["alertname", "severity", "instance"]
+            let labels = a.labels.labels.filter { !hidden.contains($0.name) }
                 .map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
             var line = "  " + style.level("● \(a.severity)", Self.rank(a.severity)) + " \(a.name)"
             if !labels.isEmpty { line += " {\(labels)}" }

@@ -17,6 +17,10 @@ struct CheckCommandTests {
         #expect(r.stdout.contains("none firing"))
         #expect(r.stdout.contains("One scrape shows one API server"))
         #expect(!r.stdout.contains("\u{1B}["))
+        let colored = try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--color", "always"])
+        #expect(colored.stdout.contains("\u{1B}[1mAPI server\u{1B}[0m"))
+        // Not a terminal and no --color: plain text.
+        #expect(!(try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")]).stdout.contains("\u{1B}[")))
     }
 
     @Test("synthetic webhooks: slow, failing and fail-open webhooks would fire; JSON has the contract's keys")
