@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Side-by-side parser throughput: ctlmon-bench (release) and VictoriaMetrics' parser
-# (../shared/peers/vm-bench.sh), on the same plain-text files, in one run.
+# (bench/peers/victoriametrics, run by scripts/vm-parse-bench.sh), on the same plain-text files, in one run.
 # Usage: scripts/compare-vm.sh [FILE…]   (default: the apiserver fixtures and bench-data/*.txt)
 # ROUNDS=N (default 3) alternating rounds per file; each column is the median of its rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VM=${VM_BENCH:-../shared/peers/vm-bench.sh}
+VM=scripts/vm-parse-bench.sh
 swift build -c release --product ctlmon-bench >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 files=("$@")

@@ -10,7 +10,8 @@ public struct ParseStatistics: Sendable, Hashable {
     public var lines = 0
     /// Samples handed to the consumer.
     public var samples = 0
-    /// Sample lines of families the ``FamilyFilter`` did not want: skipped unparsed.
+    /// Sample lines of families the ``FamilyFilter`` did not want: validated but not handed over
+    /// (or skipped unparsed with ``FamilyFilter/SkippedLines/unparsed``).
     public var filteredSamples = 0
     /// `# HELP`, `# TYPE` and `# UNIT` lines.
     public var metadataLines = 0

@@ -44,7 +44,7 @@ extension TextParser {
             nameHit = false
             repeatCache.keep = filter?.keeps(p + from, nameEnd &- from) ?? true
         }
-        if !openMetrics, !repeatCache.keep {
+        if !openMetrics, !repeatCache.keep, !validatesSkipped {
             if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
             statistics.filteredSamples &+= 1
             return ByteScanning.newline(p, nameEnd, n)
@@ -152,10 +152,10 @@ extension TextParser {
                 line: p, name: name, slots: slots, labelCount: labelCount, value: value,
                 timestamp: timestampSeconds, hasExemplar: exemplar.count >= 0, lineNumber: statistics.lines)
             if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
-            if !repeatCache.keep {
-                statistics.filteredSamples &+= 1
-                return end
-            }
+        }
+        if !repeatCache.keep {
+            statistics.filteredSamples &+= 1
+            return end
         }
         consumer.consume(SampleView(
             line: p, slots: slots, labelCount: labelCount, name: name, family: family, type: type, value: value,

@@ -84,6 +84,8 @@ public final class TextParser {
     @exclusivity(unchecked) var hashScratch: [(UInt64, Int)] = []
 
     @exclusivity(unchecked) var filter: CompiledFamilyFilter?
+    /// Whether lines the filter does not keep are still parsed and validated.
+    let validatesSkipped: Bool
 
     /// 0.0.4: the family of the last `# TYPE` line and its type, to type the samples that follow.
     @exclusivity(unchecked) var typedFamily: [UInt8] = []
@@ -114,6 +116,7 @@ public final class TextParser {
         self.slotCapacity = 32
         self.slots = UnsafeMutablePointer<LabelSlot>.allocate(capacity: 32)
         self.filter = options.filter.map(CompiledFamilyFilter.init)
+        self.validatesSkipped = options.filter?.skipped != .unparsed
         self.validator = openMetrics ? OpenMetricsValidator() : nil
         self.decompressionDecided = options.decompression == .none
         if options.decompression == .gzip {

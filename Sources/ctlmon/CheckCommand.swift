@@ -28,10 +28,13 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("rules"), help: "Rule files or folders replacing the shipped rules (repeatable).")
     var rulePaths: [String] = []
 
+    @Option(parsing: .unconditional, help: "When the sources were scraped: Unix seconds or RFC 3339 (default: their sample timestamps, else now for stdin and a file's modification time).")
+    var time: String?
+
     @Option(help: "An earlier scrape of the same server: rates over the real window between the two.")
     var baseline: String?
 
-    @Option(help: "When the baseline was scraped: Unix seconds or RFC 3339 (default: its file's modification time).")
+    @Option(parsing: .unconditional, help: "When the baseline was scraped: Unix seconds or RFC 3339 (default: its file's modification time).")
     var baselineTime: String?
 
     @Option(help: "Output: text or json.")
@@ -48,20 +51,48 @@ struct CheckCommand: ParsableCommand {
         let names = OneShot.selectedNames(groups)
         let filter = names.map {
             FamilyFilter(
-                names: Array($0) + CheckReport.metricNames,
-                prefixes: ["apiserver_request_duration_seconds", "apiserver_admission_webhook_", "apiserver_storage_"])
+                names: Array($0) + CheckReport.metricNames, prefixes: CheckReport.metricPrefixes)
         }
         let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)
+        let givenTime = try time.map { text throws -> Int64 in
+            guard let t = QueryCommand.parseTime(text) else { throw usage("--time: expected Unix seconds or RFC 3339, got \"\(text)\"") }
+            return t
+        }
+        let identifying = Self.identifying(ruleNames: names)
         var snapshots: [(Snapshot, ParseStatistics)] = []
         var usedNames: Set<String> = []
         for input in inputs {
             var instance = input.name == "<stdin>" ? "stdin" : (input.name as NSString).lastPathComponent
             while !usedNames.insert(instance).inserted { instance += "'" }
-            snapshots.append(try snapshot(input, instance: instance, filter: filter))
+            let (snap, stats) = try snapshot(input, instance: instance, filter: filter)
+            // A green verdict only on input we understood: a source without a single sample of
+            // what the rules or the report read is not a control-plane scrape (an empty pipe, say).
+            if !snap.samples.contains(where: { identifying($0.labels.name) }) {
+                let anyControlPlane = snap.samples.contains { $0.labels.name.hasPrefix("apiserver_") || $0.labels.name.hasPrefix("etcd_") }
+                throw badInput(
+                    "\(input.name): does not look like a kube-apiserver or etcd /metrics scrape ("
+                        + (anyControlPlane
+                            ? "none of the families the \(rulePaths.isEmpty ? "shipped " : "")rules and the report read, "
+                                + "such as apiserver_request_total or etcd_mvcc_db_total_size_in_bytes)"
+                            : "no apiserver_* or etcd_* samples)"))
+            }
+            if let start = snap.processStart, let t = givenTime, t < start {
+                throw badInput("\(input.name): the process started (process_start_time_seconds \(Double(start) / 1000)) "
+                    + "after the scrape time --time \(Double(t) / 1000)")
+            }
+            snapshots.append((snap, stats))
         }
-        // The current scrapes are taken now, unless their samples carry timestamps.
-        var now = Int64(Date().timeIntervalSince1970 * 1000)
-        if let stamped = snapshots.compactMap({ $0.0.latestTimestamp }).max() { now = stamped }
+        // All current scrapes are evaluated at one time: --time, else the newest of their
+        // sample timestamps, else the newest of their scrape times (now for stdin, a file's
+        // modification time).
+        let now: Int64
+        if let givenTime {
+            now = givenTime
+        } else if let stamped = snapshots.compactMap({ $0.0.latestTimestamp }).max() {
+            now = stamped
+        } else {
+            now = inputs.map { $0.modificationTime ?? Self.wallClock() }.max()!
+        }
 
         var baselineSnapshot: Snapshot? = nil
         var baselineMillis: Int64? = nil
@@ -74,11 +105,10 @@ struct CheckCommand: ParsableCommand {
             } else if let stamped = baselineSnapshot?.latestTimestamp {
                 baselineMillis = stamped
             } else {
-                let attributes = try? FileManager.default.attributesOfItem(atPath: baseline)
-                guard let date = attributes?[.modificationDate] as? Date else {
+                guard let t = InputSource(baseline).modificationTime else {
                     throw usage("--baseline-time is needed: cannot read the modification time of \(baseline)")
                 }
-                baselineMillis = Int64(date.timeIntervalSince1970 * 1000)
+                baselineMillis = t
             }
             guard let b = baselineMillis, b < now else { throw usage("the baseline must be older than the current scrape") }
         }
@@ -106,6 +136,23 @@ struct CheckCommand: ParsableCommand {
     private func usage(_ message: String) -> ExitCode {
         printError(message)
         return ExitCode(2)
+    }
+
+    private func badInput(_ message: String) -> ExitCode { usage(message) }
+
+    /// The wall clock in milliseconds: only for scrapes read from stdin without --time.
+    static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Families every Go program or Kubernetes component exposes: a sample of these alone
+    /// does not make a scrape a control-plane scrape.
+    static let genericFamilies: Set<String> = ["process_start_time_seconds", "kubernetes_build_info"]
+
+    /// Whether a kept sample's metric name shows the source is what the rules are about:
+    /// a family the rules select by name or the report reads (other than the generic ones).
+    static func identifying(ruleNames: Set<String>?) -> (String) -> Bool {
+        // Rules with a selector without a metric name read every family.
+        let read = ruleNames.map { FamilyFilter(names: Array($0) + CheckReport.metricNames) }
+        return { name in !genericFamilies.contains(name) && (read?.keeps(name) ?? true) }
     }
 
     private func loadRules() throws -> [RuleGroup] {

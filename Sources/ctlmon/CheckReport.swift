@@ -24,11 +24,16 @@ struct CheckReport {
         var failOpen: Double?
     }
 
-    /// Metrics the report reads besides the rules' own.
+    /// Metric families the report reads besides the rules' own (the filter also keeps ``metricPrefixes``).
     static let metricNames = [
         "process_start_time_seconds", "kubernetes_build_info", "apiserver_request_total", "etcd_object_counts",
         "etcd_db_total_size_in_bytes", "etcd_mvcc_db_total_size_in_bytes", "etcd_server_quota_backend_bytes",
+        "apiserver_request_duration_seconds", "apiserver_admission_webhook_admission_duration_seconds",
+        "apiserver_admission_webhook_rejection_count", "apiserver_admission_webhook_fail_open_count",
+        "apiserver_storage_size_bytes", "apiserver_storage_db_total_size_in_bytes", "apiserver_storage_objects",
     ]
+    /// Families kept by prefix, for the report's sections.
+    static let metricPrefixes = ["apiserver_request_duration_seconds", "apiserver_admission_webhook_", "apiserver_storage_"]
     static let longRunning = "log|exec|portforward|attach|proxy"
 
     let snapshots: [(Snapshot, ParseStatistics)]

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,6 +23,14 @@ enum InputSource {
         case .standardInput: "<stdin>"
         case .file(let path): path
         }
+    }
+
+    /// When a file was last modified (milliseconds since the epoch); nil for stdin or an unreadable file.
+    var modificationTime: Int64? {
+        guard case .file(let path) = self,
+            let date = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
     /// Streams the source through `parser` (gzip detected by magic bytes) and finishes it.

@@ -10,8 +10,8 @@ struct QueryCommand: ParsableCommand {
         abstract: "Evaluate a PromQL expression over one or more scrapes.",
         discussion: """
             Each scrape's samples get their own timestamps, or else the scrape's time: scrapes are \
-            --interval apart in the order given, the last one now. --time picks the evaluation time \
-            (default: the last scrape's). JSON output is the Prometheus HTTP API `data` object.
+            --interval apart in the order given, the last one at --time (default: now). The expression \
+            is evaluated at --time (default: the last scrape's time). JSON output is the Prometheus HTTP API `data` object.
             """
     )
 
@@ -23,7 +23,7 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "Scrape files (plain or gzip), or - for stdin (the default).")
     var sources: [String] = []
 
-    @Option(help: "Evaluation time: Unix seconds or RFC 3339 (default: the last scrape's time).")
+    @Option(parsing: .unconditional, help: "Evaluation time and the last scrape's time: Unix seconds or RFC 3339 (default: now, or the samples' timestamps).")
     var time: String?
 
     @Option(help: "Time between consecutive scrapes without timestamps.")
@@ -46,7 +46,16 @@ struct QueryCommand: ParsableCommand {
         }
         let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)
         let store = SeriesStore()
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var givenTime: Int64? = nil
+        if let time {
+            guard let t = Self.parseTime(time) else {
+                printError("--time: expected Unix seconds or RFC 3339, got \"\(time)\"")
+                throw ExitCode(2)
+            }
+            givenTime = t
+        }
+        // The last scrape is taken at --time (default: now), the others --interval apart before it.
+        let now = givenTime ?? CheckCommand.wallClock()
         var lastTime = now
         for (k, input) in inputs.enumerated() {
             let scrapeTime = now - Int64(inputs.count - 1 - k) * step
@@ -60,14 +69,7 @@ struct QueryCommand: ParsableCommand {
             }
             lastTime = loader.latestTimestamp ?? scrapeTime
         }
-        var evalTime = lastTime
-        if let time {
-            guard let t = Self.parseTime(time) else {
-                printError("--time: expected Unix seconds or RFC 3339, got \"\(time)\"")
-                throw ExitCode(2)
-            }
-            evalTime = t
-        }
+        let evalTime = givenTime ?? lastTime
         let value: Value
         do {
             value = try Evaluator(store: store).evaluate(expr, at: evalTime)
@@ -78,8 +80,13 @@ struct QueryCommand: ParsableCommand {
         print(format == .json ? Self.json(value) : Self.text(value))
     }
 
+    /// A time given on the command line: Unix seconds (fractions allowed) or RFC 3339, between
+    /// the years 1 and 9999 (nil otherwise: NaN, infinities and absurd values are usage errors).
     static func parseTime(_ s: String) -> Int64? {
-        if let seconds = Double(s) { return Int64((seconds * 1000).rounded()) }
+        if let seconds = Double(s) {
+            guard seconds.isFinite, seconds >= -62_135_596_800, seconds <= 253_402_300_799 else { return nil }
+            return Int64((seconds * 1000).rounded())
+        }
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }

@@ -131,7 +131,7 @@ struct TextParserTests {
         #expect(ex.types == [.histogram, .histogram, .histogram, .histogram, .histogram, .info, .stateset, .stateset])
     }
 
-    @Test("the family filter skips other families unparsed and counts them")
+    @Test("the family filter validates other families' lines by default, hands over only the wanted ones, and counts the rest")
     func familyFilter() {
         let text = """
             # TYPE apiserver_request_duration_seconds histogram
@@ -143,12 +143,24 @@ struct TextParserTests {
             apiserver_storage_size_bytes{storage_cluster_id="etcd-0"} 1e6
 
             """
-        let (r, o) = parse(text, filter: .controlPlane)
+        // Validated (the default): the broken line of an unwanted family is an error all the same.
+        let (_, strict) = parse(text, filter: .controlPlane)
+        #expect(strict.failure?.line == 5, "\(strict.failure?.description ?? "no error")")
+        // Skipped unparsed: the broken line goes unnoticed, at byte-scan speed.
+        var fast = FamilyFilter.controlPlane
+        fast.skipped = .unparsed
+        let (r, o) = parse(text, filter: fast)
         #expect(o.failure == nil)
         #expect(r.samples.map(\.name) == ["apiserver_request_duration_seconds_bucket", "apiserver_request_duration_seconds_sum",
                                           "process_start_time_seconds", "apiserver_storage_size_bytes"])
         #expect(o.statistics.filteredSamples == 2)
         #expect(o.statistics.samples == 4)
+        // Without the broken line, both modes hand over the same samples and count the same.
+        let valid = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("broken_line") }.joined(separator: "\n")
+        let (rv, ov) = parse(valid, filter: .controlPlane)
+        #expect(ov.failure == nil)
+        #expect(rv.samples.map(\.name) == r.samples.map(\.name))
+        #expect(ov.statistics.filteredSamples == 1 && ov.statistics.samples == 4)
         #expect(FamilyFilter.controlPlane.keeps("etcd_db_total_size_in_bytes"))
         #expect(!FamilyFilter.controlPlane.keeps("etcd_db_total_size_in_bytes_other"))
         #expect(FamilyFilter(names: ["x"]).keeps("x_bucket"))

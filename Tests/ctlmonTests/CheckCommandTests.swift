@@ -9,23 +9,24 @@ struct CheckCommandTests {
 
     @Test("the shipped 1.35 scrape: all four sections, the lifetime window, exit 0")
     func healthyScrape() throws {
-        let r = try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--color", "never"])
+        let r = try Command.check([Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--color", "never", "--time", "2026-07-01T00:00:00Z"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         for section in ["API server", "Admission webhooks", "etcd", "Alerts"] { #expect(r.stdout.contains("\n\(section)\n")) }
-        #expect(r.stdout.contains("Window: process lifetime 1") && r.stdout.contains("rates and latencies are lifetime averages"))
+        // process_start_time_seconds is 2026-06-26T10:12:10Z.
+        #expect(r.stdout.contains("Window: process lifetime 4d 13h;") && r.stdout.contains("rates and latencies are lifetime averages"))
         #expect(r.stdout.contains("of 8 GiB (2.0 MiB, apiserver_storage_size_bytes)"))
         #expect(r.stdout.contains("none firing"))
         #expect(r.stdout.contains("One scrape shows one API server"))
         #expect(!r.stdout.contains("\u{1B}["))
-        let colored = try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--color", "always"])
+        let colored = try Command.check([Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--color", "always"])
         #expect(colored.stdout.contains("\u{1B}[1mAPI server\u{1B}[0m"))
         // Not a terminal and no --color: plain text.
-        #expect(!(try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")]).stdout.contains("\u{1B}[")))
+        #expect(!(try Command.check([Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")]).stdout.contains("\u{1B}[")))
     }
 
     @Test("synthetic webhooks: slow, failing and fail-open webhooks would fire; JSON has the contract's keys")
     func webhooks() throws {
-        let r = try Command.run("ctlmon", ["check", Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz"), "--format", "json"])
+        let r = try Command.check([Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz"), "--format", "json"])
         #expect(r.status == 1)
         let json = try Command.json(r.stdout)
         let alerts = try #require(json["alerts"] as? [[String: Any]])
@@ -53,7 +54,7 @@ struct CheckCommandTests {
     @Test("--fail-on critical ignores warnings; a failing webhook is critical")
     func failOn() throws {
         let synthetic = Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz")
-        #expect(try Command.run("ctlmon", ["check", synthetic, "--fail-on", "critical"]).status == 1)
+        #expect(try Command.check([synthetic, "--fail-on", "critical"]).status == 1)
         let rules = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-warn-\(UUID().uuidString).yaml")
         try """
             groups:
@@ -64,22 +65,22 @@ struct CheckCommandTests {
                 labels: {severity: warning}
             """.write(to: rules, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: rules) }
-        #expect(try Command.run("ctlmon", ["check", synthetic, "--rules", rules.path]).status == 1)
-        let r = try Command.run("ctlmon", ["check", synthetic, "--rules", rules.path, "--fail-on", "critical"])
+        #expect(try Command.check([synthetic, "--rules", rules.path]).status == 1)
+        let r = try Command.check([synthetic, "--rules", rules.path, "--fail-on", "critical"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("AlwaysWarn — firing"))
     }
 
     @Test("every kube-apiserver fixture 1.16-1.35 gives a report; missing metrics are said to be missing", arguments: apiserverFixtures)
     func everyVersion(_ name: String) throws {
-        let r = try Command.run("ctlmon", ["check", Command.fixture("apiserver/" + name), "--format", "json"])
+        let r = try Command.check([Command.fixture("apiserver/" + name), "--format", "json"])
         #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
         let json = try Command.json(r.stdout)
         let etcd = try #require(json["etcd"] as? [String: Any])
         let old = ["v1.16", "v1.17", "v1.18", "metrics_slis"].contains { name.contains($0) }
         if old {
             #expect(etcd["db_bytes"] is NSNull)
-            let text = try Command.run("ctlmon", ["check", Command.fixture("apiserver/" + name)])
+            let text = try Command.check([Command.fixture("apiserver/" + name)])
             #expect(text.stdout.contains("database size: missing"))
         } else {
             #expect((etcd["db_bytes"] as? Double ?? 0) > 1e6)
@@ -92,7 +93,7 @@ struct CheckCommandTests {
     @Test("every etcd fixture gives a report from etcd's own size and quota metrics",
           arguments: ((try? FileManager.default.contentsOfDirectory(atPath: Command.fixture("etcd"))) ?? []).sorted())
     func etcdFixtures(_ name: String) throws {
-        let r = try Command.run("ctlmon", ["check", Command.fixture("etcd/" + name), "--format", "json"])
+        let r = try Command.check([Command.fixture("etcd/" + name), "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let etcd = try #require(try Command.json(r.stdout)["etcd"] as? [String: Any])
         #expect(etcd["metric"] as? String == "etcd_mvcc_db_total_size_in_bytes")
@@ -101,7 +102,7 @@ struct CheckCommandTests {
 
     @Test("an etcd scrape at 96 % of its own quota is critical")
     func etcdNearQuota() throws {
-        let r = try Command.run("ctlmon", ["check", Command.fixture("etcd-live/etcd-3.4-fill-96.txt.gz"), "--format", "json"])
+        let r = try Command.check([Command.fixture("etcd-live/etcd-3.4-fill-96.txt.gz"), "--format", "json"])
         #expect(r.status == 1)
         let json = try Command.json(r.stdout)
         let etcd = try #require(json["etcd"] as? [String: Any])
@@ -109,42 +110,97 @@ struct CheckCommandTests {
         #expect(etcd["metric"] as? String == "etcd_mvcc_db_total_size_in_bytes")
         let alerts = try #require(json["alerts"] as? [[String: Any]])
         #expect(Set(alerts.map { $0["severity"] as? String }) == ["warning", "critical"])
-        let healthy = try Command.run("ctlmon", ["check", Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
+        let healthy = try Command.check([Command.fixture("etcd/nri-kubernetes-k8s-v1.35-etcd-3.6.6.txt.gz")])
         #expect(healthy.status == 0)
     }
 
     @Test("two scrapes of one server: both instances, one server; the rules aggregate across them")
     func twoInstances() throws {
         let f = Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")
-        let r = try Command.run("ctlmon", ["check", f, f, "--format", "json"])
+        let r = try Command.check([f, f, "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try Command.json(r.stdout)
         let instances = try #require((json["source"] as? [String: Any])?["instances"] as? [[String: Any]])
         #expect(instances.count == 2)
         #expect(Set(instances.map { $0["instance"] as? String }).count == 2)
-        let text = try Command.run("ctlmon", ["check", f, f])
+        let text = try Command.check([f, f])
         #expect(text.stdout.contains("2 scrapes come from 1 API server(s)"))
     }
 
     @Test("--baseline: the window is the time between the scrapes")
     func baseline() throws {
         let f = Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")
-        // The current scrape is taken now; the baseline an hour before.
-        let r = try Command.run("ctlmon", ["check", f, "--baseline", f, "--baseline-time", String(Int(Date().timeIntervalSince1970) - 3600)])
+        // The current scrape a day after the process start; the baseline an hour before it.
+        let r = try Command.check([f, "--baseline", f, "--time", "1782555130", "--baseline-time", "1782551530"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Window: 1h 0m between the baseline and this scrape") || r.stdout.contains("Window: 59m"))
         #expect(r.stdout.contains("requests    0.00/s"))  // the same scrape twice: no requests in between
     }
 
-    @Test("bad input exits 2 naming source:line:column; stdin is the default source")
+    @Test("bad input exits 2 naming source:line:column, whatever family the broken line belongs to; stdin is the default source")
     func badInput() throws {
-        // Lines of families no rule reads are skipped unparsed; a broken line of a wanted family is an error.
-        let bad = try Command.run("ctlmon", ["check"], stdin: Data("up{job=\"x\" 1\napiserver_request_total{code=\"200\" 1\n".utf8))
+        // A broken line of a family no rule reads is an error too: every line is validated.
+        let bad = try Command.check([], stdin: Data("up{job=\"x\" 1\napiserver_request_total{code=\"200\"} 1\n".utf8))
         #expect(bad.status == 2)
-        #expect(bad.stderr.contains("<stdin>:2:36: expected ',' or '}' after a label value"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("<stdin>:1:12: expected ',' or '}' after a label value"), "\(bad.stderr)")
+        let wanted = try Command.check([], stdin: Data("up 1\napiserver_request_total{code=\"200\" 1\n".utf8))
+        #expect(wanted.status == 2)
+        #expect(wanted.stderr.contains("<stdin>:2:36: expected ',' or '}' after a label value"), "\(wanted.stderr)")
         let gz = try Data(contentsOf: URL(fileURLWithPath: Command.fixture("apiserver/nri-kubernetes-v1.28.txt.gz")))
-        let ok = try Command.run("ctlmon", ["check", "-"], stdin: gz)
+        let ok = try Command.check(["-"], stdin: gz)
         #expect(ok.status == 0 || ok.status == 1)
         #expect(ok.stdout.contains("stdin (v1.28.3)"))
+    }
+
+    static let notControlPlane = "does not look like a kube-apiserver or etcd /metrics scrape (no apiserver_* or etcd_* samples)"
+
+    @Test("empty input, garbage and another program's scrape are bad input (exit 2), never a green report",
+          arguments: [
+            ("", notControlPlane),
+            ("garbage{ 1\n", "<stdin>:1:10: expected a label name"),
+            ("# HELP node_cpu_seconds_total Seconds.\n# TYPE node_cpu_seconds_total counter\nnode_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 1234.5\nprocess_start_time_seconds 1.7e9\n", notControlPlane),
+            ("\n\n# just comments\n", notControlPlane),
+          ])
+    func notAScrapeOfTheControlPlane(_ input: String, _ message: String) throws {
+        let r = try Command.check(["-"], stdin: Data(input.utf8))
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty, "no report: \(r.stdout)")
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test("a scheduler's scrape has apiserver_* library metrics but none the rules read: exit 2, saying so")
+    func schedulerIsNotAnAPIServer() throws {
+        let r = try Command.check([Command.fixture("scheduler/nri-kubernetes-v1.35.txt.gz")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("does not look like a kube-apiserver or etcd /metrics scrape (none of the families the shipped rules and the report read"))
+    }
+
+    @Test("--time pins the scrape time: the same command prints the same bytes whatever the file's date")
+    func pinnedClock() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-time-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("apiserver.txt.gz")
+        try FileManager.default.copyItem(atPath: Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), toPath: copy.path)
+        var outputs: [String] = []
+        for mtime in [1_790_000_000.0, 1_900_000_000.0] {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: mtime)], ofItemAtPath: copy.path)
+            let r = try Command.check([copy.path, "--time", "2026-07-01T00:00:00Z", "--format", "json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(r.stdout)
+        }
+        #expect(outputs[0] == outputs[1])
+        // Without --time a file's scrape time is its modification time: one day after the process start here.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_782_468_730.27 + 86_400)], ofItemAtPath: copy.path)
+        let r = try Command.run("ctlmon", ["check", copy.path])
+        #expect(r.stdout.contains("Window: process lifetime 1d 0h;"), "\(r.stdout)")
+        // A scrape time before the process start cannot be right.
+        let early = try Command.check([copy.path, "--time", "2026-06-01T00:00:00Z"])
+        #expect(early.status == 2)
+        #expect(early.stderr.contains("after the scrape time"))
+        for bad in ["nan", "inf", "-1e300", "yesterday"] {
+            let r = try Command.check([copy.path, "--time", bad])
+            #expect(r.status == 2 && r.stderr.contains("--time: expected Unix seconds or RFC 3339"), "\(bad): \(r.stderr)")
+        }
     }
 }

@@ -25,6 +25,15 @@ enum Command {
 
     static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
 
+    /// A scrape time after every fixture's process start (2027-01-15T08:00:00Z): `ctlmon check`
+    /// in tests always runs with a pinned clock, so no test depends on today's date.
+    static let checkTime = "1800000000"
+
+    /// Runs `ctlmon check` with `arguments`, at ``checkTime`` unless they give `--time`.
+    static func check(_ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
+        try run("ctlmon", ["check"] + arguments + (arguments.contains("--time") ? [] : ["--time", checkTime]), stdin: stdin)
+    }
+
     /// Runs `tool` with `arguments`, feeding `stdin` when given.
     static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
         let process = Process()
