@@ -21,10 +21,13 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // RE2 from the system (Debian: libre2-dev) behind a small extern "C" shim: linear-time
+        // regular expressions with the syntax of Prometheus's Go regexp.
+        .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
         .target(name: "PromText", dependencies: ["CZlib"]),
         // PromQL: lexer, parser, series store, evaluator.
-        .target(name: "PromQL", dependencies: ["PromText"]),
+        .target(name: "PromQL", dependencies: ["PromText", "CRE2"]),
         // Rule files and promtool-format rule unit tests.
         .target(name: "RuleEngine", dependencies: ["PromQL", .product(name: "Yams", package: "Yams")]),
         .executableTarget(

@@ -1,6 +1,6 @@
 import Foundation
 
-// Aggregation operators with `by`/`without`.
+// Aggregation operators with `by`/`without`, as Prometheus 2.42's engine computes them.
 
 extension Evaluator {
     private struct Group {
@@ -8,7 +8,9 @@ extension Evaluator {
         var value: Double
         var mean: Double
         var count: Int
-        var samples: [Sample]
+        /// topk/bottomk: a binary heap kept exactly as Go's container/heap keeps it, so that
+        /// ties keep the same series as Prometheus; quantile: the values.
+        var heap: [Sample]
     }
 
     func aggregate(
@@ -19,9 +21,16 @@ extension Evaluator {
         var valueLabel = ""
         switch (op, parameter) {
         case (.topk, .scalar(let p, _)), (.bottomk, .scalar(let p, _)):
-            guard p.isFinite || p.isNaN, !p.isNaN else { throw .evaluation("Parameter value is NaN") }
-            k = p >= Double(Int.max) ? Int.max : Int(p)
-            if k < 1 { return [] }
+            // Prometheus converts k to an int64 and refuses what does not fit (its bound is the
+            // largest float64 below 2^63).
+            guard p >= -9_223_372_036_854_775_808.0, p <= 9_223_372_036_854_774_784.0 else {
+                throw .evaluation("Scalar value \(p) overflows int64")
+            }
+            let k64 = GoFloat.int64(p)
+            if k64 < 1 { return [] }
+            // More than the input never matters: every series is kept.
+            k = Int(Swift.min(k64, Int64(v.count)))
+            if k == 0 { return [] }
         case (.quantile, .scalar(let p, _)):
             q = p
         case (.countValues, .string(let s, _)):
@@ -31,78 +40,87 @@ extension Evaluator {
             break
         }
 
-        var order: [[String]] = []
-        var groups: [[String]: Group] = [:]
+        var order: [Labels] = []
+        var groups: [Labels: Group] = [:]
         let excluded = grouping + [Labels.metricName]
+        let byLabels = op == .countValues && !without ? grouping + [valueLabel] : grouping
         for s in v {
-            // The group key: the `by` labels' values, or every label but the `without` ones.
-            var key: [String]
-            if without {
-                key = []
-                for l in s.labels.labels where !excluded.contains(l.name) {
-                    key.append(l.name)
-                    key.append(l.value)
-                }
-            } else {
-                key = grouping.map { s.labels[$0] }
-            }
-            let countValue = op == .countValues ? Self.formatValue(s.value) : ""
-            if op == .countValues { key.append(countValue) }
-            if var g = groups[key] {
-                switch op {
-                case .sum: g.value += s.value
-                case .avg:
-                    g.count += 1
-                    if g.mean.isInfinite {
-                        if s.value.isInfinite && (g.mean > 0) == (s.value > 0) { break }
-                        if !s.value.isInfinite && !s.value.isNaN { break }
-                    }
-                    g.mean += s.value / Double(g.count) - g.mean / Double(g.count)
-                case .count, .countValues: g.count += 1
-                case .group: break
-                case .max: if g.value < s.value || g.value.isNaN { g.value = s.value }
-                case .min: if g.value > s.value || g.value.isNaN { g.value = s.value }
-                case .stddev, .stdvar:
-                    g.count += 1
-                    let delta = s.value - g.mean
-                    g.mean += delta / Double(g.count)
-                    g.value += delta * (s.value - g.mean)
-                case .topk, .bottomk, .quantile: g.samples.append(s)
-                }
-                groups[key] = g
-            } else {
-                var labels = without ? s.labels.removing(excluded) : s.labels.keeping(grouping)
-                if op == .countValues { labels.set(valueLabel, countValue) }
+            var metric = s.labels
+            // count_values groups by the value too: the series with the value label set, as
+            // Prometheus does, so that series whose labels become equal are counted together.
+            if op == .countValues { metric.set(valueLabel, GoFloat.formatFixed(s.value)) }
+            let key = without ? metric.removing(excluded) : metric.keeping(byLabels)
+            guard var g = groups[key] else {
                 order.append(key)
                 groups[key] = Group(
-                    labels: labels, value: op == .stddev || op == .stdvar ? 0 : s.value, mean: s.value, count: 1,
-                    samples: [s])
+                    labels: key, value: op == .stddev || op == .stdvar ? 0 : op == .group ? 1 : s.value, mean: s.value,
+                    count: 1, heap: [s])
+                continue
             }
+            switch op {
+            case .sum: g.value += s.value
+            case .avg:
+                g.count += 1
+                if g.mean.isInfinite {
+                    if s.value.isInfinite && (g.mean > 0) == (s.value > 0) { break }
+                    if !s.value.isInfinite && !s.value.isNaN { break }
+                }
+                g.mean += s.value / Double(g.count) - g.mean / Double(g.count)
+            case .count, .countValues: g.count += 1
+            case .group: break
+            case .max: if g.value < s.value || g.value.isNaN { g.value = s.value }
+            case .min: if g.value > s.value || g.value.isNaN { g.value = s.value }
+            case .stddev, .stdvar:
+                g.count += 1
+                let delta = s.value - g.mean
+                g.mean += delta / Double(g.count)
+                g.value += delta * (s.value - g.mean)
+            case .topk, .bottomk:
+                let less = op == .topk ? Self.topkLess : Self.bottomkLess
+                let top = g.heap[0].value
+                if g.heap.count < k || (op == .topk ? top < s.value : top > s.value) || top.isNaN {
+                    if g.heap.count == k {
+                        if k == 1 {
+                            g.heap[0] = s
+                            break
+                        }
+                        GoHeap.pop(&g.heap, less)
+                    }
+                    GoHeap.push(&g.heap, s, less)
+                }
+            case .quantile: g.heap.append(s)
+            }
+            groups[key] = g
         }
 
         var out: [Sample] = []
         for key in order {
             let g = groups[key]!
+            let value: Double
             switch op {
-            case .sum, .max, .min: out.append(Sample(labels: g.labels, value: g.value, timestamp: t))
-            case .avg: out.append(Sample(labels: g.labels, value: g.mean, timestamp: t))
-            case .count, .countValues: out.append(Sample(labels: g.labels, value: Double(g.count), timestamp: t))
-            case .group: out.append(Sample(labels: g.labels, value: 1, timestamp: t))
-            case .stdvar: out.append(Sample(labels: g.labels, value: g.value / Double(g.count), timestamp: t))
-            case .stddev: out.append(Sample(labels: g.labels, value: (g.value / Double(g.count)).squareRoot(), timestamp: t))
-            case .quantile:
-                out.append(Sample(labels: g.labels, value: Self.quantile(q, g.samples.map(\.value)), timestamp: t))
+            case .sum, .max, .min, .group: value = g.value
+            case .avg: value = g.mean
+            case .count, .countValues: value = Double(g.count)
+            case .stdvar: value = g.value / Double(g.count)
+            case .stddev: value = (g.value / Double(g.count)).squareRoot()
+            case .quantile: value = Self.quantile(q, g.heap.map(\.value))
             case .topk, .bottomk:
-                // NaN counts as the smallest value for topk and the largest for bottomk.
-                let sorted = g.samples.sorted { a, b in
-                    if op == .topk { return a.value > b.value || (b.value.isNaN && !a.value.isNaN) }
-                    return a.value < b.value || (b.value.isNaN && !a.value.isNaN)
+                // Largest first for topk, smallest first for bottomk, as Go's sort.Reverse of the heap orders them.
+                let less = op == .topk ? Self.topkLess : Self.bottomkLess
+                for s in GoHeap.sortedDescending(g.heap, less) {
+                    out.append(Sample(labels: s.labels, value: s.value, timestamp: t))
                 }
-                for s in sorted.prefix(k) { out.append(Sample(labels: s.labels, value: s.value, timestamp: t)) }
+                continue
             }
+            out.append(Sample(labels: g.labels, value: value, timestamp: t))
         }
         return out
     }
+
+    /// Prometheus's `vectorByValueHeap`: NaN counts as the smallest value.
+    static func topkLess(_ a: Sample, _ b: Sample) -> Bool { a.value.isNaN || a.value < b.value }
+    /// Prometheus's `vectorByReverseValueHeap`: NaN counts as the largest value.
+    static func bottomkLess(_ a: Sample, _ b: Sample) -> Bool { a.value.isNaN || a.value > b.value }
 
     /// The φ-quantile of values, interpolating linearly between the closest ranks.
     static func quantile(_ q: Double, _ values: [Double]) -> Double {
@@ -112,20 +130,69 @@ extension Evaluator {
         let sorted = values.sorted { a, b in a < b || (a.isNaN && !b.isNaN) }
         let n = Double(sorted.count)
         let rank = q * (n - 1)
-        let lower = max(0, rank.rounded(.down))
-        let upper = min(n - 1, lower + 1)
+        let lower = Swift.max(0, rank.rounded(.down))
+        let upper = Swift.min(n - 1, lower + 1)
         let weight = rank - rank.rounded(.down)
         return sorted[Int(lower)] * (1 - weight) + sorted[Int(upper)] * weight
     }
+}
 
-    /// A value as Go's strconv.FormatFloat(v, 'f', -1, 64) writes it (count_values labels).
-    static func formatValue(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == v.rounded() && abs(v) < 1e21 { return String(format: "%.0f", v) }
-        var s = "\(v)"
-        if s.contains("e") { s = String(format: "%.17f", v).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression) }
-        return s
+/// Go's `container/heap` and `sort.Sort` over a slice, step for step: which of several
+/// equal values topk/bottomk keep depends on them.
+enum GoHeap {
+    static func push<T>(_ h: inout [T], _ x: T, _ less: (T, T) -> Bool) {
+        h.append(x)
+        up(&h, h.count - 1, less)
+    }
+
+    static func pop<T>(_ h: inout [T], _ less: (T, T) -> Bool) {
+        let n = h.count - 1
+        h.swapAt(0, n)
+        down(&h, 0, n, less)
+        h.removeLast()
+    }
+
+    private static func up<T>(_ h: inout [T], _ j0: Int, _ less: (T, T) -> Bool) {
+        var j = j0
+        while true {
+            let i = (j - 1) / 2
+            if i == j || !less(h[j], h[i]) { break }
+            h.swapAt(i, j)
+            j = i
+        }
+    }
+
+    private static func down<T>(_ h: inout [T], _ i0: Int, _ n: Int, _ less: (T, T) -> Bool) {
+        var i = i0
+        while true {
+            let j1 = 2 * i + 1
+            if j1 >= n || j1 < 0 { break }
+            var j = j1
+            if j1 + 1 < n && less(h[j1 + 1], h[j1]) { j = j1 + 1 }
+            if !less(h[j], h[i]) { break }
+            h.swapAt(i, j)
+            i = j
+        }
+    }
+
+    /// `sort.Sort(sort.Reverse(h))`: Go's insertion sort for up to 12 elements (the sizes
+    /// topk and bottomk usually have), a stable sort beyond.
+    static func sortedDescending<T>(_ h: [T], _ less: (T, T) -> Bool) -> [T] {
+        var a = h
+        func reversedLess(_ x: T, _ y: T) -> Bool { less(y, x) }
+        if a.count <= 12 {
+            for i in 1..<Swift.max(a.count, 1) {
+                var j = i
+                while j > 0 && reversedLess(a[j], a[j - 1]) {
+                    a.swapAt(j, j - 1)
+                    j -= 1
+                }
+            }
+            return a
+        }
+        return a.enumerated().sorted { x, y in
+            reversedLess(x.element, y.element) || (!reversedLess(y.element, x.element) && x.offset < y.offset)
+        }.map(\.element)
     }
 }
 

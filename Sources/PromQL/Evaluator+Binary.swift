@@ -17,10 +17,10 @@ extension Evaluator {
         case (.vector(let l), .vector(let r)):
             let m = matching ?? VectorMatching()
             switch op {
-            case .and: return .vector(setAnd(l, r, m))
-            case .or: return .vector(setOr(l, r, m))
-            case .unless: return .vector(setUnless(l, r, m))
-            default: return .vector(try vectorVector(op, l, r, m, returnBool: returnBool, t))
+            case .and: return .vector(try unique(setAnd(l, r, m)))
+            case .or: return .vector(try unique(setOr(l, r, m)))
+            case .unless: return .vector(try unique(setUnless(l, r, m)))
+            default: return .vector(try unique(try vectorVector(op, l, r, m, returnBool: returnBool, t)))
             }
         default:
             throw .evaluation("binary operator \"\(op.rawValue)\" needs scalar or instant vector operands")
@@ -35,7 +35,7 @@ extension Evaluator {
         case .mul: (a * b, true)
         case .div: (a / b, true)
         case .mod: (fmod(a, b), true)
-        case .pow: (pow(a, b), true)
+        case .pow: (goPow(a, b), true)
         case .atan2: (Foundation.atan2(a, b), true)
         case .equal: (a, a == b)
         case .notEqual: (a, a != b)
@@ -47,8 +47,13 @@ extension Evaluator {
         }
     }
 
-    /// Arithmetic drops the metric name; a comparison keeps it, unless `bool` makes it a number.
-    private static func dropsName(_ op: BinaryOperator, returnBool: Bool) -> Bool { !op.isComparison || returnBool }
+    /// `+ - * / % ^` drop the metric name, as does `bool`; comparisons without it, and `atan2`, keep it.
+    private static func dropsName(_ op: BinaryOperator, returnBool: Bool) -> Bool {
+        switch op {
+        case .add, .sub, .mul, .div, .mod, .pow: true
+        default: returnBool
+        }
+    }
 
     private func vectorScalar(
         _ op: BinaryOperator, _ v: [Sample], _ s: Double, scalarOnLeft: Bool, returnBool: Bool, _ t: Int64
@@ -67,12 +72,14 @@ extension Evaluator {
             guard keep else { continue }
             out.append(Sample(labels: drop ? sample.labels.withoutName : sample.labels, value: value, timestamp: t))
         }
-        return drop ? try unique(out, from: v.map(\.labels.name)) : out
+        return drop ? try unique(out, sameNames: v) : out
     }
 
     private func vectorVector(
         _ op: BinaryOperator, _ lhsIn: [Sample], _ rhsIn: [Sample], _ m: VectorMatching, returnBool: Bool, _ t: Int64
     ) throws(QueryError) -> [Sample] {
+        // Nothing can match: Prometheus returns before looking for duplicates.
+        if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
         // For one-to-many, swap the sides and remember to swap the values back.
         let swapped = m.cardinality == .oneToMany
         let (lhs, rhs) = swapped ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
@@ -120,17 +127,46 @@ extension Evaluator {
     }
 
     private func setAnd(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        if l.isEmpty || r.isEmpty { return [] }
         let right = Set(r.map { $0.labels.signature(on: m.on, m.labels) })
         return l.filter { right.contains($0.labels.signature(on: m.on, m.labels)) }
     }
 
     private func setOr(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        if l.isEmpty || r.isEmpty { return l + r }
         let left = Set(l.map { $0.labels.signature(on: m.on, m.labels) })
         return l + r.filter { !left.contains($0.labels.signature(on: m.on, m.labels)) }
     }
 
     private func setUnless(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
+        if l.isEmpty || r.isEmpty { return l }
         let right = Set(r.map { $0.labels.signature(on: m.on, m.labels) })
         return l.filter { !right.contains($0.labels.signature(on: m.on, m.labels)) }
     }
+}
+
+/// Go's `math.Pow`: its special cases, in its order (they differ from C's `pow`:
+/// `Pow(1, NaN)` is 1, `Pow(x, 0.5)` is `Sqrt(x)` so `Pow(-0, 0.5)` is -0); other values
+/// from the C library, which agrees with Go's algorithm to within a few units in the last place.
+func goPow(_ x: Double, _ y: Double) -> Double {
+    if y == 0 || x == 1 { return 1 }
+    if y == 1 { return x }
+    if x.isNaN || y.isNaN { return .nan }
+    if x == 0 {
+        let oddInteger = y.magnitude < 9_007_199_254_740_992 && y == y.rounded(.towardZero)
+            && Int64(y) % 2 != 0
+        if y < 0 { return oddInteger ? Double(signOf: x, magnitudeOf: .infinity) : .infinity }
+        return oddInteger ? x : 0
+    }
+    if y.isInfinite {
+        if x == -1 { return 1 }
+        return (x.magnitude < 1) == (y > 0) ? 0 : .infinity
+    }
+    if x.isInfinite {
+        if x < 0 { return goPow(1 / x, -y) }
+        return y < 0 ? 0 : .infinity
+    }
+    if y == 0.5 { return x.squareRoot() }
+    if y == -0.5 { return 1 / x.squareRoot() }
+    return Foundation.pow(x, y)
 }

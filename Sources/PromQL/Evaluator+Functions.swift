@@ -1,139 +1,218 @@
 import Foundation
 
-// PromQL functions.
+// PromQL functions, as Prometheus 2.42 evaluates them: every argument first, in order.
 
 extension Evaluator {
     func call(_ f: Function, _ args: [Expr], _ t: Int64) throws(QueryError) -> Value {
+        // timestamp() of a selector reads the samples' own times; of anything else, the evaluation time.
+        if f.name == "timestamp", case .vectorSelector(let s) = args[0].unwrapped {
+            let v = instantSelect(s, t, sampleTimes: true)
+            return .vector(try unique(v.map {
+                Sample(labels: $0.labels.withoutName, value: Double($0.timestamp) / 1000, timestamp: t)
+            }, sameNames: v))
+        }
+        var values: [Value] = []
+        values.reserveCapacity(args.count)
+        for a in args { values.append(try eval(a, t)) }
+        let a = Arguments(values: values)
+
         switch f.name {
         case "time":
             return .scalar(Double(t) / 1000, t)
+        case "pi":
+            return .scalar(.pi, t)
         case "vector":
-            return .vector([Sample(labels: Labels(), value: try scalarArg(args[0], t), timestamp: t)])
+            return .vector([Sample(labels: Labels(), value: try a.scalar(0), timestamp: t)])
         case "scalar":
-            let v = try vectorArg(args[0], t)
+            let v = try a.vector(0)
             return .scalar(v.count == 1 ? v[0].value : .nan, t)
         case "timestamp":
-            let v = try vectorArg(args[0], t)
-            return .vector(try unique(v.map {
-                Sample(labels: $0.labels.withoutName, value: Double($0.timestamp) / 1000, timestamp: t)
-            }, from: v.map(\.labels.name)))
+            return .vector(try mapValues(try a.vector(0), t) { _ in Double(t) / 1000 })
         case "absent":
-            return .vector(try vectorArg(args[0], t).isEmpty ? [Sample(labels: absentLabels(args[0]), value: 1, timestamp: t)] : [])
+            return .vector(try a.vector(0).isEmpty ? [Sample(labels: absentLabels(args[0]), value: 1, timestamp: t)] : [])
         case "absent_over_time":
-            return .vector(try matrixArg(args[0], t).isEmpty ? [Sample(labels: absentLabels(args[0]), value: 1, timestamp: t)] : [])
+            return .vector(try a.matrix(0).isEmpty ? [Sample(labels: absentLabels(args[0]), value: 1, timestamp: t)] : [])
         case "histogram_quantile":
-            return .vector(try histogramQuantile(try scalarArg(args[0], t), try vectorArg(args[1], t), t))
+            return .vector(try unique(histogramQuantile(try a.scalar(0), try a.vector(1), t)))
+        case "histogram_count", "histogram_sum", "histogram_fraction":
+            // These read native histograms only; float samples give no result, as in Prometheus.
+            return .vector([])
         case "label_replace":
-            return .vector(try labelReplace(args, t))
+            return .vector(try unique(try labelReplace(a, t)))
         case "label_join":
-            return .vector(try labelJoin(args, t))
+            return .vector(try unique(try labelJoin(a, t)))
         case "sort", "sort_desc":
             let descending = f.name == "sort_desc"
-            return .vector(try vectorArg(args[0], t).sorted { a, b in
-                if a.value.isNaN { return false }
-                if b.value.isNaN { return true }
-                return descending ? a.value > b.value : a.value < b.value
-            })
+            return .vector(try a.vector(0).sorted { x, y in
+                if x.value.isNaN { return false }
+                if y.value.isNaN { return true }
+                return descending ? x.value > y.value : x.value < y.value
+            }.map { Sample(labels: $0.labels, value: $0.value, timestamp: t) })
         case "clamp":
-            let (lo, hi) = (try scalarArg(args[1], t), try scalarArg(args[2], t))
+            let (v, lo, hi) = (try a.vector(0), try a.scalar(1), try a.scalar(2))
             if hi < lo { return .vector([]) }
-            return .vector(try mapValues(args[0], t) { Swift.max(lo, Swift.min(hi, $0)) })
+            return .vector(try mapValues(v, t) { GoFloat.max(lo, GoFloat.min(hi, $0)) })
         case "clamp_min":
-            let lo = try scalarArg(args[1], t)
-            return .vector(try mapValues(args[0], t) { Swift.max(lo, $0) })
+            let (v, lo) = (try a.vector(0), try a.scalar(1))
+            return .vector(try mapValues(v, t) { GoFloat.max(lo, $0) })
         case "clamp_max":
-            let hi = try scalarArg(args[1], t)
-            return .vector(try mapValues(args[0], t) { Swift.min(hi, $0) })
+            let (v, hi) = (try a.vector(0), try a.scalar(1))
+            return .vector(try mapValues(v, t) { GoFloat.min(hi, $0) })
         case "round":
-            let toNearest = args.count > 1 ? try scalarArg(args[1], t) : 1
+            let v = try a.vector(0)
+            let toNearest = values.count > 1 ? try a.scalar(1) : 1
             let inverse = 1 / toNearest
-            return .vector(try mapValues(args[0], t) { (($0 * inverse) + 0.5).rounded(.down) / inverse })
-        case "abs": return .vector(try mapValues(args[0], t) { Swift.abs($0) })
-        case "ceil": return .vector(try mapValues(args[0], t) { $0.rounded(.up) })
-        case "floor": return .vector(try mapValues(args[0], t) { $0.rounded(.down) })
-        case "sqrt": return .vector(try mapValues(args[0], t) { $0.squareRoot() })
-        case "exp": return .vector(try mapValues(args[0], t) { Foundation.exp($0) })
-        case "ln": return .vector(try mapValues(args[0], t) { Foundation.log($0) })
-        case "log2": return .vector(try mapValues(args[0], t) { Foundation.log2($0) })
-        case "log10": return .vector(try mapValues(args[0], t) { Foundation.log10($0) })
-        case "sgn": return .vector(try mapValues(args[0], t) { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 })
+            return .vector(try mapValues(v, t) { (($0 * inverse) + 0.5).rounded(.down) / inverse })
         case "quantile_over_time":
-            let q = try scalarArg(args[0], t)
-            return .vector(try overTime(args[1], t) { Self.quantile(q, $0.map(\.v)) })
+            let q = try a.scalar(0)
+            return .vector(try overTime(try a.matrix(1), t) { Self.quantile(q, $0.map(\.v)) })
         case "predict_linear":
-            let seconds = try scalarArg(args[1], t)
-            return .vector(try overTime(args[0], t, minimum: 2) { points in
+            let (m, seconds) = (try a.matrix(0), try a.scalar(1))
+            return .vector(try overTime(m, t, minimum: 2) { points in
                 let (slope, intercept) = Self.linearRegression(points, interceptTime: t)
                 return slope * seconds + intercept
             })
+        case "holt_winters":
+            let (m, sf, tf) = (try a.matrix(0), try a.scalar(1), try a.scalar(2))
+            // Prometheus checks the factors when it smooths a series: nothing to smooth, no error.
+            if m.isEmpty { return .vector([]) }
+            guard sf > 0 && sf < 1 else { throw .evaluation("invalid smoothing factor. Expected: 0 < sf < 1, got: \(Self.goFixed6(sf))") }
+            guard tf > 0 && tf < 1 else { throw .evaluation("invalid trend factor. Expected: 0 < tf < 1, got: \(Self.goFixed6(tf))") }
+            return .vector(try overTime(m, t, minimum: 2) { Self.holtWinters($0, sf, tf) })
         default:
-            return .vector(try rangeFunction(f.name, args[0], t))
+            if let math = Self.mathFunctions[f.name] {
+                return .vector(try mapValues(try a.vector(0), t, math))
+            }
+            if let field = Self.dateFunctions[f.name] {
+                if values.isEmpty {
+                    return .vector([Sample(labels: Labels(), value: field(GoCalendar(unixSeconds: t / 1000)), timestamp: t)])
+                }
+                return .vector(try mapValues(try a.vector(0), t) { field(GoCalendar(unixSeconds: GoFloat.int64($0))) })
+            }
+            return .vector(try rangeFunction(f.name, try a.matrix(0), window(args[0], t), t))
         }
     }
 
-    // MARK: argument helpers
+    /// Functions of one value, applied to every sample (the metric name is dropped).
+    static let mathFunctions: [String: @Sendable (Double) -> Double] = [
+        "abs": { Swift.abs($0) },
+        "ceil": { $0.rounded(.up) },
+        "floor": { $0.rounded(.down) },
+        "sqrt": { $0.squareRoot() },
+        "exp": { Foundation.exp($0) },
+        "ln": { GoFloat.log($0) },
+        "log2": { GoFloat.log2($0) },
+        "log10": { GoFloat.log10($0) },
+        "sgn": { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 },
+        "acos": { Foundation.acos($0) },
+        "acosh": { Foundation.acosh($0) },
+        "asin": { Foundation.asin($0) },
+        "asinh": { Foundation.asinh($0) },
+        "atan": { Foundation.atan($0) },
+        "atanh": { Foundation.atanh($0) },
+        "cos": { Foundation.cos($0) },
+        "cosh": { Foundation.cosh($0) },
+        "sin": { Foundation.sin($0) },
+        "sinh": { Foundation.sinh($0) },
+        "tan": { Foundation.tan($0) },
+        "tanh": { Foundation.tanh($0) },
+        "deg": { $0 * 180 / .pi },
+        "rad": { $0 * .pi / 180 },
+    ]
 
-    func scalarArg(_ e: Expr, _ t: Int64) throws(QueryError) -> Double {
-        guard case .scalar(let v, _) = try eval(e, t) else { throw .evaluation("expected a scalar argument") }
-        return v
+    /// Date functions: a calendar field of a Unix time in UTC.
+    static let dateFunctions: [String: @Sendable (GoCalendar) -> Double] = [
+        "day_of_month": { Double($0.day) },
+        "day_of_week": { Double($0.weekday) },
+        "day_of_year": { Double($0.yearDay + 1) },
+        "days_in_month": { Double($0.daysInMonth) },
+        "hour": { Double($0.hour) },
+        "minute": { Double($0.minute) },
+        "month": { Double($0.month) },
+        "year": { Double($0.year) },
+    ]
+
+    /// Go's `%f` (six decimals), for the messages Prometheus words with it.
+    static func goFixed6(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        return String(format: "%.6f", v)
     }
 
-    func vectorArg(_ e: Expr, _ t: Int64) throws(QueryError) -> [Sample] {
-        guard case .vector(let v) = try eval(e, t) else { throw .evaluation("expected an instant vector argument") }
-        return v
-    }
+    // MARK: arguments
 
-    func matrixArg(_ e: Expr, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
-        guard case .matrix(let m) = try eval(e, t) else { throw .evaluation("expected a range vector argument") }
-        return m
-    }
+    /// The evaluated arguments of a call, read by position and type.
+    struct Arguments {
+        let values: [Value]
 
-    private func stringArg(_ e: Expr, _ t: Int64) throws(QueryError) -> String {
-        guard case .string(let s, _) = try eval(e, t) else { throw .evaluation("expected a string argument") }
-        return s
+        func scalar(_ i: Int) throws(QueryError) -> Double {
+            guard case .scalar(let v, _) = values[i] else { throw .evaluation("expected a scalar argument") }
+            return v
+        }
+
+        func vector(_ i: Int) throws(QueryError) -> [Sample] {
+            guard case .vector(let v) = values[i] else { throw .evaluation("expected an instant vector argument") }
+            return v
+        }
+
+        func matrix(_ i: Int) throws(QueryError) -> [SeriesPoints] {
+            guard case .matrix(let m) = values[i] else { throw .evaluation("expected a range vector argument") }
+            return m
+        }
+
+        func string(_ i: Int) throws(QueryError) -> String {
+            guard case .string(let s, _) = values[i] else { throw .evaluation("expected a string argument") }
+            return s
+        }
     }
 
     /// Applies `f` to every value, dropping the metric name.
-    private func mapValues(_ e: Expr, _ t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [Sample] {
-        let v = try vectorArg(e, t)
-        return try unique(v.map { Sample(labels: $0.labels.withoutName, value: f($0.value), timestamp: t) }, from: v.map(\.labels.name))
+    private func mapValues(_ v: [Sample], _ t: Int64, _ f: (Double) -> Double) throws(QueryError) -> [Sample] {
+        try unique(v.map { Sample(labels: $0.labels.withoutName, value: f($0.value), timestamp: t) }, sameNames: v)
     }
 
     /// Applies `f` to every series of a range vector (with at least `minimum` points), dropping the metric name.
     private func overTime(
-        _ e: Expr, _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: ([Point]) -> Double?
+        _ m: [SeriesPoints], _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: ([Point]) -> Double?
     ) throws(QueryError) -> [Sample] {
         var out: [Sample] = []
-        let m = try matrixArg(e, t)
+        var sameName = true
         for s in m where s.points.count >= minimum {
             guard let v = f(s.points) else { continue }
+            if sameName, let first = out.first, first.labels.name != s.labels.name { sameName = false }
             out.append(Sample(labels: keepName ? s.labels : s.labels.withoutName, value: v, timestamp: t))
         }
-        return keepName ? out : try unique(out, from: m.map(\.labels.name))
+        if keepName || (sameName && Set(m.map(\.labels.name)).count <= 1) { return out }
+        return try unique(out)
     }
 
-    /// The range and offset of a range-vector argument, for extrapolation to the window's edges.
-    private func window(_ e: Expr) -> (range: Int64, offset: Int64) {
-        switch e {
-        case .matrixSelector(let s, let range): (range, s.offset)
-        case .subquery(_, let range, _, let offset): (range, offset)
-        case .parens(let inner): window(inner)
-        default: (0, 0)
+    /// The window of a range-vector argument (`[rangeStart, rangeEnd]`), for extrapolation to its edges.
+    private func window(_ e: Expr, _ t: Int64) -> (start: Int64, end: Int64, range: Int64) {
+        switch e.unwrapped {
+        case .matrixSelector(let s, let range):
+            let end = pinned(s.at, t) &- s.offset
+            return (end &- range, end, range)
+        case .subquery(_, let range, _, let offset, let at):
+            let end = pinned(at, t) &- offset
+            return (end &- range, end, range)
+        default:
+            return (t, t, 0)
         }
     }
 
     // MARK: range functions
 
-    private func rangeFunction(_ name: String, _ arg: Expr, _ t: Int64) throws(QueryError) -> [Sample] {
+    private func rangeFunction(
+        _ name: String, _ m: [SeriesPoints], _ w: (start: Int64, end: Int64, range: Int64), _ t: Int64
+    ) throws(QueryError) -> [Sample] {
         switch name {
         case "rate", "increase", "delta":
-            let (range, offset) = window(arg)
-            return try overTime(arg, t, minimum: 2) { points in
-                Self.extrapolatedRate(points, rangeStart: t - range - offset, rangeEnd: t - offset,
-                    isCounter: name != "delta", isRate: name == "rate", range: range)
+            return try overTime(m, t, minimum: 2) { points in
+                Self.extrapolatedRate(points, rangeStart: w.start, rangeEnd: w.end,
+                    isCounter: name != "delta", isRate: name == "rate", range: w.range)
             }
         case "irate", "idelta":
-            return try overTime(arg, t, minimum: 2) { points in
+            return try overTime(m, t, minimum: 2) { points in
                 let last = points[points.count - 1]
                 let previous = points[points.count - 2]
                 var v = name == "irate" && last.v < previous.v ? last.v : last.v - previous.v
@@ -143,9 +222,9 @@ extension Evaluator {
                 return v
             }
         case "deriv":
-            return try overTime(arg, t, minimum: 2) { Self.linearRegression($0, interceptTime: $0[0].t).slope }
+            return try overTime(m, t, minimum: 2) { Self.linearRegression($0, interceptTime: $0[0].t).slope }
         case "changes":
-            return try overTime(arg, t) { points in
+            return try overTime(m, t) { points in
                 var changes = 0.0
                 for i in points.indices.dropFirst() {
                     let (a, b) = (points[i - 1].v, points[i].v)
@@ -154,14 +233,16 @@ extension Evaluator {
                 return changes
             }
         case "resets":
-            return try overTime(arg, t) { points in
+            return try overTime(m, t) { points in
                 var resets = 0.0
                 for i in points.indices.dropFirst() where points[i].v < points[i - 1].v { resets += 1 }
                 return resets
             }
         case "avg_over_time":
-            return try overTime(arg, t) { points in
+            return try overTime(m, t) { points in
+                // An incremental mean, compensated (Kahan-Neumaier) as Prometheus 2.42 does.
                 var mean = 0.0
+                var c = 0.0
                 var count = 0.0
                 for p in points {
                     count += 1
@@ -169,38 +250,45 @@ extension Evaluator {
                         if p.v.isInfinite && (mean > 0) == (p.v > 0) { continue }
                         if !p.v.isInfinite && !p.v.isNaN { continue }
                     }
-                    mean += p.v / count - mean / count
+                    (mean, c) = Self.kahanSum(p.v / count - mean / count, mean, c)
                 }
-                return mean
+                return mean.isInfinite ? mean : mean + c
             }
-        case "sum_over_time": return try overTime(arg, t) { $0.reduce(0) { $0 + $1.v } }
-        case "count_over_time": return try overTime(arg, t) { Double($0.count) }
-        case "present_over_time": return try overTime(arg, t) { _ in 1 }
-        case "last_over_time": return try overTime(arg, t, keepName: true) { $0[$0.count - 1].v }
+        case "sum_over_time":
+            return try overTime(m, t) { points in
+                var sum = 0.0
+                var c = 0.0
+                for p in points { (sum, c) = Self.kahanSum(p.v, sum, c) }
+                return sum.isInfinite ? sum : sum + c
+            }
+        case "count_over_time": return try overTime(m, t) { Double($0.count) }
+        case "present_over_time": return try overTime(m, t) { _ in 1 }
+        case "last_over_time": return try overTime(m, t, keepName: true) { $0[$0.count - 1].v }
         case "max_over_time":
-            return try overTime(arg, t) { points in
+            return try overTime(m, t) { points in
                 var m = points[0].v
                 for p in points.dropFirst() where p.v > m || m.isNaN { m = p.v }
                 return m
             }
         case "min_over_time":
-            return try overTime(arg, t) { points in
+            return try overTime(m, t) { points in
                 var m = points[0].v
                 for p in points.dropFirst() where p.v < m || m.isNaN { m = p.v }
                 return m
             }
         case "stddev_over_time", "stdvar_over_time":
-            return try overTime(arg, t) { points in
+            return try overTime(m, t) { points in
                 var count = 0.0
-                var mean = 0.0
-                var aux = 0.0
+                var (mean, cMean) = (0.0, 0.0)
+                var (aux, cAux) = (0.0, 0.0)
                 for p in points {
                     count += 1
-                    let delta = p.v - mean
-                    mean += delta / count
-                    aux += delta * (p.v - mean)
+                    let delta = p.v - (mean + cMean)
+                    (mean, cMean) = Self.kahanSum(delta / count, mean, cMean)
+                    (aux, cAux) = Self.kahanSum(delta * (p.v - (mean + cMean)), aux, cAux)
                 }
-                return name == "stddev_over_time" ? (aux / count).squareRoot() : aux / count
+                let variance = (aux + cAux) / count
+                return name == "stddev_over_time" ? variance.squareRoot() : variance
             }
         default:
             throw .evaluation("function \"\(name)\" is not implemented")
@@ -216,8 +304,8 @@ extension Evaluator {
         let last = points[points.count - 1]
         var result = last.v - first.v
         if isCounter {
-            var previous = 0.0
-            for p in points {
+            var previous = first.v
+            for p in points.dropFirst() {
                 if p.v < previous { result += previous }
                 previous = p.v
             }
@@ -234,9 +322,24 @@ extension Evaluator {
         var extrapolateTo = sampledInterval
         extrapolateTo += durationToStart < threshold ? durationToStart : averageInterval / 2
         extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2
-        result *= extrapolateTo / sampledInterval
-        if isRate { result /= Double(range) / 1000 }
-        return result
+        var factor = extrapolateTo / sampledInterval
+        if isRate { factor /= Double(range) / 1000 }
+        return result * factor
+    }
+
+    /// Holt-Winters double exponential smoothing, as Prometheus's `holt_winters`.
+    static func holtWinters(_ points: [Point], _ sf: Double, _ tf: Double) -> Double {
+        var s0 = 0.0
+        var s1 = points[0].v
+        var b = points[1].v - points[0].v
+        for i in 1..<points.count {
+            let x = sf * points[i].v
+            // The trend at this point; the first step keeps the initial trend.
+            if i > 1 { b = tf * (s1 - s0) + (1 - tf) * b }
+            let y = (1 - sf) * (s1 + b)
+            (s0, s1) = (s1, x + y)
+        }
+        return s1
     }
 
     /// Least-squares slope and intercept (at `interceptTime`), with Kahan summation.
@@ -268,10 +371,11 @@ extension Evaluator {
         return (slope, sumY / n - slope * sumX / n)
     }
 
-    private static func kahanSum(_ inc: Double, _ sum: Double, _ c: Double) -> (Double, Double) {
+    /// One step of Kahan-Neumaier compensated summation: the new sum and compensation.
+    static func kahanSum(_ inc: Double, _ sum: Double, _ c: Double) -> (Double, Double) {
         let t = sum + inc
         var c = c
-        if abs(sum) >= abs(inc) { c += (sum - t) + inc } else { c += (inc - t) + sum }
+        if Swift.abs(sum) >= Swift.abs(inc) { c += (sum - t) + inc } else { c += (inc - t) + sum }
         return (t, c)
     }
 
@@ -280,111 +384,67 @@ extension Evaluator {
     /// `absent`'s output labels: the selector's equality matchers (a label matched twice is left out).
     private func absentLabels(_ e: Expr) -> Labels {
         let matchers: [LabelMatcher]
-        switch e {
+        switch e.unwrapped {
         case .vectorSelector(let s), .matrixSelector(let s, _): matchers = s.matchers
         default: return Labels()
         }
-        var pairs: [String: String] = [:]
-        var repeated = Set<String>()
+        var labels = Labels()
+        var seen = Set<String>()
         for m in matchers where m.name != Labels.metricName {
-            if pairs[m.name] != nil || repeated.contains(m.name) {
-                repeated.insert(m.name)
-                pairs[m.name] = nil
-            } else if m.op == .equal {
-                pairs[m.name] = m.value
+            if m.op == .equal && !seen.contains(m.name) {
+                labels.set(m.name, m.value)
+                seen.insert(m.name)
+            } else {
+                labels.set(m.name, "")
             }
         }
-        return Labels(pairs)
+        return labels
     }
 
-    private func labelReplace(_ args: [Expr], _ t: Int64) throws(QueryError) -> [Sample] {
-        let (dst, replacement, src, pattern) = (try stringArg(args[1], t), try stringArg(args[2], t),
-                                                try stringArg(args[3], t), try stringArg(args[4], t))
+    private func labelReplace(_ a: Arguments, _ t: Int64) throws(QueryError) -> [Sample] {
+        let v = try a.vector(0)
+        let (dst, replacement, src, pattern) = (try a.string(1), try a.string(2), try a.string(3), try a.string(4))
+        let regex: RE2Pattern
+        do { regex = try RE2Pattern(pattern) } catch { throw .evaluation("invalid regular expression in label_replace(): \(pattern)") }
         guard Lexer.isValidLabelName(dst) else { throw .evaluation("invalid destination label name in label_replace(): \(dst)") }
-        let regex: AnchoredRegex
-        do { regex = try AnchoredRegex(pattern) } catch { throw .evaluation("invalid regular expression in label_replace(): \(pattern)") }
         var out: [Sample] = []
-        for s in try vectorArg(args[0], t) {
+        out.reserveCapacity(v.count)
+        for s in v {
             var labels = s.labels
             if let groups = regex.captures(s.labels[src]) {
-                labels.set(dst, Self.expand(replacement, groups))
+                labels.set(dst, regex.expand(replacement, groups))
             }
             out.append(Sample(labels: labels, value: s.value, timestamp: t))
-        }
-        return try unique(out)
-    }
-
-    /// Go's regexp Expand: `$1`, `${1}`; an unknown group expands to nothing.
-    public static func expand(_ template: String, _ groups: [String]) -> String {
-        var out = ""
-        let chars = Array(template)
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            guard c == "$", i + 1 < chars.count else {
-                out.append(c)
-                i += 1
-                continue
-            }
-            if chars[i + 1] == "$" {
-                out.append("$")
-                i += 2
-                continue
-            }
-            var name = ""
-            var j = i + 1
-            if chars[j] == "{" {
-                j += 1
-                while j < chars.count && chars[j] != "}" {
-                    name.append(chars[j])
-                    j += 1
-                }
-                guard j < chars.count else {
-                    out.append(c)
-                    i += 1
-                    continue
-                }
-                j += 1
-            } else {
-                while j < chars.count && (chars[j].isLetter || chars[j].isNumber || chars[j] == "_") {
-                    name.append(chars[j])
-                    j += 1
-                }
-            }
-            if name.isEmpty {
-                out.append(c)
-                i += 1
-                continue
-            }
-            if let n = Int(name), n < groups.count { out += groups[n] }
-            i = j
         }
         return out
     }
 
-    private func labelJoin(_ args: [Expr], _ t: Int64) throws(QueryError) -> [Sample] {
-        let dst = try stringArg(args[1], t)
-        let separator = try stringArg(args[2], t)
+    private func labelJoin(_ a: Arguments, _ t: Int64) throws(QueryError) -> [Sample] {
+        let v = try a.vector(0)
+        let (dst, separator) = (try a.string(1), try a.string(2))
         var sources: [String] = []
-        for a in args.dropFirst(3) { sources.append(try stringArg(a, t)) }
+        for i in 3..<a.values.count {
+            let source = try a.string(i)
+            guard Lexer.isValidLabelName(source) else { throw .evaluation("invalid source label name in label_join(): \(source)") }
+            sources.append(source)
+        }
         guard Lexer.isValidLabelName(dst) else { throw .evaluation("invalid destination label name in label_join(): \(dst)") }
         var out: [Sample] = []
-        for s in try vectorArg(args[0], t) {
+        out.reserveCapacity(v.count)
+        for s in v {
             var labels = s.labels
             labels.set(dst, sources.map { s.labels[$0] }.joined(separator: separator))
             out.append(Sample(labels: labels, value: s.value, timestamp: t))
         }
-        return try unique(out)
+        return out
     }
 
-    private func histogramQuantile(_ q: Double, _ v: [Sample], _ t: Int64) throws(QueryError) -> [Sample] {
+    private func histogramQuantile(_ q: Double, _ v: [Sample], _ t: Int64) -> [Sample] {
         var order: [Labels] = []
         var groups: [Labels: (labels: Labels, buckets: [HistogramQuantile.Bucket])] = [:]
         for s in v {
-            let le = s.labels["le"]
-            guard let bound = Double(le) ?? Self.goFloat(le) else {
-                continue  // no or malformed `le`: skipped, as Prometheus does
-            }
+            // No `le`, or one Go's ParseFloat refuses (`1e400`, `x`): skipped, as Prometheus does.
+            guard let bound = GoFloat.parse(s.labels["le"]) else { continue }
             let key = s.labels.removing(["le"])
             if groups[key] == nil {
                 order.append(key)
@@ -392,19 +452,9 @@ extension Evaluator {
             }
             groups[key]!.buckets.append(HistogramQuantile.Bucket(upperBound: bound, count: s.value))
         }
-        return try unique(order.map { key in
+        return order.map { key in
             let g = groups[key]!
             return Sample(labels: g.labels, value: HistogramQuantile.quantile(q, g.buckets), timestamp: t)
-        })
-    }
-
-    /// Go's ParseFloat spellings Swift's Double(String) does not take (`+Inf`, `Inf`, `NaN` in any case).
-    static func goFloat(_ s: String) -> Double? {
-        switch s.lowercased() {
-        case "+inf", "inf", "+infinity", "infinity": .infinity
-        case "-inf", "-infinity": -.infinity
-        case "nan": .nan
-        default: nil
         }
     }
 }

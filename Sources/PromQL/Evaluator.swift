@@ -1,6 +1,12 @@
 /// Evaluates PromQL over a ``SeriesStore`` with Prometheus 2.x semantics: a
 /// 5-minute lookback (inclusive), staleness markers, range windows that include
-/// their left edge, subqueries aligned to their step.
+/// their left edge, subqueries aligned to their step, the `@` modifier.
+///
+/// Evaluation follows Prometheus's engine where its results depend on it: every
+/// argument is evaluated before the operation that uses it; selectors return their
+/// series in the order they were created (as Prometheus's head does); every computed vector is
+/// checked for duplicate label sets; the samples of an instant vector carry the
+/// evaluation time, except for `timestamp()` of a selector.
 ///
 /// A selector's series are resolved once per evaluator, whatever the number of
 /// steps evaluated; make a new evaluator when the store gains series.
@@ -10,8 +16,11 @@ public final class Evaluator {
     public var lookbackDelta: Int64 = 5 * 60_000
     /// The step of subqueries written without one (`x[1h:]`): the evaluation interval.
     public var defaultSubqueryStep: Int64 = 60_000
-    /// Series matched by each selector's matchers: resolved once per evaluator.
+    /// Series matched by each selector's matchers, in creation order: resolved once per evaluator.
     private var selected: [[LabelMatcher]: [Int]] = [:]
+    /// The query's range, for `@ start()` and `@ end()`.
+    private var queryStart: Int64 = 0
+    private var queryEnd: Int64 = 0
 
     public init(store: SeriesStore) {
         self.store = store
@@ -19,11 +28,20 @@ public final class Evaluator {
 
     /// Evaluates `expr` at `time` (milliseconds).
     public func evaluate(_ expr: Expr, at time: Int64) throws(QueryError) -> Value {
-        try eval(expr, time)
+        queryStart = time
+        queryEnd = time
+        return try eval(expr, time)
     }
 
     /// Evaluates `expr` at every step from `start` to `end` (inclusive), as a range query.
     public func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
+        queryStart = start
+        queryEnd = end
+        return try steps(expr, start: start, end: end, step: step)
+    }
+
+    /// The expression at every step, as series (a subquery's or a range query's matrix).
+    func steps(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
         var byLabels: [Labels: Int] = [:]
         var out: [SeriesPoints] = []
         var t = start
@@ -58,28 +76,40 @@ public final class Evaluator {
         case .parens(let e):
             return try eval(e, t)
         case .vectorSelector(let s):
-            return .vector(instantSelect(s, t))
+            return .vector(instantSelect(s, t, sampleTimes: false))
         case .matrixSelector(let s, let range):
             return .matrix(rangeSelect(s, range: range, t))
-        case .subquery(let e, let range, let step, let offset):
-            return .matrix(try subquery(e, range: range, step: step, offset: offset, t))
+        case .subquery(let e, let range, let step, let offset, let at):
+            return .matrix(try subquery(e, range: range, step: step, offset: offset, at: at, t))
         case .unary(_, let e):
             switch try eval(e, t) {
             case .scalar(let v, let ts): return .scalar(-v, ts)
             case .vector(let v):
-                return .vector(try unique(v.map { Sample(labels: $0.labels.withoutName, value: -$0.value, timestamp: $0.timestamp) },
-                                          from: v.map(\.labels.name)))
+                return .vector(try unique(v.map { Sample(labels: $0.labels.withoutName, value: -$0.value, timestamp: t) },
+                                          sameNames: v))
             default: throw .evaluation("unary minus needs a scalar or instant vector")
             }
         case .binary(let op, let l, let r, let matching, let returnBool):
-            return try binary(op, try eval(l, t), try eval(r, t), matching: matching, returnBool: returnBool, t)
+            let lhs = try eval(l, t)
+            let rhs = try eval(r, t)
+            return try binary(op, lhs, rhs, matching: matching, returnBool: returnBool, t)
         case .aggregate(let op, let e, let parameter, let grouping, let without):
-            guard case .vector(let v) = try eval(e, t) else { throw .evaluation("aggregation needs an instant vector") }
             var param: Value? = nil
             if let parameter { param = try eval(parameter, t) }
+            guard case .vector(let v) = try eval(e, t) else { throw .evaluation("aggregation needs an instant vector") }
             return .vector(try aggregate(op, v, parameter: param, grouping: grouping, without: without, t))
         case .call(let f, let args):
             return try call(f, args, t)
+        }
+    }
+
+    /// The time an `@` modifier pins a selector or subquery to (the step's time without one).
+    func pinned(_ at: AtModifier?, _ t: Int64) -> Int64 {
+        switch at {
+        case .time(let ms): ms
+        case .start: queryStart
+        case .end: queryEnd
+        case nil: t
         }
     }
 
@@ -87,14 +117,18 @@ public final class Evaluator {
 
     private func series(for s: VectorSelector) -> [Int] {
         if let cached = selected[s.matchers] { return cached }
+        // In the store's order, the order series were created in: Prometheus's engine reads
+        // its head unsorted, in that order, and sums and topk's ties follow it.
         let found = store.select(s.matchers)
         selected[s.matchers] = found
         return found
     }
 
-    /// The latest sample of each series within the lookback window before `t - offset`.
-    func instantSelect(_ s: VectorSelector, _ t: Int64) -> [Sample] {
-        let at = t - s.offset
+    /// The latest sample of each series within the lookback window before the selector's
+    /// time (`t`, or its `@` time) minus its offset. The samples carry the evaluation time
+    /// `t`, or with `sampleTimes` their own timestamps (for `timestamp()`).
+    func instantSelect(_ s: VectorSelector, _ t: Int64, sampleTimes: Bool) -> [Sample] {
+        let at = pinned(s.at, t) &- s.offset
         var out: [Sample] = []
         for i in series(for: s) {
             let series = store.series[i]
@@ -102,16 +136,17 @@ public final class Evaluator {
             guard k >= 0 else { continue }
             let ts = series.timestamps[k]
             let v = series.values[k]
-            if ts < at - lookbackDelta || SeriesStore.isStale(v) { continue }
-            out.append(Sample(labels: series.labels, value: v, timestamp: ts))
+            if ts < at &- lookbackDelta || SeriesStore.isStale(v) { continue }
+            out.append(Sample(labels: series.labels, value: v, timestamp: sampleTimes ? ts : t))
         }
         return out
     }
 
-    /// Every sample in `[t - offset - range, t - offset]` (Prometheus 2.x: the left edge is included).
+    /// Every sample in `[end - range, end]`, `end` being the selector's time minus its offset
+    /// (Prometheus 2.x: the left edge is included).
     func rangeSelect(_ s: VectorSelector, range: Int64, _ t: Int64) -> [SeriesPoints] {
-        let end = t - s.offset
-        let start = end - range
+        let end = pinned(s.at, t) &- s.offset
+        let start = end &- range
         var out: [SeriesPoints] = []
         for i in series(for: s) {
             let series = store.series[i]
@@ -129,24 +164,33 @@ public final class Evaluator {
     }
 
     /// `expr[range:step] offset d`: the inner expression at every multiple of the step in the window.
-    private func subquery(_ e: Expr, range: Int64, step: Int64, offset: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
+    private func subquery(
+        _ e: Expr, range: Int64, step: Int64, offset: Int64, at: AtModifier?, _ t: Int64
+    ) throws(QueryError) -> [SeriesPoints] {
         let interval = step > 0 ? step : defaultSubqueryStep
-        let end = t - offset
-        let windowStart = end - range
+        let end = pinned(at, t) &- offset
+        let windowStart = end &- range
         var start = interval * (windowStart / interval)
         if start < windowStart { start += interval }
-        return try evaluateRange(e, start: start, end: end, step: interval)
+        return try steps(e, start: start, end: end, step: interval)
     }
 
-    /// Prometheus refuses results where two samples have the same labels (after a metric name was dropped).
-    /// Inputs of one metric name cannot collide, and skip the check.
-    func unique(_ v: [Sample], from names: [String] = []) throws(QueryError) -> [Sample] {
+    /// Prometheus refuses a vector in which two samples have the same labels (after a
+    /// metric name was dropped, or labels were rewritten): "vector cannot contain metrics
+    /// with the same labelset".
+    func unique(_ v: [Sample]) throws(QueryError) -> [Sample] {
         if v.count < 2 { return v }
-        if let first = names.first, names.allSatisfy({ $0 == first }) { return v }
-        var seen = Set<Labels>()
+        var seen = Set<Labels>(minimumCapacity: v.count)
         for s in v where !seen.insert(s.labels).inserted {
             throw .evaluation("vector cannot contain metrics with the same labelset")
         }
         return v
+    }
+
+    /// ``unique(_:)`` for a vector made from `inputs` by dropping the metric name only:
+    /// inputs of one metric name cannot collide, and skip the check.
+    func unique(_ v: [Sample], sameNames inputs: [Sample]) throws(QueryError) -> [Sample] {
+        if let first = inputs.first?.labels.name, inputs.allSatisfy({ $0.labels.name == first }) { return v }
+        return try unique(v)
     }
 }

@@ -12,12 +12,12 @@ extension Expr: CustomStringConvertible {
         case .vectorSelector(let s):
             return s.description
         case .matrixSelector(var s, let range):
-            let offset = s.offset
+            let (offset, at) = (s.offset, s.at)
             s.offset = 0
-            return "\(s)[\(Duration.format(range))]" + (offset != 0 ? " offset \(Duration.format(offset))" : "")
-        case .subquery(let e, let range, let step, let offset):
-            return "\(e)[\(Duration.format(range)):\(step == 0 ? "" : Duration.format(step))]"
-                + (offset != 0 ? " offset \(Duration.format(offset))" : "")
+            s.at = nil
+            return "\(s)[\(Duration.format(range))]" + Self.modifiers(offset, at)
+        case .subquery(let e, let range, let step, let offset, let at):
+            return "\(e)[\(Duration.format(range)):\(step == 0 ? "" : Duration.format(step))]" + Self.modifiers(offset, at)
         case .unary(_, let e):
             return "-\(e)"
         case .binary(let op, let l, let r, let matching, let returnBool):
@@ -41,12 +41,24 @@ extension Expr: CustomStringConvertible {
     }
 }
 
+extension Expr {
+    static func modifiers(_ offset: Int64, _ at: AtModifier?) -> String {
+        var s = offset != 0 ? " offset \(Duration.format(offset))" : ""
+        switch at {
+        case .time(let ms): s += " @ \(GoFloat.formatFixed(Double(ms) / 1000))"
+        case .start: s += " @ start()"
+        case .end: s += " @ end()"
+        case nil: break
+        }
+        return s
+    }
+}
+
 extension VectorSelector: CustomStringConvertible {
     public var description: String {
         let others = matchers.filter { !($0.name == "__name__" && $0.op == .equal && $0.value == name) }
         var s = name ?? ""
         if !others.isEmpty || name == nil { s += "{" + others.map(\.description).joined(separator: ", ") + "}" }
-        if offset != 0 { s += " offset \(Duration.format(offset))" }
-        return s
+        return s + Expr.modifiers(offset, at)
     }
 }

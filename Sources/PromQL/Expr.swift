@@ -11,14 +11,14 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
     public let op: Op
     public let value: String
     /// The compiled, fully anchored regular expression for `=~` and `!~`.
-    let regex: AnchoredRegex?
+    let regex: RE2Pattern?
 
     public init(name: String, op: Op, value: String) throws(QueryError) {
         self.name = name
         self.op = op
         self.value = value
         if op == .regexMatch || op == .regexNoMatch {
-            regex = try AnchoredRegex(value)
+            regex = try RE2Pattern(value)
         } else {
             regex = nil
         }
@@ -104,8 +104,8 @@ public indirect enum Expr: Sendable {
     case vectorSelector(VectorSelector)
     /// `selector[range]`.
     case matrixSelector(VectorSelector, range: Int64)
-    /// `expr[range:step] offset d` (step 0: the evaluation interval).
-    case subquery(Expr, range: Int64, step: Int64, offset: Int64)
+    /// `expr[range:step] offset d @ t` (step 0: the evaluation interval).
+    case subquery(Expr, range: Int64, step: Int64, offset: Int64, at: AtModifier?)
     case unary(negate: Bool, Expr)
     case binary(BinaryOperator, Expr, Expr, matching: VectorMatching?, returnBool: Bool)
     case aggregate(AggregationOperator, Expr, parameter: Expr?, grouping: [String], without: Bool)
@@ -132,7 +132,7 @@ extension Expr {
     public func visit(_ body: (Expr) -> Void) {
         body(self)
         switch self {
-        case .subquery(let e, _, _, _), .unary(_, let e), .parens(let e): e.visit(body)
+        case .subquery(let e, _, _, _, _), .unary(_, let e), .parens(let e): e.visit(body)
         case .binary(_, let l, let r, _, _):
             l.visit(body)
             r.visit(body)
@@ -145,22 +145,78 @@ extension Expr {
     }
 }
 
-/// A vector selector: a metric name and/or label matchers, and an offset.
+/// A vector selector: a metric name and/or label matchers, an offset and an `@` modifier.
 public struct VectorSelector: Sendable, Hashable {
     public var name: String?
     public var matchers: [LabelMatcher]
     public var offset: Int64
+    public var at: AtModifier? = nil
 }
 
-func quoted(_ s: String) -> String {
+/// The `@` modifier: evaluate a selector or subquery at a fixed time instead of the step's.
+public enum AtModifier: Sendable, Hashable {
+    /// `@ 1700000000` (stored in milliseconds).
+    case time(Int64)
+    /// `@ start()`: the start of the query's range (the evaluation time of an instant query).
+    case start
+    /// `@ end()`: the end of the query's range.
+    case end
+}
+
+extension Expr {
+    /// The expression inside any number of parentheses.
+    public var unwrapped: Expr {
+        if case .parens(let e) = self { return e.unwrapped }
+        return self
+    }
+}
+
+/// A string quoted as Go's `strconv.Quote` writes it, which is how Prometheus prints
+/// label values, strings and expressions: `\"` `\\` and the C escapes, other
+/// non-printable characters as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
+package func quoted(_ s: String) -> String {
     var out = "\""
     for c in s.unicodeScalars {
         switch c {
         case "\"": out += "\\\""
         case "\\": out += "\\\\"
+        case "\u{07}": out += "\\a"
+        case "\u{08}": out += "\\b"
+        case "\u{0C}": out += "\\f"
         case "\n": out += "\\n"
-        default: out.unicodeScalars.append(c)
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case "\u{0B}": out += "\\v"
+        default:
+            if isPrintable(c) {
+                out.unicodeScalars.append(c)
+            } else if c.value < 0x80 {
+                out += "\\x" + hex(c.value, 2)
+            } else if c.value < 0x10000 {
+                out += "\\u" + hex(c.value, 4)
+            } else {
+                out += "\\U" + hex(c.value, 8)
+            }
         }
     }
     return out + "\""
+}
+
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
+private func isPrintable(_ c: Unicode.Scalar) -> Bool {
+    if c == " " { return true }
+    switch c.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+        .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
+        .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+        .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+        return true
+    default:
+        return false
+    }
+}
+
+private func hex(_ v: UInt32, _ digits: Int) -> String {
+    let h = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, digits - h.count)) + h
 }

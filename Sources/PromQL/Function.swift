@@ -38,14 +38,24 @@ public struct Function: Sendable, Hashable {
             Function("sort", [v], v),
             Function("sort_desc", [v], v),
             Function("quantile_over_time", [s, m], v),
+            Function("holt_winters", [m, s, s], v),
+            Function("pi", [], s),
+            Function("histogram_count", [v], v),
+            Function("histogram_sum", [v], v),
+            Function("histogram_fraction", [s, s, v], v),
         ]
         for name in ["rate", "irate", "increase", "delta", "idelta", "deriv", "changes", "resets",
                      "avg_over_time", "min_over_time", "max_over_time", "sum_over_time", "count_over_time",
                      "last_over_time", "stddev_over_time", "stdvar_over_time", "present_over_time"] {
             list.append(Function(name, [m], v))
         }
-        for name in ["abs", "ceil", "floor", "sqrt", "exp", "ln", "log2", "log10", "sgn"] {
+        for name in ["abs", "ceil", "floor", "sqrt", "exp", "ln", "log2", "log10", "sgn", "acos", "acosh", "asin",
+                     "asinh", "atan", "atanh", "cos", "cosh", "sin", "sinh", "tan", "tanh", "deg", "rad"] {
             list.append(Function(name, [v], v))
+        }
+        // Date functions: of the given timestamps, or of the evaluation time without an argument.
+        for name in ["day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute", "month", "year"] {
+            list.append(Function(name, [v], v, optional: 1))
         }
         for f in list { table[f.name] = f }
         return table

@@ -9,6 +9,9 @@ enum HistogramQuantile {
     /// holding the rank; NaN without a +Inf bucket or observations; the largest finite
     /// bound when the rank falls in the +Inf bucket; non-monotonic counts are raised to
     /// be monotonic; buckets with the same bound (`1` and `1.0`) are added together.
+    ///
+    /// NaN counts follow Prometheus too: a NaN total is not "no observations", and the
+    /// bucket is found by binary search as Go's `sort.Search` finds it.
     static func quantile(_ q: Double, _ input: [Bucket]) -> Double {
         if q.isNaN { return .nan }
         if q < 0 { return -.infinity }
@@ -25,9 +28,9 @@ enum HistogramQuantile {
             }
         }
         buckets = merged
-        // Ensure monotonic counts.
-        var highest = -Double.infinity
-        for i in buckets.indices {
+        // Ensure monotonic counts, starting from the first bucket's.
+        var highest = buckets[0].count
+        for i in buckets.indices.dropFirst() {
             if buckets[i].count > highest {
                 highest = buckets[i].count
             } else if buckets[i].count < highest {
@@ -36,14 +39,16 @@ enum HistogramQuantile {
         }
         if buckets.count < 2 { return .nan }
         let observations = buckets[buckets.count - 1].count
-        if observations == 0 || observations.isNaN { return .nan }
+        if observations == 0 { return .nan }
         var rank = q * observations
-        // The first bucket (among all but +Inf) whose count reaches the rank.
-        var b = buckets.count - 1
-        for i in 0..<(buckets.count - 1) where buckets[i].count >= rank {
-            b = i
-            break
+        // sort.Search over all but the +Inf bucket: the first whose count reaches the rank.
+        var lo = 0
+        var hi = buckets.count - 1
+        while lo < hi {
+            let mid = Int(UInt(lo + hi) >> 1)
+            if !(buckets[mid].count >= rank) { lo = mid + 1 } else { hi = mid }
         }
+        let b = lo
         if b == buckets.count - 1 { return buckets[buckets.count - 2].upperBound }
         if b == 0 && buckets[0].upperBound <= 0 { return buckets[0].upperBound }
         var bucketStart = 0.0

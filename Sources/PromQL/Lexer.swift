@@ -71,6 +71,8 @@ struct Lexer {
 
     static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 
+    static func isHexDigit(_ c: UInt8) -> Bool { isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
+
     /// All tokens, ending with `.eof`.
     mutating func tokens() throws(QueryError) -> [Token] {
         var out: [Token] = []

@@ -131,8 +131,10 @@ public struct PromQLParser {
             throw error(t, "comparisons between scalars must use BOOL modifier")
         }
         var matching = matching
-        if matching != nil && !bothVectors {
-            throw error(t, "vector matching only allowed between instant vectors")
+        if let m = matching, !bothVectors {
+            // Prometheus drops on()/ignoring() without labels (and their grouping) on a scalar operand.
+            guard m.labels.isEmpty else { throw error(t, "vector matching only allowed between instant vectors") }
+            matching = nil
         }
         if bothVectors {
             var m = matching ?? VectorMatching()
@@ -176,12 +178,14 @@ public struct PromQLParser {
                     guard expr.type == .vector else {
                         throw error(open, "subquery is only allowed on instant vector, got \(expr.type.rawValue)")
                     }
-                    expr = .subquery(expr, range: range, step: step, offset: 0)
+                    expr = .subquery(expr, range: range, step: step, offset: 0, at: nil)
                 } else {
                     _ = try expect(.rightBracket, "\"]\" or \":\" of a subquery")
                     guard case .vectorSelector(let sel) = expr else {
                         throw error(open, "ranges only allowed for vector selectors")
                     }
+                    if sel.offset != 0 { throw error(open, "no offset modifiers allowed before range") }
+                    if sel.at != nil { throw error(open, "no @ modifiers allowed before range") }
                     expr = .matrixSelector(sel, range: range)
                 }
             } else if isKeyword(current, "offset") {
@@ -199,24 +203,73 @@ public struct PromQLParser {
                 case .matrixSelector(var s, let range) where s.offset == 0:
                     s.offset = d
                     expr = .matrixSelector(s, range: range)
-                case .subquery(let e, let range, let step, 0):
-                    expr = .subquery(e, range: range, step: step, offset: d)
+                case .subquery(let e, let range, let step, 0, let pin):
+                    expr = .subquery(e, range: range, step: step, offset: d, at: pin)
+                case .vectorSelector, .matrixSelector, .subquery:
+                    throw error(at, "offset may not be set multiple times")
                 default:
-                    throw error(at, "offset modifier must be preceded by an instant vector selector, range vector selector or subquery")
+                    throw error(at, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")
                 }
             } else if current.kind == .at {
-                throw error(current, "the @ modifier is not supported by ctlmon")
+                let at = advance()
+                let modifier = try parseAtModifier()
+                switch expr {
+                case .vectorSelector(var s) where s.at == nil:
+                    s.at = modifier
+                    expr = .vectorSelector(s)
+                case .matrixSelector(var s, let range) where s.at == nil:
+                    s.at = modifier
+                    expr = .matrixSelector(s, range: range)
+                case .subquery(let e, let range, let step, let offset, nil):
+                    expr = .subquery(e, range: range, step: step, offset: offset, at: modifier)
+                case .vectorSelector, .matrixSelector, .subquery:
+                    throw error(at, "@ <timestamp> may not be set multiple times")
+                default:
+                    throw error(at, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery")
+                }
             } else {
                 return expr
             }
         }
     }
 
+    /// After `@`: a (signed) number of seconds, `start()` or `end()`.
+    private mutating func parseAtModifier() throws(QueryError) -> AtModifier {
+        if isKeyword(current, "start") || isKeyword(current, "end") {
+            let which = advance()
+            _ = try expect(.leftParen, "\"(\"")
+            _ = try expect(.rightParen, "\")\"")
+            return which.text.lowercased() == "start" ? .start : .end
+        }
+        var sign = 1.0
+        if current.kind == .sub || current.kind == .add {
+            if advance().kind == .sub { sign = -1 }
+        }
+        let t = current
+        guard t.kind == .number || (t.kind == .identifier && ["inf", "nan"].contains(t.text.lowercased())) else {
+            throw unexpected("a timestamp, start() or end() after @")
+        }
+        _ = advance()
+        let seconds = sign * (t.kind == .number ? try number(t) : (t.text.lowercased() == "inf" ? .infinity : .nan))
+        // Prometheus keeps @ times as int64 milliseconds.
+        guard seconds.isFinite, seconds < 9_223_372_036_854_775_807.0, seconds > -9_223_372_036_854_775_808.0 else {
+            throw error(t, "timestamp out of bounds for @ modifier: \(Self.goFixed6(seconds))")
+        }
+        let ms = (seconds * 1000).rounded(.toNearestOrAwayFromZero)
+        guard ms.magnitude < 9.2e18 else { throw error(t, "timestamp out of bounds for @ modifier: \(Self.goFixed6(seconds))") }
+        return .time(Int64(ms))
+    }
+
+    private static func goFixed6(_ v: Double) -> String {
+        v.isNaN ? "NaN" : v.isInfinite ? (v > 0 ? "+Inf" : "-Inf") : String(v)
+    }
+
     private mutating func parseDuration(_ what: String) throws(QueryError) -> Int64 {
         guard current.kind == .duration else { throw unexpected(what) }
         let t = advance()
         guard let d = Duration.parse(t.text) else { throw error(t, "bad duration \"\(t.text)\"") }
-        if d == 0 && what.contains("range") { throw error(t, "duration must be greater than 0") }
+        // Every duration inside an expression (range, subquery step, offset) must be positive.
+        if d == 0 { throw error(t, "duration must be greater than 0") }
         return d
     }
 
@@ -387,46 +440,84 @@ public struct PromQLParser {
 
     // MARK: literals
 
+    /// A number as Prometheus reads one: Go's `ParseInt(s, 0, 64)` first (so `0x1f` is hex and
+    /// `017` octal), then `ParseFloat` (which refuses values out of range, such as `1e400`).
     private func number(_ t: Token) throws(QueryError) -> Double {
         let s = String(t.text)
-        if s.hasPrefix("0x") || s.hasPrefix("0X"), let v = UInt64(s.dropFirst(2), radix: 16) { return Double(v) }
-        guard let v = Double(s) else { throw error(t, "bad number \"\(s)\"") }
+        if let v = Self.goInt(s) { return Double(v) }
+        guard let v = GoFloat.parse(s) else { throw error(t, "error parsing number: \(s)") }
         return v
     }
 
+    /// `strconv.ParseInt(s, 0, 64)` for the digits PromQL's lexer produces.
+    private static func goInt(_ s: String) -> Int64? {
+        if s.hasPrefix("0x") || s.hasPrefix("0X") { return Int64(s.dropFirst(2), radix: 16) }
+        if s.count > 1 && s.hasPrefix("0") { return Int64(s.dropFirst(), radix: 8) }
+        return Int64(s, radix: 10)
+    }
+
+    /// Go's string unquoting, as Prometheus's: C escapes, `\x` and three-digit octal escapes
+    /// (single bytes), `\u`/`\U`; `\'` only inside '…' and `\"` only inside "…"; raw strings
+    /// as written. Bytes that do not form UTF-8 become U+FFFD.
     private func unquote(_ t: Token) throws(QueryError) -> String {
-        let body = t.text.dropFirst().dropLast()
-        if t.text.first == "`" { return String(body) }
-        var out = ""
-        var it = body.unicodeScalars.makeIterator()
-        while let c = it.next() {
-            guard c == "\\" else {
-                out.unicodeScalars.append(c)
+        let text = Array(t.text.utf8)
+        let quote = text[0]
+        let body = text[1..<(text.count - 1)]
+        if quote == UInt8(ascii: "`") { return String(decoding: body, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var i = body.startIndex
+        func bad() -> QueryError { error(t, "invalid syntax in string \(t.text)") }
+        while i < body.endIndex {
+            let c = body[i]
+            guard c == UInt8(ascii: "\\") else {
+                out.append(c)
+                i += 1
                 continue
             }
-            guard let e = it.next() else { throw error(t, "unterminated escape in string") }
+            guard i + 1 < body.endIndex else { throw bad() }
+            let e = body[i + 1]
+            i += 2
             switch e {
-            case "n": out += "\n"
-            case "t": out += "\t"
-            case "r": out += "\r"
-            case "a": out += "\u{07}"
-            case "b": out += "\u{08}"
-            case "f": out += "\u{0C}"
-            case "v": out += "\u{0B}"
-            case "\\", "\"", "'": out.unicodeScalars.append(e)
-            case "x", "u", "U":
-                let digits = e == "x" ? 2 : e == "u" ? 4 : 8
-                var hex = ""
-                for _ in 0..<digits { if let h = it.next() { hex.unicodeScalars.append(h) } }
-                guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
-                    throw error(t, "invalid escape \\\(e)\(hex) in string")
+            case UInt8(ascii: "a"): out.append(0x07)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "v"): out.append(0x0B)
+            case UInt8(ascii: "\\"): out.append(e)
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                guard e == quote else { throw bad() }
+                out.append(e)
+            case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let digits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
+                guard i + digits <= body.endIndex,
+                    let v = UInt32(String(decoding: body[i..<(i + digits)], as: UTF8.self), radix: 16),
+                    body[i..<(i + digits)].allSatisfy({ Lexer.isHexDigit($0) })
+                else { throw bad() }
+                i += digits
+                if e == UInt8(ascii: "x") {
+                    out.append(UInt8(v))
+                } else {
+                    guard v <= 0x10FFFF else { throw bad() }
+                    out.append(contentsOf: Array(String(Unicode.Scalar(v).map(Character.init) ?? "\u{FFFD}").utf8))
                 }
-                out.unicodeScalars.append(scalar)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                guard i + 2 <= body.endIndex else { throw bad() }
+                var v = UInt32(e - 0x30)
+                for k in 0..<2 {
+                    let d = body[i + k]
+                    guard d >= 0x30 && d <= 0x37 else { throw bad() }
+                    v = v << 3 | UInt32(d - 0x30)
+                }
+                guard v <= 255 else { throw bad() }
+                i += 2
+                out.append(UInt8(v))
             default:
-                // Go also has octal escapes (\101); PromQL rule files practically never use them.
-                throw error(t, "unknown escape sequence \\\(e) in string")
+                throw error(t, "unknown escape sequence \\\(Character(Unicode.Scalar(e))) in string")
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

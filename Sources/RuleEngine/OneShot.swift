@@ -122,7 +122,7 @@ public enum OneShot {
                     case .matrixSelector(let s, let range):
                         if let n = s.name, recorded.contains(n) { break }
                         longest = max(longest, range + s.offset)
-                    case .subquery(_, let range, _, let offset): longest = max(longest, range + offset)
+                    case .subquery(_, let range, _, let offset, _): longest = max(longest, range + offset)
                     case .vectorSelector(let s): longest = max(longest, s.offset)
                     default: break
                     }

@@ -80,20 +80,39 @@ public struct RuleTestRunner {
 
     private func runGroup(_ group: RuleTestFile.TestGroup, rules: [RuleGroup], evaluationInterval: Int64) throws -> [String] {
         let interval = parseDuration(group.interval) ?? evaluationInterval
-        let store = SeriesStore()
-        for input in group.inputSeries ?? [] {
-            let labels = try parseSeries(input.series)
-            let values = try SeriesNotation.expand(input.values)
-            for (i, v) in values.enumerated() {
-                if let v { store.append(labels, timestamp: Int64(i) * interval, value: v) }
-            }
-        }
-        var failures: [String] = []
         // Rules run at every evaluation interval from 0 to the last eval_time; an alert test at
         // eval_time e is checked after the evaluation at the tick t with t <= e < t + interval.
         let alertTests = (group.alertRuleTest ?? []).map { (parseDuration($0.evalTime) ?? 0, $0) }.sorted { $0.0 < $1.0 }
         let exprTimes = (group.promqlExprTest ?? []).map { parseDuration($0.evalTime) ?? 0 }
         let end = (alertTests.map(\.0) + exprTimes).max() ?? 0
+        // promtool loads the input samples as its rule evaluations advance: at every tick of
+        // the evaluation interval up to the last eval_time, the samples up to that tick. So
+        // nothing after the last tick is ever visible (not even to `offset -5m`), and series
+        // are created in the order of the tick that first loads them, which is the order a
+        // selector returns them in (and decides, for instance, which of equal values topk keeps).
+        let lastTick = end - end % evaluationInterval
+        var inputs: [(firstTick: Int64, labels: Labels, times: [Int64], values: [Double])] = []
+        for input in group.inputSeries ?? [] {
+            let labels = try parseSeries(input.series)
+            var times: [Int64] = []
+            var values: [Double] = []
+            for (i, v) in try SeriesNotation.expand(input.values).enumerated() {
+                let t = Int64(i) * interval
+                if t > lastTick { break }
+                if let v {
+                    times.append(t)
+                    values.append(v)
+                }
+            }
+            guard let first = times.first else { continue }
+            let firstTick = (first + evaluationInterval - 1) / evaluationInterval * evaluationInterval
+            inputs.append((firstTick, labels, times, values))
+        }
+        let store = SeriesStore()
+        for input in inputs.enumerated().sorted(by: { ($0.element.firstTick, $0.offset) < ($1.element.firstTick, $1.offset) }) {
+            store.append(input.element.labels, timestamps: input.element.times, values: input.element.values)
+        }
+        var failures: [String] = []
         if !rules.isEmpty || !alertTests.isEmpty {
             let evaluator = RuleEvaluator(
                 groups: rules, store: store, externalLabels: group.externalLabels ?? [:], evaluationInterval: evaluationInterval)
@@ -197,14 +216,15 @@ public struct RuleTestRunner {
         return abs(a - b) <= tolerance * max(abs(a), abs(b))
     }
 
+    /// Samples as promtool prints them: `{a="1"} 1E+00, …`, or `nil` for none.
     static func describe(_ samples: [(Labels, Double)]) -> String {
-        samples.sorted { $0.0 < $1.0 }.map { "\(braced($0.0)) \(formatValue($0.1))" }.joined(separator: ", ")
+        if samples.isEmpty { return "nil" }
+        return samples.sorted { $0.0 < $1.0 }.map { "\(braced($0.0)) \(formatValue($0.1))" }.joined(separator: ", ")
     }
 
     /// Labels as Prometheus's labels.String() prints them: all in braces, `__name__` included.
     static func braced(_ l: Labels) -> String {
-        "{" + l.labels.map { "\($0.name)=\"\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }
-            .joined(separator: ", ") + "}"
+        "{" + l.labels.map { "\($0.name)=\(quoted($0.value))" }.joined(separator: ", ") + "}"
     }
 
     /// Go's strconv.FormatFloat(v, 'E', -1, 64), as promtool prints values.
@@ -224,5 +244,5 @@ public struct RuleTestRunner {
         return s
     }
 
-    private func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+    private func quote(_ s: String) -> String { quoted(s) }
 }

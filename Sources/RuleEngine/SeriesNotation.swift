@@ -2,7 +2,7 @@ import PromQL
 
 /// promtool's expanding notation for test input series: `1 2 _ stale 0+10x5 5-1x3 1x4 _x2`.
 ///
-/// `a+bxn` is n+1 values a, a+b, …, a+n·b (`a-bxn` counts down); `axn` repeats a n+1 times;
+/// `a+bxn` is n+1 values a, a+b, a+b+b, … (`a-bxn` counts down); `axn` repeats a n+1 times;
 /// `_` skips a step (`_xn` skips n); `stale` writes a staleness marker.
 public enum SeriesNotation {
     /// One value per step: nil for a skipped step.
@@ -53,7 +53,13 @@ public enum SeriesNotation {
                 guard let a = number(String(head)) else { throw RuleTestError("invalid value in series values: \(t)") }
                 start = a
             }
-            for i in 0...n { out.append(start! + Double(i) * step) }
+            // Repeated addition, as promtool builds the values (not start + i × step: the two
+            // differ in the last bits for non-integral steps).
+            var value = start!
+            for _ in 0...n {
+                out.append(value)
+                value += step
+            }
         }
         return out
     }

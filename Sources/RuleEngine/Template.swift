@@ -265,11 +265,10 @@ public struct Template: Sendable {
         case "toLower": return .string(try string(0).lowercased())
         case "reReplaceAll":
             let (pattern, replacement, text) = (try string(0), try string(1), try string(2))
-            guard let regex = try? Regex(pattern) else { throw RuleTestError("reReplaceAll: invalid regular expression \(pattern)") }
-            return .string(text.replacing(regex) { match in
-                let groups = match.output.map { $0.substring.map(String.init) ?? "" }
-                return Evaluator.expand(replacement, groups)
-            })
+            guard let regex = try? RE2Pattern(pattern, anchored: false) else {
+                throw RuleTestError("reReplaceAll: invalid regular expression \(pattern)")
+            }
+            return .string(regex.replaceAll(text, with: replacement))
         case "printf":
             return .string(try Printf.format(try string(0), Array(args.dropFirst())))
         default:
