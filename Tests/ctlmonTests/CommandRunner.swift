@@ -41,6 +41,10 @@ enum Command {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["CTLMON_BENCH_PRELOADED"] = nil
+        // ctlmon-bench preloads its malloc interposer, which cannot share the process with
+        // another preloaded allocator hook (libfaketime, when the suite runs under faketime to
+        // show it does not depend on the date: the bench reads no date).
+        if tool == "ctlmon-bench" { env["LD_PRELOAD"] = nil }
         process.environment = env
         // Files, not pipes: no deadlock whatever the output size.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-tests-\(UUID().uuidString)")
