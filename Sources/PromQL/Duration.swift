@@ -26,35 +26,52 @@ public enum Duration {
         }
     }
 
-    /// Parses `1h30m`, `5m`, `90s`, `1.5h` is not allowed; nil when malformed or out of order.
-    public static func parse(_ text: Substring) -> Int64? {
+    /// Why a duration was refused.
+    public enum ParseError: Error, Sendable {
+        /// Not `1h30m`-style: digits and units, largest first, each unit once.
+        case invalid
+        /// Longer than Prometheus's durations can be (Go's `time.Duration`, about 292 years).
+        case outOfRange
+    }
+
+    /// The longest duration Prometheus accepts: Go's `time.Duration` counts nanoseconds in an Int64.
+    public static let maxMilliseconds: Int64 = Int64.max / 1_000_000
+
+    /// Parses `1h30m`, `5m`, `90s` (`1.5h` is not allowed) into milliseconds; `0` alone is zero.
+    public static func milliseconds(_ text: Substring) throws(ParseError) -> Int64 {
+        if text == "0" { return 0 }
         var total: Int64 = 0
         var i = text.startIndex
         var lastUnit: Int64 = .max
-        guard !text.isEmpty else { return nil }
+        guard !text.isEmpty else { throw .invalid }
         while i < text.endIndex {
             var digits: Int64 = 0
             var sawDigit = false
+            var overflow = false
             while i < text.endIndex, let d = text[i].wholeNumberValue, text[i].isASCII {
                 let (m, o1) = digits.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(Int64(d))
-                if o1 || o2 { return nil }
+                overflow = overflow || o1 || o2
                 digits = a
                 sawDigit = true
                 i = text.index(after: i)
             }
-            guard sawDigit, i < text.endIndex else { return nil }
+            guard sawDigit, i < text.endIndex else { throw .invalid }
             var unitEnd = text.index(after: i)
             if text[i] == "m", unitEnd < text.endIndex, text[unitEnd] == "s" { unitEnd = text.index(after: unitEnd) }
-            guard let unit = milliseconds(unit: text[i..<unitEnd]), unit < lastUnit else { return nil }
+            guard let unit = milliseconds(unit: text[i..<unitEnd]), unit < lastUnit else { throw .invalid }
             lastUnit = unit
             let (m, o) = digits.multipliedReportingOverflow(by: unit)
-            if o { return nil }
-            total += m
+            let (sum, o2) = total.addingReportingOverflow(m)
+            if overflow || o || o2 || sum > maxMilliseconds { throw .outOfRange }
+            total = sum
             i = unitEnd
         }
         return total
     }
+
+    /// ``milliseconds(_:)``, nil when the text is not a duration or is out of range.
+    public static func parse(_ text: Substring) -> Int64? { try? milliseconds(text) }
 
     /// Formats milliseconds the way Prometheus prints durations (`1h30m`, `5m`, `0s`).
     public static func format(_ ms: Int64) -> String {

@@ -6,7 +6,7 @@ extension Evaluator {
     func call(_ f: Function, _ args: [Expr], _ t: Int64) throws(QueryError) -> Value {
         // timestamp() of a selector reads the samples' own times; of anything else, the evaluation time.
         if f.name == "timestamp", case .vectorSelector(let s) = args[0].unwrapped {
-            let v = instantSelect(s, t, sampleTimes: true)
+            let v = try instantSelect(s, t, sampleTimes: true)
             return .vector(try unique(v.map {
                 Sample(labels: $0.labels.withoutName, value: Double($0.timestamp) / 1000, timestamp: t)
             }, sameNames: v))

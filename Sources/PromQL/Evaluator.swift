@@ -21,6 +21,11 @@ public final class Evaluator {
     /// The query's range, for `@ start()` and `@ end()`.
     private var queryStart: Int64 = 0
     private var queryEnd: Int64 = 0
+    /// The most samples (selected points and subquery steps) one evaluation may touch, like
+    /// Prometheus's `--query.max-samples` (50,000,000): it bounds a query's time and memory.
+    public var maxSamples = 50_000_000
+    /// Samples touched by the evaluation in progress.
+    private var samplesTouched = 0
 
     public init(store: SeriesStore) {
         self.store = store
@@ -30,6 +35,7 @@ public final class Evaluator {
     public func evaluate(_ expr: Expr, at time: Int64) throws(QueryError) -> Value {
         queryStart = time
         queryEnd = time
+        samplesTouched = 0
         return try eval(expr, time)
     }
 
@@ -37,15 +43,23 @@ public final class Evaluator {
     public func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
         queryStart = start
         queryEnd = end
-        return try steps(expr, start: start, end: end, step: step)
+        return try steps(expr, start: start, end: end, step: step, budgetPerStep: true)
     }
 
     /// The expression at every step, as series (a subquery's or a range query's matrix).
-    func steps(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
+    /// Each step counts against the sample budget; a range query's steps each get a fresh one.
+    func steps(_ expr: Expr, start: Int64, end: Int64, step: Int64, budgetPerStep: Bool = false) throws(QueryError) -> [SeriesPoints] {
+        let step = max(step, 1)
+        if end >= start {
+            // Refuse before the first step a subquery that could never fit.
+            let count = (end - start) / step + 1
+            if !budgetPerStep { try touch(Int(clamping: count)) }
+        }
         var byLabels: [Labels: Int] = [:]
         var out: [SeriesPoints] = []
         var t = start
         while t <= end {
+            if budgetPerStep { samplesTouched = 0 }
             let samples: [Sample]
             switch try eval(expr, t) {
             case .scalar(let v, _): samples = [Sample(labels: Labels(), value: v, timestamp: t)]
@@ -60,9 +74,20 @@ public final class Evaluator {
                     out.append(SeriesPoints(labels: s.labels, points: [Point(t: t, v: s.value)]))
                 }
             }
-            t += max(step, 1)
+            let (next, overflow) = t.addingReportingOverflow(step)
+            if overflow { break }
+            t = next
         }
         return out
+    }
+
+    /// Counts `n` samples against ``maxSamples``.
+    func touch(_ n: Int) throws(QueryError) {
+        samplesTouched += n
+        if samplesTouched > maxSamples {
+            throw .evaluation("query processing would load too many samples into memory in query execution "
+                + "(more than \(maxSamples) samples)")
+        }
     }
 
     // MARK: dispatch
@@ -76,9 +101,9 @@ public final class Evaluator {
         case .parens(let e):
             return try eval(e, t)
         case .vectorSelector(let s):
-            return .vector(instantSelect(s, t, sampleTimes: false))
+            return .vector(try instantSelect(s, t, sampleTimes: false))
         case .matrixSelector(let s, let range):
-            return .matrix(rangeSelect(s, range: range, t))
+            return .matrix(try rangeSelect(s, range: range, t))
         case .subquery(let e, let range, let step, let offset, let at):
             return .matrix(try subquery(e, range: range, step: step, offset: offset, at: at, t))
         case .unary(_, let e):
@@ -127,7 +152,7 @@ public final class Evaluator {
     /// The latest sample of each series within the lookback window before the selector's
     /// time (`t`, or its `@` time) minus its offset. The samples carry the evaluation time
     /// `t`, or with `sampleTimes` their own timestamps (for `timestamp()`).
-    func instantSelect(_ s: VectorSelector, _ t: Int64, sampleTimes: Bool) -> [Sample] {
+    func instantSelect(_ s: VectorSelector, _ t: Int64, sampleTimes: Bool) throws(QueryError) -> [Sample] {
         let at = pinned(s.at, t) &- s.offset
         var out: [Sample] = []
         for i in series(for: s) {
@@ -139,12 +164,13 @@ public final class Evaluator {
             if ts < at &- lookbackDelta || SeriesStore.isStale(v) { continue }
             out.append(Sample(labels: series.labels, value: v, timestamp: sampleTimes ? ts : t))
         }
+        try touch(out.count)
         return out
     }
 
     /// Every sample in `[end - range, end]`, `end` being the selector's time minus its offset
     /// (Prometheus 2.x: the left edge is included).
-    func rangeSelect(_ s: VectorSelector, range: Int64, _ t: Int64) -> [SeriesPoints] {
+    func rangeSelect(_ s: VectorSelector, range: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
         let end = pinned(s.at, t) &- s.offset
         let start = end &- range
         var out: [SeriesPoints] = []
@@ -158,6 +184,7 @@ public final class Evaluator {
             for k in from..<to where !SeriesStore.isStale(series.values[k]) {
                 points.append(Point(t: series.timestamps[k], v: series.values[k]))
             }
+            try touch(points.count)
             if !points.isEmpty { out.append(SeriesPoints(labels: series.labels, points: points)) }
         }
         return out

@@ -164,6 +164,17 @@ public enum AtModifier: Sendable, Hashable {
 }
 
 extension Expr {
+    /// The longest path from this node to a leaf, counting nodes.
+    public var height: Int {
+        switch self {
+        case .number, .string, .vectorSelector, .matrixSelector: 1
+        case .subquery(let e, _, _, _, _), .unary(_, let e), .parens(let e): e.height + 1
+        case .binary(_, let l, let r, _, _): Swift.max(l.height, r.height) + 1
+        case .aggregate(_, let e, let p, _, _): Swift.max(e.height, p?.height ?? 0) + 1
+        case .call(_, let args): (args.map(\.height).max() ?? 0) + 1
+        }
+    }
+
     /// The expression inside any number of parentheses.
     public var unwrapped: Expr {
         if case .parens(let e) = self { return e.unwrapped }

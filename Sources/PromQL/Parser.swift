@@ -4,24 +4,39 @@
 /// ```swift
 /// let expr = try PromQLParser.parse("sum by (verb) (rate(apiserver_request_total[5m]))")
 /// ```
+///
+/// Expressions may nest at most ``maxDepth`` levels (parentheses, operators, calls,
+/// subqueries): Prometheus's Go parser has no limit because Go stacks grow to 1 GiB;
+/// ctlmon's recursive parser and evaluator need one, far above any real rule.
 public struct PromQLParser {
     private var tokens: [Token]
     private var k = 0
     private let lexer: Lexer
+    /// How many expressions are being parsed inside one another right now.
+    private var nesting = 0
+
+    /// The deepest nesting an expression may have.
+    public static let maxDepth = 1000
 
     public static func parse(_ text: String) throws(QueryError) -> Expr {
         var parser = try PromQLParser(text)
         let expr = try parser.parseExpression(minPrecedence: 1)
         guard parser.current.kind == .eof else { throw parser.unexpected("the end of the expression or an operator") }
+        if expr.height > maxDepth { throw parser.lexer.error(at: 0, tooDeep) }
         return expr
     }
 
-    /// Parses a duration such as `5m` or `1h30m` into milliseconds.
+    private static let tooDeep = "expression nested more than \(maxDepth) levels deep"
+
+    /// Parses a duration such as `5m` or `1h30m` into milliseconds (`0` too, as Prometheus's
+    /// configuration durations allow).
     public static func parseDuration(_ text: String) throws(QueryError) -> Int64 {
-        guard let d = Duration.parse(Substring(text)) else {
-            throw QueryError(kind: .parse, line: 1, column: 1, message: "bad duration \"\(text)\"")
+        do {
+            return try Duration.milliseconds(Substring(text))
+        } catch {
+            let message = error == .invalid ? "not a valid duration string" : "duration out of range"
+            throw QueryError(kind: .parse, line: 1, column: 1, message: "\(message): \"\(text)\"")
         }
-        return d
     }
 
     private init(_ text: String) throws(QueryError) {
@@ -88,9 +103,15 @@ public struct PromQLParser {
     }
 
     private mutating func parseExpression(minPrecedence: Int) throws(QueryError) -> Expr {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Self.maxDepth { throw error(current, Self.tooDeep) }
         var lhs = try parseUnary()
+        var chain = 0
         while let op = binaryOperator(current), op.precedence >= minPrecedence {
             let opToken = advance()
+            chain += 1
+            if chain > Self.maxDepth { throw error(opToken, Self.tooDeep) }
             var returnBool = false
             if isKeyword(current, "bool") {
                 guard op.isComparison else { throw error(current, "bool modifier can only be used on comparison operators") }
@@ -267,7 +288,12 @@ public struct PromQLParser {
     private mutating func parseDuration(_ what: String) throws(QueryError) -> Int64 {
         guard current.kind == .duration else { throw unexpected(what) }
         let t = advance()
-        guard let d = Duration.parse(t.text) else { throw error(t, "bad duration \"\(t.text)\"") }
+        let d: Int64
+        do {
+            d = try Duration.milliseconds(t.text)
+        } catch {
+            throw self.error(t, error == .invalid ? "bad duration \"\(t.text)\"" : "duration out of range")
+        }
         // Every duration inside an expression (range, subquery step, offset) must be positive.
         if d == 0 { throw error(t, "duration must be greater than 0") }
         return d

@@ -14,26 +14,15 @@ public struct RuleFile: Sendable {
 
     /// Loads and validates a rule file from disk.
     public static func load(path: String) throws(RuleFileError) -> RuleFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw RuleFileError(path, [(0, "cannot read: \(error.localizedDescription)")])
-        }
-        return try parse(text, path: path)
+        try parse(try StrictYAML.read(path: path), path: path)
     }
 
     /// Parses and validates rule-file YAML; every problem is collected with its line.
     public static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleFile {
-        var loader = Loader(path: path)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw RuleFileError(path, [(Loader.line(of: error), "invalid YAML: \(Loader.describe(error))")])
-        }
+        let root = try StrictYAML.compose(text, path: path)
+        var loader = Loader(yaml: StrictYAML(path: path))
         let file = loader.file(root)
-        if !loader.problems.isEmpty { throw RuleFileError(path, loader.problems) }
+        if !loader.yaml.problems.isEmpty { throw RuleFileError(path, loader.yaml.problems) }
         return file
     }
 }
@@ -85,88 +74,41 @@ public struct RuleFileError: Error, Sendable, CustomStringConvertible {
 
 /// Walks the YAML nodes, building the model and collecting problems with their lines.
 private struct Loader {
-    let path: String
-    var problems: [(Int, String)] = []
+    var yaml: StrictYAML
 
-    init(path: String) { self.path = path }
-
-    static func line(of error: any Error) -> Int {
-        if let e = error as? YamlError {
-            switch e {
-            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-            default: return 0
-            }
-        }
-        return 0
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let e = error as? YamlError {
-            switch e {
-            case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-            default: break
-            }
-        }
-        return "\(error)"
-    }
-
-    mutating func problem(_ node: Node?, _ message: String) {
-        problems.append((node?.mark?.line ?? 0, message))
-    }
-
-    mutating func keys(_ node: Node, allowed: [String], in what: String) {
-        guard let mapping = node.mapping else { return }
-        for (key, _) in mapping {
-            guard let k = key.string, allowed.contains(k) else {
-                problem(key, "unknown key \"\(key.string ?? "?")\" in \(what) (expected \(allowed.joined(separator: ", ")))")
-                continue
-            }
-        }
-    }
+    mutating func problem(_ node: Node?, _ message: String) { yaml.problem(node, message) }
 
     mutating func file(_ root: Node?) -> RuleFile {
-        guard let root, root.mapping != nil else {
-            if root != nil { problem(root, "expected a mapping with \"groups\"") }
-            return RuleFile(path: path, groups: [])
+        guard let root, let m = yaml.mapping(root, allowed: ["groups"], in: "the rule file") else {
+            return RuleFile(path: yaml.path, groups: [])
         }
-        keys(root, allowed: ["groups"], in: "the rule file")
         var groups: [RuleGroup] = []
         var names: Set<String> = []
-        for g in root.mapping?["groups"]?.sequence ?? [] {
+        for g in yaml.sequence(m["groups"], "groups") {
             guard let group = group(g) else { continue }
             if !names.insert(group.name).inserted { problem(g, "group name \"\(group.name)\" is repeated in the file") }
             groups.append(group)
         }
-        return RuleFile(path: path, groups: groups)
-    }
-
-    mutating func duration(_ node: Node?, _ what: String) -> Int64? {
-        guard let node else { return nil }
-        guard let s = node.string, let d = try? PromQLParser.parseDuration(s) else {
-            problem(node, "\(what): bad duration \"\(node.string ?? "?")\" (expected e.g. 30s, 5m, 1h30m)")
-            return nil
-        }
-        return d
+        return RuleFile(path: yaml.path, groups: groups)
     }
 
     mutating func group(_ node: Node) -> RuleGroup? {
-        guard let m = node.mapping else {
-            problem(node, "expected a group (a mapping with name and rules)")
-            return nil
-        }
-        keys(node, allowed: ["name", "interval", "limit", "rules"], in: "a group")
-        guard let name = m["name"]?.string, !name.isEmpty else {
+        guard let m = yaml.mapping(node, allowed: ["name", "interval", "limit", "rules"], in: "a group") else { return nil }
+        guard let name = yaml.string(m["name"], "group name"), !name.isEmpty else {
             problem(node, "group without a name")
             return nil
         }
-        let interval = duration(m["interval"], "group \"\(name)\" interval")
+        let interval = yaml.duration(m["interval"], "group \"\(name)\" interval")
+        if let interval, interval == 0 {
+            problem(m["interval"], "group \"\(name)\" interval must be positive (leave it out for the global one)")
+        }
         var limit = 0
         if let l = m["limit"] {
-            if let n = l.int, n >= 0 { limit = n } else { problem(l, "group \"\(name)\": limit must be a non-negative integer") }
+            if l.scalar != nil, let n = l.int, n >= 0 { limit = n } else { problem(l, "group \"\(name)\": limit must be a non-negative integer") }
         }
         var rules: [Rule] = []
         var seen: [String: Int] = [:]
-        for r in m["rules"]?.sequence ?? [] {
+        for r in yaml.sequence(m["rules"], "group \"\(name)\" rules") {
             guard let rule = rule(r, group: name) else { continue }
             let identity = rule.name + "\u{FF}" + rule.labels.map { "\($0.0)=\($0.1.source)" }.joined(separator: ",")
             if let first = seen[identity] {
@@ -175,17 +117,15 @@ private struct Loader {
             seen[identity] = rule.line
             rules.append(rule)
         }
-        return RuleGroup(name: name, interval: interval, limit: limit, rules: rules, line: node.mark?.line ?? 0)
+        return RuleGroup(name: name, interval: interval == 0 ? nil : interval, limit: limit, rules: rules, line: node.mark?.line ?? 0)
     }
 
     mutating func rule(_ node: Node, group: String) -> Rule? {
-        guard let m = node.mapping else {
-            problem(node, "expected a rule (a mapping with record or alert, and expr)")
-            return nil
-        }
-        keys(node, allowed: ["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"], in: "a rule")
-        let record = m["record"]?.string
-        let alert = m["alert"]?.string
+        guard let m = yaml.mapping(
+            node, allowed: ["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"], in: "a rule")
+        else { return nil }
+        let record = yaml.string(m["record"], "record")
+        let alert = yaml.string(m["alert"], "alert")
         let line = node.mark?.line ?? 0
         let kind: Rule.Kind
         let name: String
@@ -202,14 +142,14 @@ private struct Loader {
             name = a
             if a.isEmpty { problem(m["alert"], "alert name must not be empty") }
         case (nil, nil):
-            problem(node, "rule needs one of record or alert")
+            if m["record"] == nil && m["alert"] == nil { problem(node, "rule needs one of record or alert") }
             return nil
         default:
             problem(node, "rule has both record and alert; a rule is one or the other")
             return nil
         }
-        guard let exprNode = m["expr"], let exprText = exprNode.string, !exprText.isEmpty else {
-            problem(node, "rule \"\(name)\": missing expr")
+        guard let exprNode = m["expr"], let exprText = yaml.string(exprNode, "rule \"\(name)\" expr"), !exprText.isEmpty else {
+            if m["expr"]?.scalar != nil || m["expr"] == nil { problem(node, "rule \"\(name)\": missing expr") }
             return nil
         }
         let expr: Expr
@@ -223,8 +163,8 @@ private struct Loader {
         if expr.type != .vector && expr.type != .scalar {
             problem(exprNode, "rule \"\(name)\": expr must be an instant vector or scalar, got \(expr.type.rawValue)")
         }
-        let hold = duration(m["for"], "alert \"\(name)\" for") ?? 0
-        let keepFiringFor = duration(m["keep_firing_for"], "alert \"\(name)\" keep_firing_for") ?? 0
+        let hold = yaml.duration(m["for"], "alert \"\(name)\" for") ?? 0
+        let keepFiringFor = yaml.duration(m["keep_firing_for"], "alert \"\(name)\" keep_firing_for") ?? 0
         let labels = templates(m["labels"], rule: name, what: "label", checkNames: true)
         if labels.contains(where: { $0.0 == "__name__" }) {
             problem(m["labels"], "rule \"\(name)\": labels must not set __name__")
@@ -236,19 +176,13 @@ private struct Loader {
     }
 
     mutating func templates(_ node: Node?, rule: String, what: String, checkNames: Bool) -> [(String, Template)] {
-        guard let node else { return [] }
-        guard let mapping = node.mapping else {
-            problem(node, "rule \"\(rule)\": \(what)s must be a mapping")
-            return []
-        }
         var out: [(String, Template)] = []
-        for (key, value) in mapping {
-            let k = key.string ?? ""
-            if checkNames && !isLabelName(k) { problem(key, "rule \"\(rule)\": invalid label name \"\(k)\"") }
+        for (k, v, valueNode) in yaml.stringMap(node, "rule \"\(rule)\" \(what)s") {
+            if checkNames && !isLabelName(k) { problem(valueNode, "rule \"\(rule)\": invalid label name \"\(k)\"") }
             do {
-                out.append((k, try Template(value.string ?? "")))
+                out.append((k, try Template(v)))
             } catch {
-                problem(value, "rule \"\(rule)\": \(what) \"\(k)\": \(error)")
+                problem(valueNode, "rule \"\(rule)\": \(what) \"\(k)\": \(error)")
             }
         }
         return out.sorted { $0.0 < $1.0 }

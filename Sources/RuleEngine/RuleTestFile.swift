@@ -1,120 +1,146 @@
 import Foundation
+import PromQL
 import Yams
 
-/// A promtool unit-test file (`promtool test rules` format).
-public struct RuleTestFile: Decodable, Sendable {
-    public var ruleFiles: [String]?
-    public var evaluationInterval: String?
-    public var groupEvalOrder: [String]?
+/// A promtool unit-test file (`promtool test rules` format), read strictly: unknown or
+/// repeated keys, values of the wrong kind and bad durations are errors with their line.
+public struct RuleTestFile: Sendable {
+    public var ruleFiles: [String]
+    /// Milliseconds; 0 or absent means one minute, as in promtool.
+    public var evaluationInterval: Int64
+    public var groupEvalOrder: [String]
     public var tests: [TestGroup]
 
-    enum CodingKeys: String, CodingKey {
-        case ruleFiles = "rule_files"
-        case evaluationInterval = "evaluation_interval"
-        case groupEvalOrder = "group_eval_order"
-        case tests
-    }
-
-    public struct TestGroup: Decodable, Sendable {
+    public struct TestGroup: Sendable {
         public var name: String?
-        public var interval: String?
-        public var inputSeries: [InputSeries]?
-        public var promqlExprTest: [ExprTest]?
-        public var alertRuleTest: [AlertTest]?
-        public var externalLabels: [String: String]?
-
-        enum CodingKeys: String, CodingKey {
-            case name, interval
-            case inputSeries = "input_series"
-            case promqlExprTest = "promql_expr_test"
-            case alertRuleTest = "alert_rule_test"
-            case externalLabels = "external_labels"
-        }
+        /// Milliseconds between input samples; nil: the evaluation interval.
+        public var interval: Int64?
+        public var inputSeries: [InputSeries]
+        public var promqlExprTest: [ExprTest]
+        public var alertRuleTest: [AlertTest]
+        public var externalLabels: [String: String]
+        public var externalURL: String?
+        public var line: Int
     }
 
-    public struct InputSeries: Decodable, Sendable {
+    public struct InputSeries: Sendable {
         public var series: String
         public var values: String
+        public var line: Int
     }
 
-    public struct ExprTest: Decodable, Sendable {
+    public struct ExprTest: Sendable {
         public var expr: String
-        public var evalTime: String?
-        public var expSamples: [ExpectedSample]?
-
-        enum CodingKeys: String, CodingKey {
-            case expr
-            case evalTime = "eval_time"
-            case expSamples = "exp_samples"
-        }
+        /// Milliseconds.
+        public var evalTime: Int64
+        public var expSamples: [ExpectedSample]
     }
 
-    public struct ExpectedSample: Decodable, Sendable {
-        public var labels: String?
-        public var value: FlexibleDouble
+    public struct ExpectedSample: Sendable {
+        public var labels: String
+        public var value: Double
     }
 
-    public struct AlertTest: Decodable, Sendable {
-        public var evalTime: String?
+    public struct AlertTest: Sendable {
+        /// Milliseconds.
+        public var evalTime: Int64
         public var alertname: String
-        public var expAlerts: [ExpectedAlert]?
-
-        enum CodingKeys: String, CodingKey {
-            case evalTime = "eval_time"
-            case alertname
-            case expAlerts = "exp_alerts"
-        }
+        public var expAlerts: [ExpectedAlert]
     }
 
-    public struct ExpectedAlert: Decodable, Sendable {
-        public var expLabels: [String: String]?
-        public var expAnnotations: [String: String]?
-
-        enum CodingKeys: String, CodingKey {
-            case expLabels = "exp_labels"
-            case expAnnotations = "exp_annotations"
-        }
+    public struct ExpectedAlert: Sendable {
+        public var expLabels: [String: String]
+        public var expAnnotations: [String: String]
     }
 
-    public static func load(yaml: String, path: String) throws(RuleTestError) -> RuleTestFile {
-        do {
-            return try YAMLDecoder().decode(RuleTestFile.self, from: yaml)
-        } catch {
-            throw RuleTestError("\(path): \(describe(error))")
-        }
+    /// Reads and validates a test file; every problem is `path:line: message`.
+    public static func load(path: String) throws(RuleFileError) -> RuleTestFile {
+        try parse(try StrictYAML.read(path: path), path: path)
     }
 
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let ctx):
-            return "missing key \"\(key.stringValue)\" at \(path(ctx.codingPath))"
-        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx),
-            DecodingError.dataCorrupted(let ctx):
-            return "\(ctx.debugDescription) at \(path(ctx.codingPath))"
-        default:
-            return "\(error)"
+    public static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleTestFile {
+        let root = try StrictYAML.compose(text, path: path)
+        var yaml = StrictYAML(path: path)
+        var file = RuleTestFile(ruleFiles: [], evaluationInterval: 60_000, groupEvalOrder: [], tests: [])
+        guard let root, let m = yaml.mapping(
+            root, allowed: ["rule_files", "evaluation_interval", "group_eval_order", "tests"], in: "the test file")
+        else {
+            if root == nil { throw RuleFileError(path, [(0, "empty test file")]) }
+            throw RuleFileError(path, yaml.problems)
         }
+        file.ruleFiles = yaml.strings(m["rule_files"], "rule_files")
+        if let interval = yaml.duration(m["evaluation_interval"], "evaluation_interval"), interval > 0 {
+            file.evaluationInterval = interval
+        }
+        file.groupEvalOrder = yaml.strings(m["group_eval_order"], "group_eval_order")
+        var order = Set<String>()
+        for name in file.groupEvalOrder where !order.insert(name).inserted {
+            yaml.problem(m["group_eval_order"], "group name repeated in evaluation order: \(name)")
+        }
+        for g in yaml.sequence(m["tests"], "tests") {
+            if let group = testGroup(g, &yaml) { file.tests.append(group) }
+        }
+        if !yaml.problems.isEmpty { throw RuleFileError(path, yaml.problems) }
+        return file
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-    }
-}
-
-/// A number that YAML may write as a number or a string (`Inf`, `NaN`, `1e3`).
-public struct FlexibleDouble: Decodable, Sendable {
-    public var value: Double
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let d = try? c.decode(Double.self) {
-            value = d
-            return
+    private static func testGroup(_ node: Node, _ yaml: inout StrictYAML) -> TestGroup? {
+        guard let m = yaml.mapping(
+            node,
+            allowed: ["name", "interval", "input_series", "promql_expr_test", "alert_rule_test", "external_labels", "external_url"],
+            in: "a test group")
+        else { return nil }
+        var group = TestGroup(
+            name: yaml.string(m["name"], "name"), interval: yaml.duration(m["interval"], "interval"), inputSeries: [],
+            promqlExprTest: [], alertRuleTest: [], externalLabels: [:], externalURL: yaml.string(m["external_url"], "external_url"),
+            line: node.mark?.line ?? 0)
+        if group.interval == 0 { yaml.problem(m["interval"], "interval must be positive") }
+        for s in yaml.sequence(m["input_series"], "input_series") {
+            guard let sm = yaml.mapping(s, allowed: ["series", "values"], in: "an input series") else { continue }
+            guard let series = yaml.string(sm["series"], "series"), let values = yaml.string(sm["values"], "values") else {
+                if sm["series"] == nil || sm["values"] == nil { yaml.problem(s, "an input series needs series and values") }
+                continue
+            }
+            group.inputSeries.append(InputSeries(series: series, values: values, line: s.mark?.line ?? 0))
         }
-        let s = try c.decode(String.self)
-        guard let d = SeriesNotation.number(s.trimmingCharacters(in: .whitespaces)) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a number: \(s)")
+        for t in yaml.sequence(m["promql_expr_test"], "promql_expr_test") {
+            guard let tm = yaml.mapping(t, allowed: ["expr", "eval_time", "exp_samples"], in: "a promql_expr_test") else { continue }
+            guard let expr = yaml.string(tm["expr"], "expr") else {
+                if tm["expr"] == nil { yaml.problem(t, "a promql_expr_test needs expr") }
+                continue
+            }
+            var test = ExprTest(expr: expr, evalTime: yaml.duration(tm["eval_time"], "eval_time") ?? 0, expSamples: [])
+            for e in yaml.sequence(tm["exp_samples"], "exp_samples") {
+                guard let em = yaml.mapping(e, allowed: ["labels", "value"], in: "an expected sample") else { continue }
+                let labels = yaml.string(em["labels"], "labels") ?? ""
+                guard let valueNode = em["value"], let text = yaml.string(valueNode, "value") else {
+                    if em["value"] == nil { yaml.problem(e, "an expected sample needs a value") }
+                    continue
+                }
+                guard let value = SeriesNotation.number(text.trimmingCharacters(in: .whitespaces)) ?? valueNode.float else {
+                    yaml.problem(valueNode, "value: not a number: \(text)")
+                    continue
+                }
+                test.expSamples.append(ExpectedSample(labels: labels, value: value))
+            }
+            group.promqlExprTest.append(test)
         }
-        value = d
+        for t in yaml.sequence(m["alert_rule_test"], "alert_rule_test") {
+            guard let tm = yaml.mapping(t, allowed: ["eval_time", "alertname", "exp_alerts"], in: "an alert_rule_test") else { continue }
+            guard let alertname = yaml.string(tm["alertname"], "alertname"), !alertname.isEmpty else {
+                yaml.problem(t, "an item under alert_rule_test misses required attribute alertname")
+                continue
+            }
+            var test = AlertTest(evalTime: yaml.duration(tm["eval_time"], "eval_time") ?? 0, alertname: alertname, expAlerts: [])
+            for a in yaml.sequence(tm["exp_alerts"], "exp_alerts") {
+                guard let am = yaml.mapping(a, allowed: ["exp_labels", "exp_annotations"], in: "an expected alert") else { continue }
+                test.expAlerts.append(ExpectedAlert(
+                    expLabels: Dictionary(yaml.stringMap(am["exp_labels"], "exp_labels").map { ($0.key, $0.value) }) { a, _ in a },
+                    expAnnotations: Dictionary(yaml.stringMap(am["exp_annotations"], "exp_annotations").map { ($0.key, $0.value) }) { a, _ in a }))
+            }
+            group.alertRuleTest.append(test)
+        }
+        group.externalLabels = Dictionary(yaml.stringMap(m["external_labels"], "external_labels").map { ($0.key, $0.value) }) { a, _ in a }
+        return group
     }
 }

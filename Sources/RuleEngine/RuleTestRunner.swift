@@ -12,26 +12,26 @@ public struct RuleTestRunner {
 
     public init() {}
 
+    /// Most rule evaluations one test group may ask for (its last eval_time over the
+    /// evaluation interval): far above real tests, and a bound on time.
+    public static let maxEvaluations: Int64 = 1_000_000
+    /// Most samples one input series may load (its values up to the last eval_time).
+    public static let maxSamplesPerSeries = 1_000_000
+
     /// Runs the file; returns whether every test passed and the report (promtool's layout).
     public func run(path: String) -> (passed: Bool, report: String) {
         let report = "Unit Testing:  \(path)\n"
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            return (false, report + "  FAILED:\n    \(path): cannot read: \(error.localizedDescription)\n")
-        }
         let file: RuleTestFile
         do {
-            file = try RuleTestFile.load(yaml: text, path: path)
+            file = try RuleTestFile.load(path: path)
         } catch {
-            return (false, report + "  FAILED:\n    \(error)\n")
+            return (false, report + "  FAILED:\n" + error.description.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n") + "\n")
         }
         // Rule files are relative to the test file, as promtool reads them.
         let directory = (path as NSString).deletingLastPathComponent
         var groups: [RuleGroup] = []
         var loadErrors: [String] = []
-        for pattern in file.ruleFiles ?? [] {
+        for pattern in file.ruleFiles {
             let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
             for rulePath in Self.glob(full) {
                 do {
@@ -42,22 +42,16 @@ public struct RuleTestRunner {
             }
         }
         if !loadErrors.isEmpty { return (false, report + "  FAILED:\n" + loadErrors.joined(separator: "\n") + "\n") }
-        let evaluationInterval = parseDuration(file.evaluationInterval) ?? 60_000
         var failures: [String] = []
         for (index, group) in file.tests.enumerated() {
             do {
-                failures += try runGroup(group, rules: groups, evaluationInterval: evaluationInterval)
+                failures += try runGroup(group, rules: groups, evaluationInterval: file.evaluationInterval)
             } catch {
-                failures.append("    group \(group.name ?? String(index)): \(error)")
+                failures.append("    \(path):\(group.line): group \(group.name ?? String(index)): \(error)")
             }
         }
         if failures.isEmpty { return (true, report + "  SUCCESS\n") }
         return (false, report + "  FAILED:\n" + failures.joined(separator: "\n") + "\n")
-    }
-
-    func parseDuration(_ s: String?) -> Int64? {
-        guard let s else { return nil }
-        return try? PromQLParser.parseDuration(s)
     }
 
     /// Paths matching a pattern with `*` in its last component (promtool accepts globs).
@@ -79,12 +73,20 @@ public struct RuleTestRunner {
     }
 
     private func runGroup(_ group: RuleTestFile.TestGroup, rules: [RuleGroup], evaluationInterval: Int64) throws -> [String] {
-        let interval = parseDuration(group.interval) ?? evaluationInterval
+        let interval = group.interval ?? evaluationInterval
         // Rules run at every evaluation interval from 0 to the last eval_time; an alert test at
         // eval_time e is checked after the evaluation at the tick t with t <= e < t + interval.
-        let alertTests = (group.alertRuleTest ?? []).map { (parseDuration($0.evalTime) ?? 0, $0) }.sorted { $0.0 < $1.0 }
-        let exprTimes = (group.promqlExprTest ?? []).map { parseDuration($0.evalTime) ?? 0 }
+        let alertTests = group.alertRuleTest.map { ($0.evalTime, $0) }.sorted { $0.0 < $1.0 }
+        let exprTimes = group.promqlExprTest.map(\.evalTime)
         let end = (alertTests.map(\.0) + exprTimes).max() ?? 0
+        if end / evaluationInterval > Self.maxEvaluations {
+            throw RuleTestError("the last eval_time \(Duration.format(end)) at an evaluation interval of "
+                + "\(Duration.format(evaluationInterval)) means more than \(Self.maxEvaluations) rule evaluations")
+        }
+        if end / interval >= Int64(Self.maxSamplesPerSeries) {
+            throw RuleTestError("the last eval_time \(Duration.format(end)) at an input interval of \(Duration.format(interval)) "
+                + "means more than \(Self.maxSamplesPerSeries) samples per input series")
+        }
         // promtool loads the input samples as its rule evaluations advance: at every tick of
         // the evaluation interval up to the last eval_time, the samples up to that tick. So
         // nothing after the last tick is ever visible (not even to `offset -5m`), and series
@@ -92,11 +94,11 @@ public struct RuleTestRunner {
         // selector returns them in (and decides, for instance, which of equal values topk keeps).
         let lastTick = end - end % evaluationInterval
         var inputs: [(firstTick: Int64, labels: Labels, times: [Int64], values: [Double])] = []
-        for input in group.inputSeries ?? [] {
+        for input in group.inputSeries {
             let labels = try parseSeries(input.series)
             var times: [Int64] = []
             var values: [Double] = []
-            for (i, v) in try SeriesNotation.expand(input.values).enumerated() {
+            for (i, v) in try SeriesNotation.expand(input.values, limit: Int(lastTick / interval) + 1).enumerated() {
                 let t = Int64(i) * interval
                 if t > lastTick { break }
                 if let v {
@@ -128,8 +130,8 @@ public struct RuleTestRunner {
                 t += evaluationInterval
             }
         }
-        for test in group.promqlExprTest ?? [] {
-            let evalTime = parseDuration(test.evalTime) ?? 0
+        for test in group.promqlExprTest {
+            let evalTime = test.evalTime
             let evaluator = Evaluator(store: store)
             evaluator.defaultSubqueryStep = evaluationInterval
             let timeText = Duration.format(evalTime)
@@ -148,8 +150,8 @@ public struct RuleTestRunner {
                 continue
             }
             var expected: [(Labels, Double)] = []
-            for s in test.expSamples ?? [] {
-                expected.append((try parseSeries(s.labels ?? ""), s.value.value))
+            for s in test.expSamples {
+                expected.append((try parseSeries(s.labels), s.value))
             }
             if !Self.sameSamples(expected, got) {
                 failures.append("    expr: \(quote(test.expr)), time: \(timeText),\n"
@@ -165,10 +167,10 @@ public struct RuleTestRunner {
         let got: [Alert] = evaluator.alerts(named: test.alertname).filter { $0.state == .firing }.map { a in
             (Dictionary(uniqueKeysWithValues: a.labels.labels.map { ($0.name, $0.value) }), a.annotations)
         }
-        let expected: [Alert] = (test.expAlerts ?? []).map { e in
-            var labels = e.expLabels ?? [:]
+        let expected: [Alert] = test.expAlerts.map { e in
+            var labels = e.expLabels
             labels["alertname"] = test.alertname
-            return (labels, e.expAnnotations ?? [:])
+            return (labels, e.expAnnotations)
         }
         func key(_ a: Alert) -> String {
             a.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "|"

@@ -5,30 +5,36 @@ import PromQL
 /// `a+bxn` is n+1 values a, a+b, a+b+b, … (`a-bxn` counts down); `axn` repeats a n+1 times;
 /// `_` skips a step (`_xn` skips n); `stale` writes a staleness marker.
 public enum SeriesNotation {
-    /// One value per step: nil for a skipped step.
-    public static func expand(_ text: String) throws(RuleTestError) -> [Double?] {
+    /// One value per step: nil for a skipped step. At most `limit` values are produced (the
+    /// rest of the notation is still checked), so `1x9223372036854775807` costs no memory.
+    public static func expand(_ text: String, limit: Int = .max) throws(RuleTestError) -> [Double?] {
         var out: [Double?] = []
+        func add(_ v: Double?, _ times: UInt64) {
+            let room = UInt64(max(0, limit - out.count))
+            out.append(contentsOf: repeatElement(v, count: Int(min(times, room))))
+        }
         for token in text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
             let t = String(token)
             if t == "_" {
-                out.append(nil)
+                add(nil, 1)
                 continue
             }
             if t == "stale" {
-                out.append(SeriesStore.staleNaN)
+                add(SeriesStore.staleNaN, 1)
                 continue
             }
             if t.hasPrefix("_x") {
-                guard let n = Int(t.dropFirst(2)), n >= 0 else { throw RuleTestError("invalid repetition in series values: \(t)") }
-                out.append(contentsOf: Array(repeating: nil, count: n))
+                guard let n = UInt64(t.dropFirst(2)) else { throw RuleTestError("invalid repetition in series values: \(t)") }
+                add(nil, n)
                 continue
             }
             guard let x = t.lastIndex(of: "x") else {
                 guard let v = number(t) else { throw RuleTestError("invalid value in series values: \(t)") }
-                out.append(v)
+                add(v, 1)
                 continue
             }
-            guard let n = Int(t[t.index(after: x)...]), n >= 0 else {
+            // promtool reads the count as an unsigned 64-bit number.
+            guard let n = UInt64(t[t.index(after: x)...]) else {
                 throw RuleTestError("invalid repetition count in series values: \(t)")
             }
             let head = t[..<x]
@@ -56,9 +62,11 @@ public enum SeriesNotation {
             // Repeated addition, as promtool builds the values (not start + i × step: the two
             // differ in the last bits for non-integral steps).
             var value = start!
-            for _ in 0...n {
+            var remaining = n == .max ? n : n + 1
+            while remaining > 0 && out.count < limit {
                 out.append(value)
                 value += step
+                remaining -= 1
             }
         }
         return out

@@ -156,18 +156,19 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func loadRules() throws -> [RuleGroup] {
-        do {
-            if rulePaths.isEmpty {
-                var groups: [RuleGroup] = []
-                for (name, yaml) in ShippedRules.files { groups += try RuleFile.parse(yaml, path: "Rules/" + name).groups }
-                return groups
-            }
+        for path in rulePaths where RulesCheckCommand.isEmptyFolder(path) {
+            throw usage("--rules \(path): no rule files (*.yml, *.yaml) in this folder")
+        }
+        do throws(RuleFileError) {
             var groups: [RuleGroup] = []
-            for path in RulesCheckCommand.expand(rulePaths) { groups += try RuleFile.load(path: path).groups }
+            if rulePaths.isEmpty {
+                for (name, yaml) in ShippedRules.files { groups += try RuleFile.parse(yaml, path: "Rules/" + name).groups }
+            } else {
+                for path in RulesCheckCommand.expand(rulePaths) { groups += try RuleFile.load(path: path).groups }
+            }
             return groups
         } catch {
-            printError(error.description)
-            throw ExitCode(2)
+            throw usage(error.description)
         }
     }
 

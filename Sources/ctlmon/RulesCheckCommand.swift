@@ -15,6 +15,10 @@ struct RulesCheckCommand: ParsableCommand {
 
     func run() throws {
         var failed = false
+        for path in paths where Self.isEmptyFolder(path) {
+            printError("\(path): no rule files (*.yml, *.yaml) in this folder")
+            failed = true
+        }
         for path in Self.expand(paths) {
             print("Checking \(path)")
             do {
@@ -27,6 +31,13 @@ struct RulesCheckCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(2) }
+    }
+
+    /// Whether `path` is a folder without `.yml`/`.yaml` files: nothing to check is not a success.
+    static func isEmptyFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
+        return expand([path]).isEmpty
     }
 
     /// Folders become their `.yml`/`.yaml` files, sorted.
