@@ -36,7 +36,29 @@ public final class Evaluator {
         queryStart = time
         queryEnd = time
         samplesTouched = 0
+        try checkSubquerySteps(expr)
         return try eval(expr, time)
+    }
+
+    /// Refuses, before evaluating anything, an expression whose nested subqueries alone
+    /// would take more steps than ``maxSamples`` (`max_over_time(x[1d:1s])[1d:1s]`).
+    func checkSubquerySteps(_ expr: Expr) throws(QueryError) {
+        func steps(_ e: Expr) -> Double {
+            switch e {
+            case .subquery(let inner, let range, let step, _, _):
+                let count = Double(range) / Double(step > 0 ? step : defaultSubqueryStep) + 1
+                return count * steps(inner)
+            case .unary(_, let x), .parens(let x): return steps(x)
+            case .binary(_, let l, let r, _, _): return steps(l) + steps(r)
+            case .aggregate(_, let x, let p, _, _): return steps(x) + (p.map(steps) ?? 0)
+            case .call(_, let args): return args.map(steps).reduce(0, +)
+            case .number, .string, .vectorSelector, .matrixSelector: return 1
+            }
+        }
+        if steps(expr) > Double(maxSamples) {
+            throw .evaluation("query processing would load too many samples into memory in query execution "
+                + "(its subqueries alone take more than \(maxSamples) steps)")
+        }
     }
 
     /// Evaluates `expr` at every step from `start` to `end` (inclusive), as a range query.

@@ -185,12 +185,18 @@ extension Expr {
 /// A string quoted as Go's `strconv.Quote` writes it, which is how Prometheus prints
 /// label values, strings and expressions: `\"` `\\` and the C escapes, other
 /// non-printable characters as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
-package func quoted(_ s: String) -> String {
-    var out = "\""
+package func quoted(_ s: String) -> String { "\"" + escaped(s, quote: true) + "\"" }
+
+/// `s` with every character that is not printable escaped as Go's `%q` escapes it, and
+/// `"`/`\\` escaped too with `quote`. Text from a scrape or a rule file goes through this
+/// before it reaches a terminal: an escape sequence in a label value must not drive the
+/// on-call engineer's terminal.
+package func escaped(_ s: String, quote: Bool = false) -> String {
+    var out = ""
     for c in s.unicodeScalars {
         switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
+        case "\"" where quote: out += "\\\""
+        case "\\" where quote: out += "\\\\"
         case "\u{07}": out += "\\a"
         case "\u{08}": out += "\\b"
         case "\u{0C}": out += "\\f"
@@ -210,7 +216,7 @@ package func quoted(_ s: String) -> String {
             }
         }
     }
-    return out + "\""
+    return out
 }
 
 /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.

@@ -45,7 +45,7 @@ package enum GoFloat {
 
     /// The shortest decimal digits that round-trip to `v` (no leading or trailing zeros; "0"
     /// for zero) and where the decimal point goes: `v = 0.digits × 10^point`.
-    static func shortestDigits(_ v: Double) -> (digits: String, point: Int) {
+    package static func shortestDigits(_ v: Double) -> (digits: String, point: Int) {
         // Swift's description is the shortest round-trip representation, like Go's.
         let text = "\(v.magnitude)"
         var mantissa = Substring(text)

@@ -2,7 +2,7 @@
 ///
 /// Every input comes from outside, so every size is bounded. Exceeding a cap is
 /// a ``ParseError`` (in lenient mode the line is skipped and counted), except
-/// ``maxDecodedBytes``, which always stops the parse: a gzip bomb is not a bad line.
+/// ``maxDecodedBytes`` and ``maxSamples``, which always stop the parse: a gzip bomb is not a bad line.
 public struct ParseLimits: Sendable, Hashable {
     /// Largest decoded (inflated) text accepted, in bytes. Default 512 MiB.
     public var maxDecodedBytes: Int = 512 << 20
@@ -14,6 +14,10 @@ public struct ParseLimits: Sendable, Hashable {
     public var maxLabelNameLength: Int = 1 << 10
     /// Longest label value, in bytes as written (escaped). Default 64 KiB.
     public var maxLabelValueLength: Int = 64 << 10
+    /// Most samples handed to the consumer. Past it the parse stops (at the end of the chunk
+    /// in progress, so the consumer may see a few more), like ``maxDecodedBytes``: a consumer
+    /// that keeps samples has bounded memory whatever the input. Default: no limit.
+    public var maxSamples: Int = .max
     /// Most errors kept with their messages in lenient mode; all are counted.
     public var maxRecordedErrors: Int = 100
 

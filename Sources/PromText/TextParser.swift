@@ -215,7 +215,17 @@ public final class TextParser {
     }
 
     /// Splits decoded text into lines; complete lines are parsed in place, a partial last line is carried.
+    /// Past ``ParseLimits/maxSamples`` the parse stops at the end of the chunk.
     private func text(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
+        try lines(chunk)
+        if statistics.samples > options.limits.maxSamples {
+            throw ParseError(
+                kind: .limit, source: options.source, line: statistics.lines, column: 0,
+                message: "more samples than the limit of \(options.limits.maxSamples)")
+        }
+    }
+
+    private func lines(_ chunk: UnsafeRawBufferPointer) throws(ParseError) {
         guard chunk.count > 0, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         previousLine = nil  // lines of an earlier chunk may be gone
         statistics.decodedBytes += chunk.count

@@ -1,4 +1,5 @@
 import Foundation
+import PromQL
 
 /// Prometheus's template helpers for numbers: SI prefixes, binary prefixes, percentages, durations.
 enum Humanize {
@@ -48,7 +49,8 @@ enum Humanize {
                 sign = "-"
                 v = -v
             }
-            let d = Int64(v)
+            // Go's int64(v): values beyond its range wrap as Go's conversion does, never trap.
+            let d = GoFloat.int64(v)
             let (seconds, minutes, hours, days) = (d % 60, (d / 60) % 60, (d / 3600) % 24, d / 86400)
             if days != 0 { return "\(sign)\(days)d \(hours)h \(minutes)m \(seconds)s" }
             if hours != 0 { return "\(sign)\(hours)h \(minutes)m \(seconds)s" }
@@ -57,55 +59,5 @@ enum Humanize {
         }
         let (s, prefix) = scaled(v, small, base: 1000, up: false)
         return g4(s) + prefix + "s"
-    }
-}
-
-/// A subset of Go's fmt.Sprintf for templates: %s %v %d %f %e %g %q %% with flags, width and precision.
-enum Printf {
-    static func format(_ format: String, _ args: [Template.Result]) throws(RuleTestError) -> String {
-        var out = ""
-        var k = 0
-        var chars = format.makeIterator()
-        while let c = chars.next() {
-            guard c == "%" else {
-                out.append(c)
-                continue
-            }
-            var spec = "%"
-            var verb: Character? = nil
-            while let d = chars.next() {
-                if d.isLetter || d == "%" {
-                    verb = d
-                    break
-                }
-                spec.append(d)
-            }
-            guard let verb else { throw RuleTestError("printf: incomplete verb in \"\(format)\"") }
-            if verb == "%" {
-                out.append("%")
-                continue
-            }
-            guard k < args.count else {
-                out += "%!\(verb)(MISSING)"
-                continue
-            }
-            let arg = args[k]
-            k += 1
-            switch verb {
-            case "s", "v":
-                out += arg.text
-            case "q":
-                out += "\"" + arg.text + "\""
-            case "d":
-                guard let n = arg.number else { out += "%!d(string=\(arg.text))"; continue }
-                out += String(format: spec + "lld", Int64(n))
-            case "f", "F", "e", "E", "g", "G":
-                guard let n = arg.number else { out += "%!\(verb)(string=\(arg.text))"; continue }
-                if n.isNaN || n.isInfinite { out += Humanize.g4(n) } else { out += String(format: spec + String(verb), n) }
-            default:
-                throw RuleTestError("printf: verb %\(verb) is not supported")
-            }
-        }
-        return out
     }
 }

@@ -13,8 +13,16 @@ public struct Snapshot: Sendable {
     /// The `instance` label its series get (the source's file name).
     public var instance: String
     public var samples: [Sample] = []
-    /// `process_start_time_seconds`, in milliseconds, if the scrape has it.
+    /// `process_start_time_seconds`, in milliseconds, if the scrape has a plausible one.
     public var processStart: Int64?
+    /// A `process_start_time_seconds` that is not a plausible Unix time (0, negative, NaN,
+    /// past the year 9999), kept to say so in the report.
+    public var implausibleProcessStart: Double?
+    /// Samples of a series already seen in this scrape: dropped (the first one is kept), as
+    /// Prometheus drops duplicate samples for a timestamp, and counted.
+    public var duplicateSamples = 0
+    /// Samples beyond ``SnapshotCollector/sampleLimit``: not kept; a non-zero count makes the source bad input.
+    public var samplesOverLimit = 0
     /// The newest sample timestamp, if the scrape carries timestamps.
     public var latestTimestamp: Int64?
     /// The Kubernetes version from `kubernetes_build_info`, if present.
@@ -24,12 +32,23 @@ public struct Snapshot: Sendable {
     public init(instance: String) { self.instance = instance }
 }
 
-/// Collects a ``Snapshot`` from the parser.
+/// Collects a ``Snapshot`` from the parser: at most `sampleLimit` samples (memory stays
+/// bounded whatever the scrape; what is over the limit is counted), one per series.
 public final class SnapshotCollector: SampleConsumer {
     public private(set) var snapshot: Snapshot
     private var strings = StringInterner()
+    private let sampleLimit: Int
+    private var seen = Set<Labels>()
 
-    public init(instance: String) { snapshot = Snapshot(instance: instance) }
+    /// The latest Unix time in milliseconds ctlmon accepts from a scrape (the end of year 9999).
+    public static let latestTime: Int64 = 253_402_300_799_000
+    /// The earliest (the start of year 1).
+    public static let earliestTime: Int64 = -62_135_596_800_000
+
+    public init(instance: String, sampleLimit: Int = .max) {
+        snapshot = Snapshot(instance: instance)
+        self.sampleLimit = sampleLimit
+    }
 
     private func intern(_ s: String) -> String { strings.intern(s) }
 
@@ -49,12 +68,25 @@ public final class SnapshotCollector: SampleConsumer {
         case .gaugehistogram, .gauge, .info, .stateset: cumulative = false
         case .untyped: cumulative = name.hasSuffix("_total") || name.hasSuffix("_bucket") || name.hasSuffix("_count")
         }
-        if name == "process_start_time_seconds" && s.value.isFinite && s.value > 0 {
-            snapshot.processStart = Int64(s.value * 1000)
+        let labels = Labels(pairs)
+        guard seen.insert(labels).inserted else {
+            snapshot.duplicateSamples += 1
+            return
+        }
+        guard snapshot.samples.count < sampleLimit else {
+            snapshot.samplesOverLimit += 1
+            return
+        }
+        if name == "process_start_time_seconds" {
+            if s.value > 0 && s.value * 1000 <= Double(Self.latestTime) {
+                snapshot.processStart = Int64(s.value * 1000)
+            } else {
+                snapshot.implausibleProcessStart = s.value
+            }
         }
         if name == "kubernetes_build_info", let i = s.labelIndex("git_version") { snapshot.version = s.labelValue(i) }
         if let ts = s.timestampMilliseconds { snapshot.latestTimestamp = max(snapshot.latestTimestamp ?? ts, ts) }
-        snapshot.samples.append(Snapshot.Sample(labels: Labels(pairs), value: s.value, cumulative: cumulative))
+        snapshot.samples.append(Snapshot.Sample(labels: labels, value: s.value, cumulative: cumulative))
     }
 }
 
@@ -87,6 +119,9 @@ public enum OneShot {
             start = current.processStart ?? (now - 3_600_000)
         }
         let span = max(now - start, 1)
+        // At most about 1,000 points per series, whatever the longest range the rules read: on a
+        // straight line, rate() and increase() give the same answer at any spacing of points.
+        let step = max(step, (window / 1000 + 59_999) / 60_000 * 60_000)
         var times: [Int64] = []
         var t = now
         while t > now - window - step && t > start {

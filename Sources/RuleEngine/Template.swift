@@ -24,6 +24,7 @@ public struct Template: Sendable {
 
     indirect enum Operand: Sendable {
         case string(String)
+        case integer(Int64)
         case number(Double)
         case value
         case label(String)
@@ -114,10 +115,17 @@ public struct Template: Sendable {
         return tokens
     }
 
+    /// The deepest nesting of parentheses in an action.
+    static let maxDepth = 100
+
     static func parsePipeline(_ text: String) throws(RuleTestError) -> [Operand] {
         let tokens = try tokenize(text)
         var k = 0
+        var depth = 0
         func command() throws(RuleTestError) -> Operand {
+            depth += 1
+            defer { depth -= 1 }
+            if depth > maxDepth { throw RuleTestError("template: parentheses nested more than \(maxDepth) levels deep") }
             var words: [Operand] = []
             var name: String? = nil
             while k < tokens.count && tokens[k] != "|" && tokens[k] != ")" {
@@ -165,6 +173,8 @@ public struct Template: Sendable {
         }
         if t.hasPrefix("\"") { return .string(unescape(String(t.dropFirst().dropLast()))) }
         if t.hasPrefix("`") { return .string(String(t.dropFirst().dropLast())) }
+        // Go templates: an integer literal is an int, anything else numeric a float64.
+        if let i = Int64(t) { return .integer(i) }
         if let d = Double(t) { return .number(d) }
         throw RuleTestError("template: cannot use \"\(t)\" (ctlmon knows $labels.x, $value, $externalLabels.x, literals)")
     }
@@ -193,19 +203,25 @@ public struct Template: Sendable {
 
     enum Result {
         case string(String)
+        case integer(Int64)
         case number(Double)
 
-        var text: String {
-            switch self {
-            case .string(let s): s
-            case .number(let d): Template.goFormat(d)
-            }
-        }
+        /// As Go's templates print it (`fmt.Sprint`).
+        var text: String { argument.plain }
 
         var number: Double? {
             switch self {
             case .number(let d): d
+            case .integer(let i): Double(i)
             case .string(let s): Double(s.trimmingCharacters(in: .whitespaces))
+            }
+        }
+
+        var argument: GoPrintf.Argument {
+            switch self {
+            case .string(let s): .string(s)
+            case .integer(let i): .integer(i)
+            case .number(let d): .float(d)
             }
         }
     }
@@ -232,6 +248,7 @@ public struct Template: Sendable {
     private static func evaluate(_ op: Operand, _ data: Data, piped: Result?) throws(RuleTestError) -> Result {
         switch op {
         case .string(let s): return .string(s)
+        case .integer(let i): return .integer(i)
         case .number(let d): return .number(d)
         case .value: return .number(data.value)
         case .label(let name): return .string(data.labels[name] ?? "")
@@ -270,17 +287,9 @@ public struct Template: Sendable {
             }
             return .string(regex.replaceAll(text, with: replacement))
         case "printf":
-            return .string(try Printf.format(try string(0), Array(args.dropFirst())))
+            return .string(GoPrintf.format(try string(0), args.dropFirst().map(\.argument)))
         default:
             throw RuleTestError("function \"\(name)\" not defined")
         }
-    }
-
-    /// Go's default formatting of a float64 (%v): shortest representation, exponent past 1e21.
-    static func goFormat(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
-        if d == d.rounded() && abs(d) < 1e21 { return String(format: "%.0f", d) }
-        return "\(d)"  // shortest round-trip form, as Go's %v
     }
 }

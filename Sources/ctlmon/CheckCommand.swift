@@ -46,6 +46,9 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Colours: auto (on a terminal), always or never.")
     var color: ColorMode = .auto
 
+    @Option(help: "Most samples of the families the rules read kept per source (memory bound, like Prometheus's sample_limit).")
+    var sampleLimit: Int = 500_000
+
     func run() throws {
         let groups = try loadRules()
         let names = OneShot.selectedNames(groups)
@@ -65,6 +68,10 @@ struct CheckCommand: ParsableCommand {
             var instance = input.name == "<stdin>" ? "stdin" : (input.name as NSString).lastPathComponent
             while !usedNames.insert(instance).inserted { instance += "'" }
             let (snap, stats) = try snapshot(input, instance: instance, filter: filter)
+            if snap.samplesOverLimit > 0 {
+                throw badInput("\(input.name): more than \(sampleLimit) samples of the families the rules and the report read "
+                    + "(\(snap.samples.count + snap.samplesOverLimit) found); --sample-limit raises the limit")
+            }
             // A green verdict only on input we understood: a source without a single sample of
             // what the rules or the report read is not a control-plane scrape (an empty pipe, say).
             if !snap.samples.contains(where: { identifying($0.labels.name) }) {
@@ -76,9 +83,8 @@ struct CheckCommand: ParsableCommand {
                                 + "such as apiserver_request_total or etcd_mvcc_db_total_size_in_bytes)"
                             : "no apiserver_* or etcd_* samples)"))
             }
-            if let start = snap.processStart, let t = givenTime, t < start {
-                throw badInput("\(input.name): the process started (process_start_time_seconds \(Double(start) / 1000)) "
-                    + "after the scrape time --time \(Double(t) / 1000)")
+            if let stamped = snap.latestTimestamp, stamped < SnapshotCollector.earliestTime || stamped > SnapshotCollector.latestTime {
+                throw badInput("\(input.name): a sample timestamp (\(stamped) ms) is not a plausible time (years 1 to 9999)")
             }
             snapshots.append((snap, stats))
         }
@@ -92,6 +98,12 @@ struct CheckCommand: ParsableCommand {
             now = stamped
         } else {
             now = inputs.map { $0.modificationTime ?? Self.wallClock() }.max()!
+        }
+        for (snap, _) in snapshots {
+            if let start = snap.processStart, now < start {
+                throw badInput("\(snap.instance): the process started (process_start_time_seconds \(Double(start) / 1000)) "
+                    + "after the scrape time (\(Double(now) / 1000)\(givenTime == nil ? "; --time sets it" : ""))")
+            }
         }
 
         var baselineSnapshot: Snapshot? = nil
@@ -128,9 +140,11 @@ struct CheckCommand: ParsableCommand {
             evaluator: evaluator, groups: groups)
         let useColor = color == .always || (color == .auto && isatty(1) != 0)
         print(format == .json ? report.json() : report.text(color: useColor))
-        for e in evaluator.errors { printError("rule evaluation: \(e)") }
+        for e in evaluator.errors { printError("rule evaluation failed: \(e)") }
         let threshold = failOn == .critical ? 2 : 1
         if report.alerts.contains(where: { CheckReport.rank($0.severity) >= threshold }) { throw ExitCode(1) }
+        // A rule that could not be evaluated leaves the verdict incomplete: never a green exit.
+        if !evaluator.errors.isEmpty { throw ExitCode(2) }
     }
 
     private func usage(_ message: String) -> ExitCode {
@@ -173,11 +187,17 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func snapshot(_ input: InputSource, instance: String, filter: FamilyFilter?) throws -> (Snapshot, ParseStatistics) {
-        let collector = SnapshotCollector(instance: instance)
-        let parser = TextParser(options: .init(source: input.name, filter: filter), consumer: collector)
-        do {
+        let collector = SnapshotCollector(instance: instance, sampleLimit: max(sampleLimit, 1))
+        var limits = ParseLimits()
+        limits.maxSamples = max(sampleLimit, 1)
+        let parser = TextParser(options: .init(limits: limits, source: input.name, filter: filter), consumer: collector)
+        do throws(InputError) {
             try input.parse(with: parser)
         } catch {
+            if collector.snapshot.samplesOverLimit > 0 || parser.statistics.samples > limits.maxSamples {
+                throw badInput("\(input.name): more than \(sampleLimit) samples of the families the rules and the report read "
+                    + "(the parse stopped at line \(parser.statistics.lines)); --sample-limit raises the limit")
+            }
             printError(error.message)
             throw ExitCode(2)
         }

@@ -109,6 +109,14 @@ struct CheckReport {
         }
     }
 
+    /// A count for the report: grouped digits, or the value as Go prints it when it is not a
+    /// whole number that fits (counters can be NaN, infinite or absurd in a hostile scrape).
+    static func count(_ v: Double) -> String {
+        guard v.isFinite, v.magnitude < 9e18, v == v.rounded() else { return GoFloat.formatExponent(v) }
+        return grouped(Int(v))
+    }
+
+
     static func scopeOrder(_ s: String) -> Int { ["resource": 0, "namespace": 1, "cluster": 2][s] ?? 3 }
 
     /// Evaluates report queries; a query that fails is reported as missing data, not as an error.
@@ -136,10 +144,15 @@ struct CheckReport {
         let style = Style(enabled: color)
         var out: [String] = []
         let totalSeries = snapshots.reduce(0) { $0 + $1.0.series }
-        let described = snapshots.map { s in s.0.instance + (s.0.version.map { " (\($0))" } ?? "") }
+        // Everything that comes from a scrape or a rule file is escaped: no control character reaches the terminal.
+        let described = snapshots.map { s in escaped(s.0.instance + (s.0.version.map { " (\($0))" } ?? "")) }
         out.append(style.bold("ctlmon check") + " — \(snapshots.count == 1 ? "1 scrape" : "\(snapshots.count) scrapes"): "
             + described.joined(separator: ", ") + ", \(grouped(totalSeries)) series kept")
         out.append(windowLine(style))
+        let duplicates = snapshots.reduce(0) { $0 + $1.0.duplicateSamples }
+        if duplicates > 0 {
+            out.append(style.level("  \(grouped(duplicates)) duplicate sample(s) of a series already in the scrape dropped (the first of each kept).", 1))
+        }
         let servers = Set(snapshots.compactMap { $0.0.processStart }).count
         if snapshots.count == 1 {
             out.append(style.dim("  One scrape shows one API server; EKS runs at least two behind its endpoint: scrape each, or run the sidecar."))
@@ -174,11 +187,12 @@ struct CheckReport {
             out.append("  no apiserver_admission_webhook_* series: no webhook was called since the API server started")
         } else {
             for w in webhooks.prefix(8) {
-                var line = "  " + w.name.padding(toLength: max(w.name.count, 36), withPad: " ", startingAt: 0)
+                let name = escaped(w.name)
+                var line = "  " + name.padding(toLength: max(name.count, 36), withPad: " ", startingAt: 0)
                 line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1)
-                if let c = w.calls { line += "  \(grouped(Int(c))) calls" }
-                if let f = w.failures, f > 0 { line += "  " + style.level("\(grouped(Int(f))) failed", 2) }
-                if let f = w.failOpen, f > 0 { line += "  " + style.level("\(grouped(Int(f))) failed open", 1) }
+                if let c = w.calls { line += "  \(Self.count(c)) calls" }
+                if let f = w.failures, f > 0 { line += "  " + style.level("\(Self.count(f)) failed", 2) }
+                if let f = w.failOpen, f > 0 { line += "  " + style.level("\(Self.count(f)) failed open", 1) }
                 out.append(line)
             }
             if webhooks.count > 8 { out.append(style.dim("  … and \(webhooks.count - 8) more")) }
@@ -188,7 +202,7 @@ struct CheckReport {
         out.append(style.bold("etcd"))
         if let bytes = etcdBytes {
             let ratio = bytes / etcdQuota
-            let filled = max(0, min(10, Int((ratio * 10).rounded())))
+            let filled = ratio.isFinite ? max(0, min(10, Int((min(max(ratio, 0), 1) * 10).rounded()))) : 0
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
             out.append("  " + style.level(bar, ratio > 0.9 ? 2 : ratio > 0.8 ? 1 : -1)
                 + " \(ReportUnits.percent(ratio)) of \(ReportUnits.bytes(etcdQuota)) (\(ReportUnits.bytes(bytes)), \(etcdMetric ?? ""))")
@@ -197,7 +211,7 @@ struct CheckReport {
                 + "etcd_db_total_size_in_bytes or etcd_mvcc_db_total_size_in_bytes: Kubernetes before 1.19 does not expose it)")
         }
         if !largest.isEmpty {
-            out.append("  largest     " + largest.prefix(6).map { "\($0.resource) \(grouped(Int($0.objects)))" }.joined(separator: " · "))
+            out.append("  largest     " + largest.prefix(6).map { "\(escaped($0.resource)) \(Self.count($0.objects))" }.joined(separator: " · "))
         }
 
         out.append("")
@@ -209,13 +223,13 @@ struct CheckReport {
             // alertname and severity are shown already; instance only tells scrapes apart when there are several.
             let hidden = snapshots.count > 1 ? ["alertname", "severity"] : ["alertname", "severity", "instance"]
             let labels = a.labels.labels.filter { !hidden.contains($0.name) }
-                .map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
-            var line = "  " + style.level("● \(a.severity)", Self.rank(a.severity)) + " \(a.name)"
+                .map { "\($0.name)=\(escaped($0.value))" }.joined(separator: ", ")
+            var line = "  " + style.level("● \(escaped(a.severity))", Self.rank(a.severity)) + " \(escaped(a.name))"
             if !labels.isEmpty { line += " {\(labels)}" }
             line += " — " + (a.state == "firing" ? "firing" : "would fire (for: \(Duration.format(a.hold)) not observable in one scrape)")
             out.append(line)
-            if let s = a.annotations["summary"] { out.append(style.dim("      \(s)")) }
-            if let r = a.annotations["runbook_url"] { out.append(style.dim("      runbook: \(r)")) }
+            if let s = a.annotations["summary"] { out.append(style.dim("      \(escaped(s))")) }
+            if let r = a.annotations["runbook_url"] { out.append(style.dim("      runbook: \(escaped(r))")) }
         }
         return out.joined(separator: "\n")
     }
@@ -225,7 +239,10 @@ struct CheckReport {
             return "  Window: \(ReportUnits.span(Double(w.now - w.start) / 1000)) between the baseline and this scrape; rates are averages over it."
         }
         let lifetimes = zip(snapshots, windows).map { s, w in
-            (s.0.processStart == nil ? "unknown (no process_start_time_seconds; 1h assumed)" : ReportUnits.span(Double(w.now - w.start) / 1000))
+            if let bad = s.0.implausibleProcessStart {
+                return "unknown (process_start_time_seconds \(GoFloat.formatExponent(bad)) is not a plausible time; 1h assumed)"
+            }
+            return s.0.processStart == nil ? "unknown (no process_start_time_seconds; 1h assumed)" : ReportUnits.span(Double(w.now - w.start) / 1000)
         }
         return "  Window: process lifetime \(Array(Set(lifetimes)).sorted().joined(separator: ", ")); "
             + "rates and latencies are lifetime averages (--baseline EARLIER_SCRAPE for a real window)."
@@ -267,6 +284,7 @@ struct CheckReport {
             if let p = s.processStart { w.value("process_start_seconds", Double(p) / 1000) } else { w.null("process_start_seconds") }
             w.value("samples", stats.samples)
             w.value("filtered_samples", stats.filteredSamples)
+            w.value("duplicate_samples", s.duplicateSamples)
             w.value("bytes", stats.inputBytes)
             w.endObject()
         }
@@ -322,35 +340,47 @@ struct Style {
     }
 }
 
-/// Human units for the report (seconds, rates, percentages, bytes, spans).
+/// Human units for the report (seconds, rates, percentages, bytes, spans). Every value a
+/// hostile scrape can make NaN, infinite or absurd prints as a number, never traps.
 enum ReportUnits {
+    /// A whole number, or the value as Go prints it when it is not finite or does not fit an Int.
+    static func whole(_ v: Double) -> String {
+        guard v.isFinite, v.magnitude < 9e18 else { return GoFloat.formatExponent(v) }
+        return String(Int(v.rounded()))
+    }
+
     static func seconds(_ s: Double) -> String {
         if s.isNaN { return "n/a" }
-        if s < 1 { return "\(Int((s * 1000).rounded()))ms" }
-        return String(format: "%.2fs", s)
+        if s < 1 { return whole(s * 1000) + "ms" }
+        return s.isFinite ? String(format: "%.2fs", s) : GoFloat.formatExponent(s) + "s"
     }
 
     static func number(_ v: Double) -> String {
-        v >= 100 ? grouped(Int(v.rounded())) : v >= 0.01 || v == 0 ? String(format: "%.2f", v) : String(format: "%.2g", v)
+        guard v.isFinite else { return GoFloat.formatExponent(v) }
+        if v >= 100 { return v < 9e18 ? grouped(Int(v.rounded())) : GoFloat.formatExponent(v) }
+        return v >= 0.01 || v == 0 ? String(format: "%.2f", v) : String(format: "%.2g", v)
     }
 
     static func percent(_ r: Double) -> String {
         let p = r * 100
-        return p >= 10 || p == 0 ? "\(Int(p.rounded()))%" : String(format: "%.2f%%", p)
+        guard p.isFinite else { return GoFloat.formatExponent(p) + "%" }
+        return p >= 10 || p == 0 ? whole(p) + "%" : String(format: "%.2f%%", p)
     }
 
     static func bytes(_ b: Double) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        guard b.isFinite else { return GoFloat.formatExponent(b) + " B" }
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
         var v = b
         var i = 0
-        while v >= 1024 && i < units.count - 1 {
+        while v.magnitude >= 1024 && i < units.count - 1 {
             v /= 1024
             i += 1
         }
-        return v == v.rounded() ? "\(Int(v)) \(units[i])" : String(format: "%.1f %@", v, units[i])
+        return v == v.rounded() ? "\(whole(v)) \(units[i])" : String(format: "%.1f %@", v, units[i])
     }
 
     static func span(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds.magnitude < 9e15 else { return GoFloat.formatExponent(seconds) + "s" }
         let s = Int(seconds)
         let (d, h, m) = (s / 86400, (s % 86400) / 3600, (s % 3600) / 60)
         if d > 0 { return "\(d)d \(h)h" }

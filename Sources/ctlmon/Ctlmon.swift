@@ -14,7 +14,7 @@ struct Ctlmon: ParsableCommand {
     /// (argument-parser's own default is 64, EX_USAGE).
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(expressionArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             let code = exitCode(for: error)
@@ -24,5 +24,26 @@ struct Ctlmon: ParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// `ctlmon query -1` and `ctlmon query '-rate(x[5m])'`: an expression may start with `-`,
+    /// which the argument parser would take for an option. Such an argument of `query` that
+    /// is no option of it gets a leading space (PromQL ignores it), so it stays the expression.
+    static func expressionArguments(_ arguments: [String]) -> [String] {
+        guard let q = arguments.firstIndex(of: "query") else { return arguments }
+        let options = ["--time", "--interval", "--format", "--help", "-h", "--version"]
+        var out = arguments
+        var k = q + 1
+        while k < out.count {
+            let a = out[k]
+            if a == "--" { break }
+            if options.contains(where: { a == $0 || a.hasPrefix($0 + "=") }) {
+                k += a.contains("=") || a == "--help" || a == "-h" || a == "--version" ? 1 : 2
+                continue
+            }
+            if a.hasPrefix("-") && a != "-" { out[k] = " " + a }
+            k += 1
+        }
+        return out
     }
 }

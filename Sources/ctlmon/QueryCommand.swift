@@ -40,8 +40,15 @@ struct QueryCommand: ParsableCommand {
             printError("query: \(error)")
             throw ExitCode(2)
         }
-        guard let step = try? PromQLParser.parseDuration(interval) else {
-            printError("--interval: bad duration \"\(interval)\"")
+        let step: Int64
+        do {
+            step = try PromQLParser.parseDuration(interval)
+        } catch {
+            printError("--interval: \(error.message)")
+            throw ExitCode(2)
+        }
+        guard step > 0 else {
+            printError("--interval: the time between scrapes must be positive")
             throw ExitCode(2)
         }
         let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)

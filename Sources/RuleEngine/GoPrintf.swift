@@ -1,0 +1,223 @@
+import Foundation
+import PromQL
+
+/// Go's `fmt.Sprintf` for template values (integers, float64, strings), as Prometheus's
+/// templates run it: the verbs `%v %d %s %q %f %F %e %E %g %G %x %X %c %%`, the flags
+/// `+ - # 0 space`, width and precision (also `*`), and Go's complaints for what does not
+/// fit (`%!d(float64=1.5)`, `%!s(MISSING)`, `%!(EXTRA string=x)`).
+///
+/// Widths and precisions above 1,000,000 are refused as Go refuses them (`%!(BADWIDTH)`),
+/// so a template cannot ask for gigabytes of padding.
+enum GoPrintf {
+    /// A value a template passes to printf.
+    enum Argument {
+        case integer(Int64)
+        case float(Double)
+        case string(String)
+
+        /// Go's type name, for the complaints.
+        var typeName: String {
+            switch self {
+            case .integer: "int"
+            case .float: "float64"
+            case .string: "string"
+            }
+        }
+
+        /// `%v`.
+        var plain: String {
+            switch self {
+            case .integer(let i): String(i)
+            case .float(let f): GoPrintf.shortestG(f)
+            case .string(let s): s
+            }
+        }
+    }
+
+    private struct Spec {
+        var plus = false, minus = false, sharp = false, zero = false, space = false
+        var width: Int? = nil
+        var precision: Int? = nil
+    }
+
+    private static let tooLarge = 1_000_000
+
+    static func format(_ format: String, _ args: [Argument]) -> String {
+        var out = ""
+        let f = Array(format.unicodeScalars)
+        var i = 0
+        var next = 0
+        func takeArgument() -> Argument? {
+            guard next < args.count else { return nil }
+            next += 1
+            return args[next - 1]
+        }
+        while i < f.count {
+            guard f[i] == "%" else {
+                out.unicodeScalars.append(f[i])
+                i += 1
+                continue
+            }
+            i += 1
+            var spec = Spec()
+            flags: while i < f.count {
+                switch f[i] {
+                case "+": spec.plus = true
+                case "-": spec.minus = true
+                case "#": spec.sharp = true
+                case "0": spec.zero = true
+                case " ": spec.space = true
+                default: break flags
+                }
+                i += 1
+            }
+            var bad: String? = nil
+            // Width: digits or `*` (an int argument).
+            if i < f.count, f[i] == "*" {
+                i += 1
+                if case .integer(let w)? = takeArgument(), abs(w) <= Int64(tooLarge) {
+                    spec.width = Int(abs(w))
+                    if w < 0 { spec.minus = true }
+                } else {
+                    bad = "%!(BADWIDTH)"
+                }
+            } else if let (n, end) = number(f, i) {
+                if n > tooLarge { bad = "%!(BADWIDTH)" } else { spec.width = n }
+                i = end
+            }
+            if i < f.count, f[i] == "." {
+                i += 1
+                if i < f.count, f[i] == "*" {
+                    i += 1
+                    if case .integer(let p)? = takeArgument(), p >= 0, p <= Int64(tooLarge) {
+                        spec.precision = Int(p)
+                    } else {
+                        bad = "%!(BADPREC)"
+                    }
+                } else if let (n, end) = number(f, i) {
+                    if n > tooLarge { bad = "%!(BADPREC)" } else { spec.precision = n }
+                    i = end
+                } else {
+                    spec.precision = 0
+                }
+            }
+            if let bad { out += bad }
+            guard i < f.count else {
+                out += "%!(NOVERB)"
+                break
+            }
+            let verb = f[i]
+            i += 1
+            if verb == "%" {
+                out += "%"
+                continue
+            }
+            guard let arg = takeArgument() else {
+                out += "%!\(verb)(MISSING)"
+                continue
+            }
+            out += formatOne(verb, arg, spec)
+        }
+        if next < args.count {
+            out += "%!(EXTRA " + args[next...].map { "\($0.typeName)=\($0.plain)" }.joined(separator: ", ") + ")"
+        }
+        return out
+    }
+
+    private static func number(_ f: [Unicode.Scalar], _ start: Int) -> (Int, Int)? {
+        var i = start
+        var n = 0
+        while i < f.count, let d = Int(String(f[i])), f[i].isASCII {
+            n = n > tooLarge ? n : n * 10 + d
+            i += 1
+        }
+        return i > start ? (n, i) : nil
+    }
+
+    private static func formatOne(_ verb: Unicode.Scalar, _ arg: Argument, _ spec: Spec) -> String {
+        let badVerb = "%!\(verb)(\(arg.typeName)=\(arg.plain))"
+        switch arg {
+        case .integer(let n):
+            switch verb {
+            case "v", "d": return pad(signed(String(n.magnitude), negative: n < 0, spec), spec, numeric: true)
+            case "x", "X":
+                var digits = String(n.magnitude, radix: 16, uppercase: verb == "X")
+                if spec.sharp { digits = (verb == "X" ? "0X" : "0x") + digits }
+                return pad(signed(digits, negative: n < 0, spec), spec, numeric: true)
+            case "c":
+                return pad(Unicode.Scalar(UInt32(truncatingIfNeeded: n)).map { String(Character($0)) } ?? "\u{FFFD}", spec, numeric: false)
+            default: return badVerb
+            }
+        case .float(let v):
+            switch verb {
+            case "v", "g", "G", "e", "E", "f", "F":
+                if v.isNaN || v.isInfinite {
+                    let text = v.isNaN ? (spec.plus ? "+NaN" : spec.space ? " NaN" : "NaN")
+                        : v > 0 ? (spec.plus ? "+Inf" : spec.space ? " Inf" : "+Inf") : "-Inf"
+                    var noZero = spec
+                    noZero.zero = false
+                    return pad(text, noZero, numeric: false)
+                }
+                var body: String
+                switch verb {
+                case "v", "g", "G":
+                    body = spec.precision == nil ? shortestG(v.magnitude) : String(format: "%.\(spec.precision!)g", v.magnitude)
+                    if verb == "G" { body = body.uppercased() }
+                case "e", "E": body = String(format: "%.\(spec.precision ?? 6)\(verb)", v.magnitude)
+                default: body = String(format: "%.\(spec.precision ?? 6)f", v.magnitude)
+                }
+                return pad(signed(body, negative: v.sign == .minus, spec), spec, numeric: true)
+            default: return badVerb
+            }
+        case .string(let s):
+            var text = s
+            if let p = spec.precision { text = String(text.unicodeScalars.prefix(p).map(Character.init)) }
+            switch verb {
+            case "v", "s": return pad(text, spec, numeric: false)
+            case "q": return pad(quoted(text), spec, numeric: false)
+            case "x", "X":
+                return pad(text.utf8.map { String(format: verb == "x" ? "%02x" : "%02X", $0) }.joined(), spec, numeric: false)
+            default: return badVerb
+            }
+        }
+    }
+
+    private static func signed(_ digits: String, negative: Bool, _ spec: Spec) -> String {
+        negative ? "-" + digits : spec.plus ? "+" + digits : spec.space ? " " + digits : digits
+    }
+
+    /// Pads to the width: spaces on the left (on the right with `-`), or zeros after the
+    /// sign for numbers with `0`.
+    private static func pad(_ s: String, _ spec: Spec, numeric: Bool) -> String {
+        guard let width = spec.width else { return s }
+        let length = s.unicodeScalars.count
+        guard length < width else { return s }
+        let fill = width - length
+        if spec.minus { return s + String(repeating: " ", count: fill) }
+        if spec.zero && numeric {
+            if let first = s.first, first == "-" || first == "+" || first == " " {
+                return String(first) + String(repeating: "0", count: fill) + s.dropFirst()
+            }
+            return String(repeating: "0", count: fill) + s
+        }
+        return String(repeating: " ", count: fill) + s
+    }
+
+    /// Go's `%v` of a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): the shortest digits,
+    /// in exponent form below 1e-4 and from 1e6 (`100000`, `1e+06`, `2.093056e+06`, `1e-05`).
+    static func shortestG(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        let sign = v.sign == .minus ? "-" : ""
+        if v == 0 { return sign + "0" }
+        let (digits, point) = GoFloat.shortestDigits(v)
+        let exponent = point - 1
+        if exponent < -4 || exponent >= 6 {
+            var mantissa = String(digits.prefix(1))
+            if digits.count > 1 { mantissa += "." + digits.dropFirst() }
+            let e = abs(exponent)
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + String(e)
+        }
+        return sign + GoFloat.formatFixed(v.magnitude)
+    }
+}
