@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -49,14 +50,25 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText"]),
-        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine", "PromQL"]),
+        // The promtool-format files and the difftest cases are read by scripts/test, not bundled.
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText"], exclude: ["promtool", "difftest"]),
+        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine", "PromQL"], exclude: ["promtool"]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links
         // the malloc interposer, which would then replace malloc in the test process itself;
         // `swift build` (scripts/test) builds it beside ctlmon.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon"]),
     ]
 )
+
+// The fuzz targets (scripts/fuzz): one libFuzzer executable, only when CTLMON_FUZZ is set,
+// because it has no main of its own (libFuzzer's is linked by --sanitize=fuzzer).
+if ProcessInfo.processInfo.environment["CTLMON_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "ctlmon-fuzz",
+        dependencies: ["PromText", "PromQL", "RuleEngine"],
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}
 
 // Compiler settings shared by every target, declared once.
 for target in package.targets where target.type != .system {

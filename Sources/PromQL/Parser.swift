@@ -16,7 +16,7 @@ public struct PromQLParser {
     private var nesting = 0
 
     /// The deepest nesting an expression may have.
-    public static let maxDepth = 1000
+    public static let maxDepth = 256
 
     public static func parse(_ text: String) throws(QueryError) -> Expr {
         var parser = try PromQLParser(text)

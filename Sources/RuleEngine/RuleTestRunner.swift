@@ -117,7 +117,7 @@ public struct RuleTestRunner {
         var failures: [String] = []
         if !rules.isEmpty || !alertTests.isEmpty {
             let evaluator = RuleEvaluator(
-                groups: rules, store: store, externalLabels: group.externalLabels ?? [:], evaluationInterval: evaluationInterval)
+                groups: rules, store: store, externalLabels: group.externalLabels, evaluationInterval: evaluationInterval)
             var next = 0
             var t: Int64 = 0
             while t <= end {

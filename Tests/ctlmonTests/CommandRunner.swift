@@ -6,6 +6,10 @@ struct CommandResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Whether the process ended by a signal (a crash), not an exit.
+    var signalled = false
+    /// Whether the runner had to kill it: it ran past the timeout (a hang).
+    var timedOut = false
 }
 
 enum Command {
@@ -34,8 +38,9 @@ enum Command {
         try run("ctlmon", ["check"] + arguments + (arguments.contains("--time") ? [] : ["--time", checkTime]), stdin: stdin)
     }
 
-    /// Runs `tool` with `arguments`, feeding `stdin` when given.
-    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
+    /// Runs `tool` with `arguments`, feeding `stdin` when given; kills it after `timeout`
+    /// seconds (a hang is a failure, never a stuck suite).
+    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60) throws -> CommandResult {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
@@ -63,6 +68,19 @@ enum Command {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        // A monotonic clock: the timeout must not depend on the date either.
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(Int(timeout * 1000)))
+        var timedOut = false
+        while process.isRunning {
+            if clock.now > deadline {
+                timedOut = true
+                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(2000)
+        }
         process.waitUntilExit()
         try out.close()
         try err.close()
@@ -70,7 +88,8 @@ enum Command {
         return CommandResult(
             status: process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self),
+            signalled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
     }
 
     static func json(_ text: String) throws -> [String: Any] {

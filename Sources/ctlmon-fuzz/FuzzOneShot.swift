@@ -1,0 +1,37 @@
+import PromQL
+import PromText
+import RuleEngine
+
+/// `ctlmon check`'s pipeline below the report: a scrape through the family filter into a
+/// snapshot, the one-shot history, and the shipped rules evaluated over it, alerts and
+/// templates included.
+enum FuzzOneShot {
+    static let groups: [RuleGroup] = ShippedRules.files.flatMap { (try? RuleFile.parse($0.yaml, path: $0.name).groups) ?? [] }
+    static let filter = OneShot.selectedNames(groups).map { FamilyFilter(names: Array($0) + ["process_start_time_seconds"]) }
+
+    static func run(_ data: [UInt8]) {
+        let collector = SnapshotCollector(instance: "fuzz", sampleLimit: 10_000)
+        var limits = ParseLimits()
+        limits.maxSamples = 10_000
+        limits.maxDecodedBytes = 1 << 20
+        let parser = TextParser(options: .init(limits: limits, source: "fuzz", filter: filter), consumer: collector)
+        do {
+            try data.withUnsafeBytes { try parser.feed($0) }
+            try parser.finish()
+        } catch {
+            return
+        }
+        let snapshot = collector.snapshot
+        let now = snapshot.latestTimestamp ?? 1_800_000_000_000
+        guard now >= SnapshotCollector.earliestTime, now <= SnapshotCollector.latestTime,
+            (snapshot.processStart ?? 0) <= now
+        else { return }
+        let store = SeriesStore()
+        _ = OneShot.history(
+            current: snapshot, now: now, baseline: nil, baselineTime: nil, window: OneShot.longestRange(groups), step: 60_000,
+            into: store)
+        let evaluator = RuleEvaluator(groups: groups, store: store)
+        evaluator.evaluate(at: now)
+        for (_, alert) in evaluator.activeAlerts() { _ = alert.annotations }
+    }
+}
