@@ -83,23 +83,28 @@ extension Evaluator {
         // For one-to-many, swap the sides and remember to swap the values back.
         let swapped = m.cardinality == .oneToMany
         let (lhs, rhs) = swapped ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
-        var right: [String: Sample] = [:]
-        for r in rhs {
-            let sig = r.labels.signature(on: m.on, m.labels)
-            if let dup = right[sig] {
+        let names = LabelNameSet(m.labels)
+        // The matching signature of each sample, once: the hash of its `on` labels, or of all
+        // but its `ignoring` labels and metric name.
+        var right = HashIndex(capacity: rhs.count)
+        for (i, r) in rhs.enumerated() {
+            if let j = right.insert(r.labels.groupingHash(names, on: m.on), i) {
                 let side = swapped ? "left" : "right"
                 let group = m.on ? r.labels.keeping(m.labels) : r.labels.removing(m.labels + [Labels.metricName])
                 throw .evaluation(
                     "found duplicate series for the match group \(group) on the \(side) hand-side of the operation: "
-                        + "[\(r.labels), \(dup.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
+                        + "[\(r.labels), \(rhs[j].labels)];many-to-many matching not allowed: matching labels must be unique on one side")
             }
-            right[sig] = r
         }
-        var matched: [String: Set<Labels>] = [:]
+        let drop = Self.dropsName(op, returnBool: returnBool)
+        var matched = HashIndex(capacity: lhs.count)
+        var outputs = Set<UInt64>()
         var out: [Sample] = []
+        out.reserveCapacity(lhs.count)
         for l in lhs {
-            let sig = l.labels.signature(on: m.on, m.labels)
-            guard let r = right[sig] else { continue }
+            let sig = l.labels.groupingHash(names, on: m.on)
+            guard let ri = right.find(sig) else { continue }
+            let r = rhs[ri]
             let (vl, vr) = swapped ? (r.value, l.value) : (l.value, r.value)
             var (value, keep) = Self.apply(op, vl, vr)
             if returnBool {
@@ -107,18 +112,16 @@ extension Evaluator {
             } else if !keep {
                 continue
             }
-            var labels = l.labels
-            if Self.dropsName(op, returnBool: returnBool) { labels = labels.withoutName }
+            var labels = drop ? l.labels.withoutName : l.labels
             if m.cardinality == .oneToOne {
-                labels = m.on ? labels.keeping(m.labels) : labels.removing(m.labels)
+                labels = m.on ? labels.keeping(names, in: arena) : labels.removing(m.labels, in: arena)
             }
-            for name in m.include { labels.set(name, r.labels[name]) }
+            for name in m.include { labels = labels.setting(name, r.labels[name], in: arena) }
             if m.cardinality == .oneToOne {
-                if matched[sig] != nil {
+                if matched.insert(sig, 0) != nil {
                     throw .evaluation("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
                 }
-                matched[sig] = []
-            } else if !matched[sig, default: []].insert(labels).inserted {
+            } else if !outputs.insert(sig &+ labels.fingerprint &* 0x9E37_79B9_7F4A_7C15).inserted {
                 throw .evaluation("multiple matches for labels: grouping labels must ensure unique matches")
             }
             out.append(Sample(labels: labels, value: value, timestamp: t))
@@ -126,22 +129,33 @@ extension Evaluator {
         return out
     }
 
+    /// The matching signatures of a vector's samples.
+    private func signatures(_ v: [Sample], _ m: VectorMatching) -> Set<UInt64> {
+        let names = LabelNameSet(m.labels)
+        var set = Set<UInt64>(minimumCapacity: v.count)
+        for s in v { set.insert(s.labels.groupingHash(names, on: m.on)) }
+        return set
+    }
+
     private func setAnd(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
         if l.isEmpty || r.isEmpty { return [] }
-        let right = Set(r.map { $0.labels.signature(on: m.on, m.labels) })
-        return l.filter { right.contains($0.labels.signature(on: m.on, m.labels)) }
+        let right = signatures(r, m)
+        let names = LabelNameSet(m.labels)
+        return l.filter { right.contains($0.labels.groupingHash(names, on: m.on)) }
     }
 
     private func setOr(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
         if l.isEmpty || r.isEmpty { return l + r }
-        let left = Set(l.map { $0.labels.signature(on: m.on, m.labels) })
-        return l + r.filter { !left.contains($0.labels.signature(on: m.on, m.labels)) }
+        let left = signatures(l, m)
+        let names = LabelNameSet(m.labels)
+        return l + r.filter { !left.contains($0.labels.groupingHash(names, on: m.on)) }
     }
 
     private func setUnless(_ l: [Sample], _ r: [Sample], _ m: VectorMatching) -> [Sample] {
         if l.isEmpty || r.isEmpty { return l }
-        let right = Set(r.map { $0.labels.signature(on: m.on, m.labels) })
-        return l.filter { !right.contains($0.labels.signature(on: m.on, m.labels)) }
+        let right = signatures(r, m)
+        let names = LabelNameSet(m.labels)
+        return l.filter { !right.contains($0.labels.groupingHash(names, on: m.on)) }
     }
 }
 

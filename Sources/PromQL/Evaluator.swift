@@ -26,6 +26,8 @@ public final class Evaluator {
     public var maxSamples = 50_000_000
     /// Samples touched by the evaluation in progress.
     private var samplesTouched = 0
+    /// Where the label sets this evaluator computes are encoded (results keep their chunks alive).
+    let arena = LabelArena()
 
     public init(store: SeriesStore) {
         self.store = store

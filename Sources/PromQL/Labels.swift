@@ -1,4 +1,21 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PromText
+
 /// A label set, sorted by name; `__name__` is the metric name.
+///
+/// One contiguous encoding in a ``LabelArena`` chunk (names and values as bytes), with
+/// its hash computed once when it is built: copying a label set is one retain, comparing
+/// two starts with their hashes, and dropping the metric name (``withoutName``) is a flag,
+/// not a copy. Strings appear only when asked for (``subscript(_:)``, ``description``).
+///
+/// The hash is ``LabelHasher``'s: the same as the parser's series fingerprint, so a
+/// scraped sample finds its series without building its labels.
 public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     public struct Label: Hashable, Sendable {
         public var name: String
@@ -11,74 +28,348 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public static let metricName = "__name__"
 
-    /// Sorted by name, no empty values, no duplicate names.
-    public private(set) var labels: [Label]
+    let chunk: LabelChunk?
+    let offset: Int32
+    /// Whether the metric name is hidden: the set without `__name__`, sharing the encoding.
+    let dropsName: Bool
 
-    public init(_ pairs: [(String, String)] = []) {
-        labels = pairs.filter { !$0.1.isEmpty }.map { Label($0.0, $0.1) }.sorted { $0.name < $1.name }
+    init(chunk: LabelChunk?, offset: Int, dropsName: Bool) {
+        self.chunk = chunk
+        self.offset = Int32(offset)
+        self.dropsName = dropsName
     }
 
-    public init(sorted: [Label]) { labels = sorted }
+    /// Labels from name/value pairs in any order; empty values are left out (as absent).
+    public init(_ pairs: [(String, String)] = []) {
+        var builder = LabelsBuilder()
+        for (n, v) in pairs { builder.add(n, v) }
+        self = builder.build(in: nil)
+    }
+
+    public init(sorted: [Label]) { self.init(sorted.map { ($0.name, $0.value) }) }
 
     public init(_ dict: [String: String]) { self.init(dict.map { ($0.key, $0.value) }) }
 
-    public var isEmpty: Bool { labels.isEmpty }
+    // MARK: encoding
+    //
+    // At `offset` in the chunk: the unfinalized hash sum (UInt64), the sum without the
+    // metric name (UInt64), the label count (UInt16), the index of `__name__` among the
+    // labels (UInt16, 0xFFFF when absent), the entries' byte length (UInt32), then per
+    // label: name length (LEB128), name, value length (LEB128), value.
 
-    public subscript(name: String) -> String {
-        for l in labels where l.name == name { return l.value }
-        return ""
+    static let headerSize = 24
+    static let noName: UInt16 = 0xFFFF
+
+    @inline(__always)
+    private var base: UnsafeRawPointer? { chunk.map { UnsafeRawPointer($0.base + Int(offset)) } }
+
+    /// The unfinalized hash sum of the visible labels.
+    var hashSum: UInt64 {
+        guard let chunk else { return 0 }
+        return chunk.base.load(fromByteOffset: Int(offset) + (dropsName ? 8 : 0), as: UInt64.self)
     }
 
+    private var storedCount: Int { base.map { Int($0.load(fromByteOffset: 16, as: UInt16.self)) } ?? 0 }
+    private var nameIndex: Int { base.map { Int($0.load(fromByteOffset: 18, as: UInt16.self)) } ?? Int(Self.noName) }
+
+    /// Whether the encoding holds a metric name (hidden or not).
+    var storesName: Bool { nameIndex != Int(Self.noName) }
+
+    /// Calls `body` with every visible label's name and value bytes, in name order; stops
+    /// when it returns false. The bytes are valid during the call.
+    @inline(__always)
+    func forEachRaw(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool) {
+        withExtendedLifetime(self) {
+            var it = iterator()
+            while let (n, v) = it.next() {
+                if !body(n, v) { return }
+            }
+        }
+    }
+
+    /// An iterator over the visible labels' bytes; valid while this value is alive.
+    func iterator() -> LabelIterator {
+        guard let base else { return LabelIterator(p: nil, count: 0, hidden: -1) }
+        return LabelIterator(
+            p: base.advanced(by: Self.headerSize).assumingMemoryBound(to: UInt8.self), count: storedCount,
+            hidden: dropsName ? nameIndex : -1)
+    }
+
+    @inline(__always)
+    static func readLength(_ p: inout UnsafePointer<UInt8>) -> Int {
+        var result = 0
+        var shift = 0
+        while true {
+            let b = p.pointee
+            p += 1
+            result |= Int(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    /// The value bytes of the label `name`, if present and visible.
+    func rawValue(_ name: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        var found: UnsafeBufferPointer<UInt8>? = nil
+        forEachRaw { n, v in
+            if bytesEqual(n, name) {
+                found = v
+                return false
+            }
+            return true
+        }
+        return found
+    }
+
+    // MARK: public API
+
+    /// Number of visible labels.
+    public var count: Int { storedCount - (dropsName && storesName ? 1 : 0) }
+
+    public var isEmpty: Bool { count == 0 }
+
+    /// The value of a label, "" when absent.
+    public subscript(name: String) -> String {
+        var name = name
+        return name.withUTF8 { n in rawValue(n).map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    }
+
+    /// The metric name, "" without one.
     public var name: String { self[Self.metricName] }
 
+    /// Every label as strings (allocates: for the edges, not hot paths).
+    public var labels: [Label] {
+        var out: [Label] = []
+        out.reserveCapacity(count)
+        forEachRaw { n, v in
+            out.append(Label(String(decoding: n, as: UTF8.self), String(decoding: v, as: UTF8.self)))
+            return true
+        }
+        return out
+    }
+
+    /// The set without its metric name: the same encoding, nothing copied.
+    public var withoutName: Labels {
+        guard storesName else { return self }
+        return Labels(chunk: chunk, offset: Int(offset), dropsName: true)
+    }
+
+    /// A copy with `name` set to `value` (an empty value removes the label).
+    public func setting(_ name: String, _ value: String) -> Labels { setting(name, value, in: nil) }
+
+    package func setting(_ name: String, _ value: String, in arena: LabelArena?) -> Labels {
+        var builder = LabelsBuilder()
+        var target = name
+        target.withUTF8 { t in
+            forEachRaw { n, v in
+                if !bytesEqual(n, t) { builder.add(n, v) }
+                return true
+            }
+        }
+        builder.add(name, value)
+        return builder.build(in: arena)
+    }
+
     /// Sets a label (an empty value removes it).
-    public mutating func set(_ name: String, _ value: String) {
-        if let i = labels.firstIndex(where: { $0.name == name }) {
-            if value.isEmpty { labels.remove(at: i) } else { labels[i].value = value }
-        } else if !value.isEmpty {
-            let i = labels.firstIndex { $0.name > name } ?? labels.count
-            labels.insert(Label(name, value), at: i)
+    public mutating func set(_ name: String, _ value: String) { self = setting(name, value) }
+
+    /// A copy without the labels named.
+    public func removing(_ names: [String]) -> Labels { removing(names, in: nil) }
+
+    package func removing(_ names: [String], in arena: LabelArena?) -> Labels {
+        let set = LabelNameSet(names)
+        var builder = LabelsBuilder()
+        forEachRaw { n, v in
+            if !set.contains(n) { builder.add(n, v) }
+            return true
+        }
+        return builder.build(in: arena)
+    }
+
+    /// A copy with only the labels named.
+    public func keeping(_ names: [String]) -> Labels { keeping(LabelNameSet(names), in: nil) }
+
+    func keeping(_ set: LabelNameSet, in arena: LabelArena?) -> Labels {
+        var builder = LabelsBuilder()
+        forEachRaw { n, v in
+            if set.contains(n) { builder.add(n, v) }
+            return true
+        }
+        return builder.build(in: arena)
+    }
+
+    /// Calls `body` with every label's name and value.
+    public func forEach(_ body: (String, String) -> Void) {
+        forEachRaw { n, v in
+            body(String(decoding: n, as: UTF8.self), String(decoding: v, as: UTF8.self))
+            return true
         }
     }
 
-    public func removing(_ names: [String]) -> Labels {
-        Labels(sorted: labels.filter { !names.contains($0.name) })
-    }
+    // MARK: grouping
 
-    public func keeping(_ names: [String]) -> Labels {
-        Labels(sorted: labels.filter { names.contains($0.name) })
-    }
-
-    public var withoutName: Labels { removing([Self.metricName]) }
-
-    /// All labels as one string, for dictionary keys.
-    var key: String { signature(on: true, labels.map(\.name)) }
-
-    /// A key for grouping: the values of `names` (`on`/`by`), or of all labels but `names` and `__name__`.
-    func signature(on: Bool, _ names: [String]) -> String {
-        var key = ""
-        for l in labels where on ? names.contains(l.name) : !(names.contains(l.name) || l.name == Self.metricName) {
-            key += l.name
-            key.unicodeScalars.append("\u{FF}")
-            key += l.value
-            key.unicodeScalars.append("\u{FE}")
+    /// The hash of the labels a grouping keeps: with `on`, those named; otherwise all but
+    /// those named and the metric name (`by`/`on` versus `without`/`ignoring`). Computed
+    /// from the stored bytes, without building the grouped set.
+    func groupingHash(_ names: LabelNameSet, on: Bool) -> UInt64 {
+        if on {
+            var sum: UInt64 = 0
+            forEachRaw { n, v in
+                if names.contains(n) { sum &+= LabelHasher.pairHash(name: n, value: v) }
+                return true
+            }
+            return LabelHasher.finalize(sum)
         }
-        return key
+        // All labels but the metric name, minus the ones named: the stored sum minus their terms.
+        var sum = chunk.map { $0.base.load(fromByteOffset: Int(offset) + 8, as: UInt64.self) } ?? 0
+        forEachRaw { n, v in
+            if names.contains(n) && !isMetricName(n) { sum &-= LabelHasher.pairHash(name: n, value: v) }
+            return true
+        }
+        return LabelHasher.finalize(sum)
     }
 
-    public static func < (a: Labels, b: Labels) -> Bool {
-        for (x, y) in zip(a.labels, b.labels) {
-            if x.name != y.name { return x.name < y.name }
-            if x.value != y.value { return x.value < y.value }
+    /// Whether two label sets agree on the labels a grouping keeps (``groupingHash(_:on:)``'s
+    /// labels): the check behind a hash match. Walks both encodings side by side.
+    func sameGroup(_ other: Labels, _ names: LabelNameSet, on: Bool) -> Bool {
+        func kept(_ n: UnsafeBufferPointer<UInt8>) -> Bool { on ? names.contains(n) : !(names.contains(n) || isMetricName(n)) }
+        return withExtendedLifetime((self, other)) {
+            var a = iterator()
+            var b = other.iterator()
+            while true {
+                var x = a.next()
+                while let (n, _) = x, !kept(n) { x = a.next() }
+                var y = b.next()
+                while let (n, _) = y, !kept(n) { y = b.next() }
+                switch (x, y) {
+                case (nil, nil): return true
+                case (let (n1, v1)?, let (n2, v2)?):
+                    if !bytesEqual(n1, n2) || !bytesEqual(v1, v2) { return false }
+                default: return false
+                }
+            }
         }
-        return a.labels.count < b.labels.count
+    }
+
+    // MARK: Hashable, Comparable
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(LabelHasher.finalize(hashSum)) }
+
+    /// The label set's 64-bit hash (``LabelHasher``).
+    public var fingerprint: UInt64 { LabelHasher.finalize(hashSum) }
+
+    public static func == (a: Labels, b: Labels) -> Bool {
+        if a.hashSum != b.hashSum { return false }
+        if a.chunk === b.chunk && a.offset == b.offset && a.dropsName == b.dropsName { return true }
+        return compare(a, b) == 0
+    }
+
+    public static func < (a: Labels, b: Labels) -> Bool { compare(a, b) < 0 }
+
+    /// Prometheus's `labels.Compare`: name, then value, label by label; then the count.
+    static func compare(_ a: Labels, _ b: Labels) -> Int {
+        withExtendedLifetime((a, b)) {
+            var x = a.iterator()
+            var y = b.iterator()
+            while true {
+                switch (x.next(), y.next()) {
+                case (nil, nil): return 0
+                case (nil, _): return -1
+                case (_, nil): return 1
+                case (let (n1, v1)?, let (n2, v2)?):
+                    let c = compareBytes(n1, n2)
+                    if c != 0 { return c }
+                    let d = compareBytes(v1, v2)
+                    if d != 0 { return d }
+                }
+            }
+        }
     }
 
     /// `name{a="1", b="2"}`, as Prometheus prints series.
     public var description: String {
-        let others = labels.filter { $0.name != Self.metricName }
-        let inner = others.map { "\($0.name)=\(quoted($0.value))" }.joined(separator: ", ")
-        let n = name
-        return n.isEmpty ? "{\(inner)}" : (others.isEmpty ? n : "\(n){\(inner)}")
+        var others: [String] = []
+        var metric = ""
+        forEachRaw { n, v in
+            if isMetricName(n) {
+                metric = String(decoding: v, as: UTF8.self)
+            } else {
+                others.append(String(decoding: n, as: UTF8.self) + "=" + quoted(String(decoding: v, as: UTF8.self)))
+            }
+            return true
+        }
+        let inner = others.joined(separator: ", ")
+        return metric.isEmpty ? "{\(inner)}" : (others.isEmpty ? metric : "\(metric){\(inner)}")
     }
+}
+
+/// Walks an encoded label set (see ``Labels``), skipping the hidden metric name.
+struct LabelIterator {
+    var p: UnsafePointer<UInt8>?
+    var remaining: Int
+    var index = 0
+    let hidden: Int
+
+    init(p: UnsafePointer<UInt8>?, count: Int, hidden: Int) {
+        self.p = p
+        self.remaining = count
+        self.hidden = hidden
+    }
+
+    @inline(__always)
+    mutating func next() -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
+        while remaining > 0, var q = p {
+            let nameLength = Labels.readLength(&q)
+            let name = UnsafeBufferPointer(start: q, count: nameLength)
+            q += nameLength
+            let valueLength = Labels.readLength(&q)
+            let value = UnsafeBufferPointer(start: q, count: valueLength)
+            p = q + valueLength
+            remaining -= 1
+            index += 1
+            if index - 1 == hidden { continue }
+            return (name, value)
+        }
+        return nil
+    }
+}
+
+/// A few label names to test membership of, as bytes (a `by`, `without`, `on` or
+/// `ignoring` list): compared without building strings.
+struct LabelNameSet {
+    let names: [[UInt8]]
+
+    init(_ names: [String]) { self.names = names.map { Array($0.utf8) } }
+
+    func contains(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        for n in names where n.count == name.count {
+            if n.withUnsafeBufferPointer({ bytesEqual($0, name) }) { return true }
+        }
+        return false
+    }
+
+    var isEmpty: Bool { names.isEmpty }
+}
+
+@inline(__always)
+func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    if a.count == 0 { return true }
+    return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+}
+
+func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+    let n = min(a.count, b.count)
+    if n > 0 {
+        let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+        if c != 0 { return c < 0 ? -1 : 1 }
+    }
+    return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+}
+
+private let metricNameBytes: [UInt8] = Array("__name__".utf8)
+
+@inline(__always)
+func isMetricName(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
+    n.count == 8 && metricNameBytes.withUnsafeBufferPointer { bytesEqual($0, n) }
 }

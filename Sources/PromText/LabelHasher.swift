@@ -1,8 +1,11 @@
 /// 64-bit hashing of names and label sets, order-independent over labels.
 ///
-/// Used for series fingerprints and for OpenMetrics grouping checks; not
-/// cryptographic, and never exposed as a stable format.
-enum LabelHasher {
+/// A label set's hash is the sum of one hash per label (the metric name hashed on its
+/// own), finalized: so it does not depend on label order, and a label can be added or
+/// taken out of a sum without rehashing the rest. The parser's series fingerprints and
+/// PromQL's label sets use this one definition, so a scraped sample finds its stored
+/// series by hash without building its labels. Not cryptographic; never a stable format.
+package enum LabelHasher {
     @inline(__always)
     static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
         let r = a.multipliedFullWidth(by: b)
@@ -10,7 +13,7 @@ enum LabelHasher {
     }
 
     /// Hashes bytes, 8 at a time.
-    static func hashBytes(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
+    package static func hashBytes(_ b: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
         var h = seed ^ (UInt64(b.count) &* 0xA076_1D64_78BD_642F)
         guard let p = b.baseAddress else { return mix(h, 0xE703_7ED1_A0B4_28DB) }
         var i = 0
@@ -33,19 +36,27 @@ enum LabelHasher {
         return mix(h, 0x5899_65CC_7537_4CC3)
     }
 
-    /// Hash of one label pair (name, unescaped value), to be summed with the others.
-    static func pairHash(_ s: SampleView, _ i: Int, scratch: inout [UInt8]) -> UInt64 {
-        let n = hashBytes(s.labelName(i).buffer, seed: 0x1234_5678_9ABC_DEF1)
-        let v: UInt64
+    /// The term of a metric name in a label set's sum.
+    package static func nameHash(_ metricName: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        hashBytes(metricName, seed: 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The term of one label (name, unescaped value) in a label set's sum.
+    package static func pairHash(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = hashBytes(name, seed: 0x1234_5678_9ABC_DEF1)
+        return mix(hashBytes(value, seed: n), 0x2D35_8DCC_AA6C_78A5)
+    }
+
+    /// The term of a sample's label `i`, its value unescaped into `scratch` when it has escapes.
+    package static func pairHash(_ s: SampleView, _ i: Int, scratch: inout [UInt8]) -> UInt64 {
         if s.labelValueIsEscaped(i) {
             scratch.removeAll(keepingCapacity: true)
             s.appendLabelValue(i, to: &scratch)
-            v = scratch.withUnsafeBufferPointer { hashBytes($0, seed: n) }
-        } else {
-            v = hashBytes(s.rawLabelValue(i).buffer, seed: n)
+            return scratch.withUnsafeBufferPointer { pairHash(name: s.labelName(i).buffer, value: $0) }
         }
-        return mix(v, 0x2D35_8DCC_AA6C_78A5)
+        return pairHash(name: s.labelName(i).buffer, value: s.rawLabelValue(i).buffer)
     }
 
-    static func finalize(_ h: UInt64) -> UInt64 { mix(h, 0x9FB2_1C65_1E98_DF25) }
+    /// The hash of a label set from the sum of its terms.
+    package static func finalize(_ sum: UInt64) -> UInt64 { mix(sum, 0x9FB2_1C65_1E98_DF25) }
 }

@@ -121,12 +121,18 @@ public struct SampleView {
     /// An order-independent 64-bit fingerprint of the metric name and label set
     /// (equal series give equal fingerprints whatever their label order).
     public var seriesFingerprint: UInt64 {
-        var h = LabelHasher.hashBytes(name.buffer, seed: 0x9E37_79B9_7F4A_7C15)
         var scratch: [UInt8] = []
+        return LabelHasher.finalize(seriesHashSum(scratch: &scratch))
+    }
+
+    /// The unfinalized sum behind ``seriesFingerprint`` (see ``LabelHasher``), with label
+    /// values unescaped into `scratch` where they need it.
+    package func seriesHashSum(scratch: inout [UInt8]) -> UInt64 {
+        var h = LabelHasher.nameHash(name.buffer)
         for i in 0..<labelCount {
             h &+= LabelHasher.pairHash(self, i, scratch: &scratch)
         }
-        return LabelHasher.finalize(h)
+        return h
     }
 }
 

@@ -1,0 +1,142 @@
+import PromText
+
+/// Builds ``Labels``: collect names and values (bytes or strings, any order), then encode
+/// them sorted, with their hashes, into an arena. Keep one builder and reuse it: its
+/// buffers keep their capacity, so building allocates nothing once warm.
+struct LabelsBuilder {
+    private var bytes: [UInt8] = []
+    private var entries: [(name: Range<Int>, value: Range<Int>)] = []
+
+    init() {
+        bytes.reserveCapacity(256)
+        entries.reserveCapacity(16)
+    }
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds a label; an empty value means no label, as in Prometheus.
+    mutating func add(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        guard value.count > 0 else { return }
+        let n = bytes.count
+        bytes.append(contentsOf: name)
+        let v = bytes.count
+        bytes.append(contentsOf: value)
+        entries.append((n..<v, v..<bytes.count))
+    }
+
+    mutating func add(_ name: String, _ value: String) {
+        var name = name
+        var value = value
+        name.withUTF8 { n in value.withUTF8 { v in add(n, v) } }
+    }
+
+    /// Adds a label whose value arrives in pieces: `append` writes the value's bytes.
+    mutating func add(_ name: UnsafeBufferPointer<UInt8>, value append: (inout [UInt8]) -> Void) {
+        let n = bytes.count
+        bytes.append(contentsOf: name)
+        let v = bytes.count
+        append(&bytes)
+        if bytes.count == v {
+            bytes.removeSubrange(n...)
+            return
+        }
+        entries.append((n..<v, v..<bytes.count))
+    }
+
+    /// Removes every label with this name added so far.
+    mutating func remove(_ name: UnsafeBufferPointer<UInt8>) {
+        bytes.withUnsafeBufferPointer { b in
+            entries.removeAll { bytesEqual(UnsafeBufferPointer(rebasing: b[$0.name]), name) }
+        }
+    }
+
+    /// Encodes the labels added since the last reset into `arena` (nil: a chunk of their own,
+    /// for label sets built one at a time outside hot paths). A name added twice keeps its
+    /// last value.
+    mutating func build(in arena: LabelArena?) -> Labels {
+        defer { reset() }
+        guard !entries.isEmpty else { return Labels(chunk: nil, offset: 0, dropsName: false) }
+        return bytes.withUnsafeBufferPointer { b -> Labels in
+            func name(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[entries[i].name]) }
+            // Insertion sort by name (stable: a later duplicate stays after an earlier one).
+            for i in 1..<entries.count {
+                var j = i
+                while j > 0 && compareBytes(name(j), name(j - 1)) < 0 {
+                    entries.swapAt(j, j - 1)
+                    j -= 1
+                }
+            }
+            // Of equal names, the last added wins.
+            var k = 0
+            for i in entries.indices {
+                if k > 0 && bytesEqual(name(i), name(k - 1)) {
+                    entries[k - 1] = entries[i]
+                } else {
+                    entries[k] = entries[i]
+                    k += 1
+                }
+            }
+            entries.removeSubrange(k...)
+
+            var size = Labels.headerSize
+            var sum: UInt64 = 0
+            var nameTerm: UInt64 = 0
+            var nameIndex = Labels.noName
+            for (i, e) in entries.enumerated() {
+                size += lengthSize(e.name.count) + e.name.count + lengthSize(e.value.count) + e.value.count
+                let value = UnsafeBufferPointer(rebasing: b[e.value])
+                if isMetricName(name(i)) {
+                    nameTerm = LabelHasher.nameHash(value)
+                    sum &+= nameTerm
+                    nameIndex = UInt16(i)
+                } else {
+                    sum &+= LabelHasher.pairHash(name: name(i), value: value)
+                }
+            }
+            let (chunk, offset) = arena?.reserve(size) ?? (LabelChunk(capacity: size), 0)
+            let out = chunk.base + offset
+            out.storeBytes(of: sum, as: UInt64.self)
+            out.storeBytes(of: sum &- nameTerm, toByteOffset: 8, as: UInt64.self)
+            out.storeBytes(of: UInt16(entries.count), toByteOffset: 16, as: UInt16.self)
+            out.storeBytes(of: nameIndex, toByteOffset: 18, as: UInt16.self)
+            out.storeBytes(of: UInt32(size - Labels.headerSize), toByteOffset: 20, as: UInt32.self)
+            var p = (out + Labels.headerSize).assumingMemoryBound(to: UInt8.self)
+            func write(_ range: Range<Int>) {
+                writeLength(range.count, &p)
+                if !range.isEmpty {
+                    p.update(from: b.baseAddress! + range.lowerBound, count: range.count)
+                    p += range.count
+                }
+            }
+            for e in entries {
+                write(e.name)
+                write(e.value)
+            }
+            return Labels(chunk: chunk, offset: offset, dropsName: false)
+        }
+    }
+
+    private func lengthSize(_ n: Int) -> Int {
+        var size = 1
+        var v = n >> 7
+        while v > 0 {
+            size += 1
+            v >>= 7
+        }
+        return size
+    }
+
+    private func writeLength(_ n: Int, _ p: inout UnsafeMutablePointer<UInt8>) {
+        var v = n
+        while v >= 0x80 {
+            p.pointee = UInt8(v & 0x7F) | 0x80
+            p += 1
+            v >>= 7
+        }
+        p.pointee = UInt8(v)
+        p += 1
+    }
+}
