@@ -40,62 +40,65 @@ extension Evaluator {
             break
         }
 
-        var order: [Labels] = []
-        var groups: [Labels: Group] = [:]
-        let excluded = grouping + [Labels.metricName]
-        let byLabels = op == .countValues && !without ? grouping + [valueLabel] : grouping
+        // Groups by the hash of their labels, as Prometheus groups (its map is keyed by the
+        // 64-bit hash of the grouping labels); each group's label set is built once.
+        var groups: [Group] = []
+        var index = HashIndex(capacity: min(v.count, 1024))
+        let names = LabelNameSet(grouping)
+        let byNames = op == .countValues && !without ? LabelNameSet(grouping + [valueLabel]) : names
         for s in v {
             var metric = s.labels
             // count_values groups by the value too: the series with the value label set, as
             // Prometheus does, so that series whose labels become equal are counted together.
-            if op == .countValues { metric.set(valueLabel, GoFloat.formatFixed(s.value)) }
-            let key = without ? metric.removing(excluded) : metric.keeping(byLabels)
-            guard var g = groups[key] else {
-                order.append(key)
-                groups[key] = Group(
-                    labels: key, value: op == .stddev || op == .stdvar ? 0 : op == .group ? 1 : s.value, mean: s.value,
-                    count: 1, heap: [s])
+            if op == .countValues { metric = metric.setting(valueLabel, GoFloat.formatFixed(s.value), in: arena) }
+            let key = without ? metric.groupingHash(names, on: false) : metric.groupingHash(byNames, on: true)
+            guard let gi = index.find(key) else {
+                index.insert(key, groups.count)
+                let labels = without ? metric.removing(grouping + [Labels.metricName], in: arena) : metric.keeping(byNames, in: arena)
+                groups.append(Group(
+                    labels: labels, value: op == .stddev || op == .stdvar ? 0 : op == .group ? 1 : s.value, mean: s.value,
+                    count: 1, heap: op == .topk || op == .bottomk || op == .quantile ? [s] : []))
                 continue
             }
             switch op {
-            case .sum: g.value += s.value
+            case .sum: groups[gi].value += s.value
             case .avg:
-                g.count += 1
-                if g.mean.isInfinite {
-                    if s.value.isInfinite && (g.mean > 0) == (s.value > 0) { break }
+                groups[gi].count += 1
+                let mean = groups[gi].mean
+                if mean.isInfinite {
+                    if s.value.isInfinite && (mean > 0) == (s.value > 0) { break }
                     if !s.value.isInfinite && !s.value.isNaN { break }
                 }
-                g.mean += s.value / Double(g.count) - g.mean / Double(g.count)
-            case .count, .countValues: g.count += 1
+                groups[gi].mean += s.value / Double(groups[gi].count) - mean / Double(groups[gi].count)
+            case .count, .countValues: groups[gi].count += 1
             case .group: break
-            case .max: if g.value < s.value || g.value.isNaN { g.value = s.value }
-            case .min: if g.value > s.value || g.value.isNaN { g.value = s.value }
+            case .max: if groups[gi].value < s.value || groups[gi].value.isNaN { groups[gi].value = s.value }
+            case .min: if groups[gi].value > s.value || groups[gi].value.isNaN { groups[gi].value = s.value }
             case .stddev, .stdvar:
-                g.count += 1
-                let delta = s.value - g.mean
-                g.mean += delta / Double(g.count)
-                g.value += delta * (s.value - g.mean)
+                groups[gi].count += 1
+                let delta = s.value - groups[gi].mean
+                groups[gi].mean += delta / Double(groups[gi].count)
+                groups[gi].value += delta * (s.value - groups[gi].mean)
             case .topk, .bottomk:
                 let less = op == .topk ? Self.topkLess : Self.bottomkLess
-                let top = g.heap[0].value
-                if g.heap.count < k || (op == .topk ? top < s.value : top > s.value) || top.isNaN {
-                    if g.heap.count == k {
+                let top = groups[gi].heap[0].value
+                if groups[gi].heap.count < k || (op == .topk ? top < s.value : top > s.value) || top.isNaN {
+                    if groups[gi].heap.count == k {
                         if k == 1 {
-                            g.heap[0] = s
+                            groups[gi].heap[0] = s
                             break
                         }
-                        GoHeap.pop(&g.heap, less)
+                        GoHeap.pop(&groups[gi].heap, less)
                     }
-                    GoHeap.push(&g.heap, s, less)
+                    GoHeap.push(&groups[gi].heap, s, less)
                 }
-            case .quantile: g.heap.append(s)
+            case .quantile: groups[gi].heap.append(s)
             }
-            groups[key] = g
         }
 
         var out: [Sample] = []
-        for key in order {
-            let g = groups[key]!
+        out.reserveCapacity(groups.count)
+        for g in groups {
             let value: Double
             switch op {
             case .sum, .max, .min, .group: value = g.value

@@ -173,7 +173,7 @@ extension Evaluator {
 
     /// Applies `f` to every series of a range vector (with at least `minimum` points), dropping the metric name.
     private func overTime(
-        _ m: [SeriesPoints], _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: ([Point]) -> Double?
+        _ m: [SeriesPoints], _ t: Int64, minimum: Int = 1, keepName: Bool = false, _ f: (PointsView) -> Double?
     ) throws(QueryError) -> [Sample] {
         var out: [Sample] = []
         var sameName = true
@@ -298,7 +298,7 @@ extension Evaluator {
     /// Prometheus's `extrapolatedRate`: the increase over the samples, corrected for counter
     /// resets, extrapolated towards the window's edges (not beyond a counter's zero point).
     static func extrapolatedRate(
-        _ points: [Point], rangeStart: Int64, rangeEnd: Int64, isCounter: Bool, isRate: Bool, range: Int64
+        _ points: PointsView, rangeStart: Int64, rangeEnd: Int64, isCounter: Bool, isRate: Bool, range: Int64
     ) -> Double {
         let first = points[0]
         let last = points[points.count - 1]
@@ -328,7 +328,7 @@ extension Evaluator {
     }
 
     /// Holt-Winters double exponential smoothing, as Prometheus's `holt_winters`.
-    static func holtWinters(_ points: [Point], _ sf: Double, _ tf: Double) -> Double {
+    static func holtWinters(_ points: PointsView, _ sf: Double, _ tf: Double) -> Double {
         var s0 = 0.0
         var s1 = points[0].v
         var b = points[1].v - points[0].v
@@ -343,7 +343,7 @@ extension Evaluator {
     }
 
     /// Least-squares slope and intercept (at `interceptTime`), with Kahan summation.
-    static func linearRegression(_ points: [Point], interceptTime: Int64) -> (slope: Double, intercept: Double) {
+    static func linearRegression(_ points: PointsView, interceptTime: Int64) -> (slope: Double, intercept: Double) {
         var n = 0.0
         var (sumX, cX, sumY, cY, sumXY, cXY, sumX2, cX2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         let initY = points[0].v

@@ -16,8 +16,10 @@ public final class Evaluator {
     public var lookbackDelta: Int64 = 5 * 60_000
     /// The step of subqueries written without one (`x[1h:]`): the evaluation interval.
     public var defaultSubqueryStep: Int64 = 60_000
-    /// Series matched by each selector's matchers, in creation order: resolved once per evaluator.
-    private var selected: [[LabelMatcher]: [Int]] = [:]
+    /// Series matched by each selector's matchers, in creation order: resolved once per
+    /// evaluator and store generation (a new series, or a removed one, resolves them again).
+    private var selected: [SelectorKey: [Int32]] = [:]
+    private var selectedGeneration: UInt64 = .max
     /// The query's range, for `@ start()` and `@ end()`.
     private var queryStart: Int64 = 0
     private var queryEnd: Int64 = 0
@@ -39,7 +41,7 @@ public final class Evaluator {
         queryEnd = time
         samplesTouched = 0
         try checkSubquerySteps(expr)
-        return try eval(expr, time)
+        return try store.read { () throws(QueryError) -> Value in try eval(expr, time) }
     }
 
     /// Refuses, before evaluating anything, an expression whose nested subqueries alone
@@ -67,7 +69,9 @@ public final class Evaluator {
     public func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
         queryStart = start
         queryEnd = end
-        return try steps(expr, start: start, end: end, step: step, budgetPerStep: true)
+        return try store.read { () throws(QueryError) -> [SeriesPoints] in
+            try steps(expr, start: start, end: end, step: step, budgetPerStep: true)
+        }
     }
 
     /// The expression at every step, as series (a subquery's or a range query's matrix).
@@ -80,7 +84,7 @@ public final class Evaluator {
             if !budgetPerStep { try touch(Int(clamping: count)) }
         }
         var byLabels: [Labels: Int] = [:]
-        var out: [SeriesPoints] = []
+        var series: [(labels: Labels, points: [Point])] = []
         var t = start
         while t <= end {
             if budgetPerStep { samplesTouched = 0 }
@@ -92,17 +96,17 @@ public final class Evaluator {
             }
             for s in samples {
                 if let i = byLabels[s.labels] {
-                    out[i].points.append(Point(t: t, v: s.value))
+                    series[i].points.append(Point(t: t, v: s.value))
                 } else {
-                    byLabels[s.labels] = out.count
-                    out.append(SeriesPoints(labels: s.labels, points: [Point(t: t, v: s.value)]))
+                    byLabels[s.labels] = series.count
+                    series.append((s.labels, [Point(t: t, v: s.value)]))
                 }
             }
             let (next, overflow) = t.addingReportingOverflow(step)
             if overflow { break }
             t = next
         }
-        return out
+        return series.map { SeriesPoints(labels: $0.labels, points: $0.points) }
     }
 
     /// Counts `n` samples against ``maxSamples``.
@@ -164,12 +168,18 @@ public final class Evaluator {
 
     // MARK: selectors
 
-    private func series(for s: VectorSelector) -> [Int] {
-        if let cached = selected[s.matchers] { return cached }
-        // In the store's order, the order series were created in: Prometheus's engine reads
-        // its head unsorted, in that order, and sums and topk's ties follow it.
-        let found = store.select(s.matchers)
-        selected[s.matchers] = found
+    /// The series a selector matches. The caller holds the store's read lock.
+    private func series(for s: VectorSelector) -> [Int32] {
+        if selectedGeneration != store.generation {
+            selected.removeAll(keepingCapacity: true)
+            selectedGeneration = store.generation
+        }
+        let key = SelectorKey(s.matchers)
+        if let cached = selected[key] { return cached }
+        // In the order the series were created: Prometheus's engine reads its head unsorted,
+        // in that order, and sums and topk's ties follow it.
+        let found = store.selectUnlocked(s.matchers)
+        selected[key] = found
         return found
     }
 
@@ -178,38 +188,43 @@ public final class Evaluator {
     /// `t`, or with `sampleTimes` their own timestamps (for `timestamp()`).
     func instantSelect(_ s: VectorSelector, _ t: Int64, sampleTimes: Bool) throws(QueryError) -> [Sample] {
         let at = pinned(s.at, t) &- s.offset
+        let refs = series(for: s)
         var out: [Sample] = []
-        for i in series(for: s) {
-            let series = store.series[i]
-            let k = upperBound(series.timestamps, at) - 1
+        out.reserveCapacity(refs.count)
+        for ref in refs {
+            let record = store.records[Int(ref)]
+            let k = upperBound(record.points, at) - 1
             guard k >= 0 else { continue }
-            let ts = series.timestamps[k]
-            let v = series.values[k]
-            if ts < at &- lookbackDelta || SeriesStore.isStale(v) { continue }
-            out.append(Sample(labels: series.labels, value: v, timestamp: sampleTimes ? ts : t))
+            let p = record.points[k]
+            if p.t < at &- lookbackDelta || SeriesStore.isStale(p.v) { continue }
+            out.append(Sample(labels: record.labels, value: p.v, timestamp: sampleTimes ? p.t : t))
         }
         try touch(out.count)
         return out
     }
 
     /// Every sample in `[end - range, end]`, `end` being the selector's time minus its offset
-    /// (Prometheus 2.x: the left edge is included).
+    /// (Prometheus 2.x: the left edge is included). The points are the store's own, not copied,
+    /// unless stale markers have to be left out.
     func rangeSelect(_ s: VectorSelector, range: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
         let end = pinned(s.at, t) &- s.offset
         let start = end &- range
+        let refs = series(for: s)
         var out: [SeriesPoints] = []
-        for i in series(for: s) {
-            let series = store.series[i]
-            let from = lowerBound(series.timestamps, start)
-            let to = upperBound(series.timestamps, end)
+        out.reserveCapacity(refs.count)
+        for ref in refs {
+            let record = store.records[Int(ref)]
+            let from = lowerBound(record.points, start)
+            let to = upperBound(record.points, end)
             guard from < to else { continue }
-            var points: [Point] = []
-            points.reserveCapacity(to - from)
-            for k in from..<to where !SeriesStore.isStale(series.values[k]) {
-                points.append(Point(t: series.timestamps[k], v: series.values[k]))
+            try touch(to - from)
+            let slice = record.points[from..<to]
+            if record.hasStaleMarkers {
+                let kept = slice.filter { !SeriesStore.isStale($0.v) }
+                if !kept.isEmpty { out.append(SeriesPoints(labels: record.labels, points: kept)) }
+            } else {
+                out.append(SeriesPoints(labels: record.labels, slice: slice))
             }
-            try touch(points.count)
-            if !points.isEmpty { out.append(SeriesPoints(labels: series.labels, points: points)) }
         }
         return out
     }
@@ -244,4 +259,21 @@ public final class Evaluator {
         if let first = inputs.first?.labels.name, inputs.allSatisfy({ $0.labels.name == first }) { return v }
         return try unique(v)
     }
+}
+
+/// A selector's matchers as a cache key, hashed once.
+struct SelectorKey: Hashable {
+    let matchers: [LabelMatcher]
+    private let hash: Int
+
+    init(_ matchers: [LabelMatcher]) {
+        self.matchers = matchers
+        var h = Hasher()
+        h.combine(matchers)
+        hash = h.finalize()
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    static func == (a: SelectorKey, b: SelectorKey) -> Bool { a.hash == b.hash && a.matchers == b.matchers }
 }

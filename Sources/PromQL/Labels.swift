@@ -72,6 +72,9 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     private var storedCount: Int { base.map { Int($0.load(fromByteOffset: 16, as: UInt16.self)) } ?? 0 }
     private var nameIndex: Int { base.map { Int($0.load(fromByteOffset: 18, as: UInt16.self)) } ?? Int(Self.noName) }
 
+    /// Bytes of the encoding (shared by a name-dropped view of it).
+    var encodedSize: Int { base.map { Self.headerSize + Int($0.load(fromByteOffset: 20, as: UInt32.self)) } ?? 0 }
+
     /// Whether the encoding holds a metric name (hidden or not).
     var storesName: Bool { nameIndex != Int(Self.noName) }
 

@@ -1,105 +1,254 @@
-/// In-memory time series: samples in time order per series, series found by name and matchers.
+/// In-memory time series: label sets found by hash, series by integer reference,
+/// postings for every label, samples per series in time order.
 ///
-/// Stale markers (Prometheus's special NaN) end a series until its next sample.
+/// The layering follows Prometheus's head: a series is found by the 64-bit hash of its
+/// labels (the parser's fingerprint; a hash shared by two label sets is handled), has an
+/// integer reference, and is listed in the postings of each of its labels. Samples are
+/// appended in time order; a sample at or before a series' last one is refused and
+/// counted (a duplicate or out-of-order sample, as Prometheus refuses it). Stale markers
+/// (Prometheus's special NaN) end a series until its next sample.
+///
+/// For a long-running process: ``dropBefore(_:)`` frees samples older than the retention
+/// and removes series left without any, with their postings; ``usage`` reports what the
+/// store holds in bytes. Safe to share between threads: appends take a write lock,
+/// queries a read lock for their whole evaluation.
 public final class SeriesStore: @unchecked Sendable {
+    // Sendable: every access to the mutable state below happens while `lock` is held,
+    // shared for reads (queries, accounting), exclusive for writes.
+    let lock = ReadWriteLock()
+
     /// Prometheus's staleness marker: a NaN with a distinct bit pattern.
     public static let staleNaN = Double(bitPattern: 0x7FF0_0000_0000_0002)
 
     public static func isStale(_ v: Double) -> Bool { v.bitPattern == 0x7FF0_0000_0000_0002 }
 
-    public struct Series: Sendable {
-        public let labels: Labels
-        public internal(set) var timestamps: [Int64] = []
-        public internal(set) var values: [Double] = []
+    /// One series: its labels and samples (ascending times). `points` is empty and
+    /// `removed` set for a series retention dropped, until the slots are compacted.
+    struct Record {
+        var labels: Labels
+        var points: [Point]
+        /// Whether some point is a stale marker (range selections then filter them out).
+        var hasStaleMarkers = false
+        var removed = false
     }
 
-    public private(set) var series: [Series] = []
-    /// The series' label sets, apart from their samples: selection reads only these.
-    private var labelSets: [Labels] = []
-    private var index: [Labels: Int] = [:]
-    private var byName: [String: [Int]] = [:]
+    private(set) var records: [Record] = []
+    private var byHash = HashIndex(capacity: 1024)
+    /// Label sets that share a hash with an earlier one: found by a scan of these.
+    private var collided: [UInt64: [Int32]] = [:]
+    private(set) var postings = Postings()
+    private var removedCount = 0
+    /// Changes whenever series are added or removed: cached selections are then stale.
+    private(set) var generation: UInt64 = 0
 
     public init() {}
 
-    /// Appends a sample; out-of-order samples are inserted in place, a repeated timestamp replaces the value.
-    public func append(_ labels: Labels, timestamp: Int64, value: Double) {
-        let i = seriesIndex(labels)
-        let ts = series[i].timestamps
-        if let last = ts.last, timestamp <= last {
-            let at = lowerBound(ts, timestamp)
-            if at < ts.count && ts[at] == timestamp {
-                series[i].values[at] = value
-            } else {
-                series[i].timestamps.insert(timestamp, at: at)
-                series[i].values.insert(value, at: at)
-            }
-        } else {
-            series[i].timestamps.append(timestamp)
-            series[i].values.append(value)
-        }
+    /// What appending one sample did.
+    public enum AppendResult: Sendable {
+        case appended
+        /// A sample at a time the series already has: refused (the first value stays).
+        case duplicate
+        /// A sample older than the series' last one: refused.
+        case outOfOrder
     }
 
-    /// Appends many samples of one series at once (times ascending, all after the series' last sample).
+    // MARK: writing
+
+    /// Appends a sample, creating the series when new.
+    @discardableResult
+    public func append(_ labels: Labels, timestamp: Int64, value: Double) -> AppendResult {
+        lock.withWriteLock { appendUnlocked(ref(for: labels, create: true)!, timestamp, value) }
+    }
+
+    /// Appends samples of one series in time order (those not after its last sample are refused).
     public func append(_ labels: Labels, timestamps: [Int64], values: [Double]) {
         precondition(timestamps.count == values.count, "one value per timestamp")
-        guard let first = timestamps.first else { return }
-        if let i = index[labels], let last = series[i].timestamps.last, first <= last {
-            for (t, v) in zip(timestamps, values) { append(labels, timestamp: t, value: v) }
-            return
+        lock.withWriteLock {
+            let r = ref(for: labels, create: true)!
+            for (t, v) in zip(timestamps, values) { appendUnlocked(r, t, v) }
         }
-        let i = seriesIndex(labels)
-        series[i].timestamps.append(contentsOf: timestamps)
-        series[i].values.append(contentsOf: values)
     }
 
-    /// The series with these labels, created empty if new.
-    private func seriesIndex(_ labels: Labels) -> Int {
-        if let existing = index[labels] { return existing }
-        let i = series.count
-        series.append(Series(labels: labels))
-        labelSets.append(labels)
-        index[labels] = i
-        byName[labels.name, default: []].append(i)
-        return i
+    /// Replaces every sample of a series (creating it when new): the one-shot history.
+    public func replace(_ labels: Labels, points: [Point]) {
+        lock.withWriteLock {
+            let r = Int(ref(for: labels, create: true)!)
+            records[r].points = points
+            records[r].hasStaleMarkers = points.contains { Self.isStale($0.v) }
+        }
     }
 
-    /// Indices of the series matching all matchers.
-    public func select(_ matchers: [LabelMatcher]) -> [Int] {
-        let candidates: [Int]
-        if let m = matchers.first(where: { $0.name == Labels.metricName && $0.op == .equal }) {
-            candidates = byName[m.value] ?? []
-        } else {
-            candidates = Array(series.indices)
+    @discardableResult
+    func appendUnlocked(_ ref: Int32, _ t: Int64, _ v: Double) -> AppendResult {
+        let r = Int(ref)
+        if let last = records[r].points.last {
+            if t == last.t { return .duplicate }
+            if t < last.t { return .outOfOrder }
         }
-        let rest = matchers.filter { !($0.name == Labels.metricName && $0.op == .equal) }
-        if rest.isEmpty { return candidates }
-        return labelSets.withUnsafeBufferPointer { sets in
-            candidates.filter { i in rest.allSatisfy { $0.matches(sets[i][$0.name]) } }
+        records[r].points.append(Point(t: t, v: v))
+        if Self.isStale(v) { records[r].hasStaleMarkers = true }
+        return .appended
+    }
+
+    /// The reference of the series with these labels; created when new and `create` is set.
+    /// The caller holds the write lock (or the read lock, without `create`).
+    func ref(for labels: Labels, create: Bool) -> Int32? {
+        let hash = labels.fingerprint
+        if let r = byHash.find(hash) {
+            if records[r].labels == labels { return Int32(r) }
+            if let c = collided[hash]?.first(where: { records[Int($0)].labels == labels }) { return c }
+            guard create else { return nil }
+            let new = insert(labels)
+            collided[hash, default: []].append(new)
+            return new
         }
+        guard create else { return nil }
+        let new = insert(labels)
+        byHash.insert(hash, Int(new))
+        return new
+    }
+
+    /// The reference of a series by hash, checked with `matches` (for appenders that have
+    /// the labels as parser bytes, not as a label set). The caller holds the lock.
+    func ref(hash: UInt64, matches: (Labels) -> Bool) -> Int32? {
+        if let r = byHash.find(hash), !records[r].removed, matches(records[r].labels) { return Int32(r) }
+        return collided[hash]?.first { !records[Int($0)].removed && matches(records[Int($0)].labels) }
+    }
+
+    private func insert(_ labels: Labels) -> Int32 {
+        let r = Int32(records.count)
+        records.append(Record(labels: labels, points: []))
+        postings.add(r, labels)
+        generation &+= 1
+        return r
+    }
+
+    // MARK: retention
+
+    /// Frees every sample older than `time`, and removes the series left without any
+    /// (their postings too). Returns the number of series removed.
+    @discardableResult
+    public func dropBefore(_ time: Int64) -> Int {
+        lock.withWriteLock {
+            var gone = Set<Int32>()
+            for r in records.indices where !records[r].removed {
+                let points = records[r].points
+                guard let first = points.first, first.t < time else {
+                    if points.isEmpty { gone.insert(Int32(r)) }
+                    continue
+                }
+                let keep = lowerBound(points, time)
+                if keep == points.count {
+                    gone.insert(Int32(r))
+                } else {
+                    // A new, exact-size array: the old one's memory is freed.
+                    records[r].points = Array(points[keep...])
+                }
+            }
+            for r in gone {
+                let i = Int(r)
+                let hash = records[i].labels.fingerprint
+                if byHash.find(hash) == i { byHash.remove(hash) }
+                collided[hash]?.removeAll { $0 == r }
+                records[i] = Record(labels: Labels(), points: [], removed: true)
+            }
+            postings.remove(gone)
+            removedCount += gone.count
+            if !gone.isEmpty { generation &+= 1 }
+            // Slots of removed series are reclaimed once they are half the store.
+            if removedCount > 1024 && removedCount * 2 > records.count { compact() }
+            return gone.count
+        }
+    }
+
+    /// Renumbers the live series densely, in their order (which stays creation order).
+    private func compact() {
+        var map = [Int32](repeating: -1, count: records.count)
+        var live: [Record] = []
+        live.reserveCapacity(records.count - removedCount)
+        for (r, record) in records.enumerated() where !record.removed {
+            map[r] = Int32(live.count)
+            live.append(record)
+        }
+        records = live
+        byHash = HashIndex(capacity: records.count)
+        collided = [:]
+        for (r, record) in records.enumerated() {
+            let hash = record.labels.fingerprint
+            if byHash.insert(hash, r) != nil { collided[hash, default: []].append(Int32(r)) }
+        }
+        postings.renumber(map)
+        removedCount = 0
+        generation &+= 1
+    }
+
+    // MARK: reading
+
+    /// Calls `body` holding the read lock: for evaluations that read many series.
+    func read<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T { try lock.withReadLock(body) }
+
+    /// References of the series matching all matchers, in creation order. The caller holds the lock.
+    func selectUnlocked(_ matchers: [LabelMatcher]) -> [Int32] { postings.select(matchers) }
+
+    /// Labels of the series matching all matchers.
+    public func select(_ matchers: [LabelMatcher]) -> [Labels] {
+        read { selectUnlocked(matchers).map { records[Int($0)].labels } }
+    }
+
+    /// Every series: labels and samples (a copy, for tests and tools).
+    public var series: [(labels: Labels, points: [Point])] {
+        read { records.filter { !$0.removed }.map { ($0.labels, $0.points) } }
     }
 
     /// The latest timestamp in the store, if any.
-    public var maxTimestamp: Int64? { series.compactMap { $0.timestamps.last }.max() }
+    public var maxTimestamp: Int64? { read { records.compactMap { $0.points.last?.t }.max() } }
+
+    /// What the store holds, in counts and bytes.
+    public struct Usage: Sendable {
+        public var series = 0
+        public var samples = 0
+        /// Encoded label sets.
+        public var labelBytes = 0
+        /// Sample arrays (16 bytes a sample, plus spare capacity and array headers).
+        public var sampleBytes = 0
+        /// Series records, the hash index and the postings.
+        public var indexBytes = 0
+        public var totalBytes: Int { labelBytes + sampleBytes + indexBytes }
+    }
+
+    public var usage: Usage {
+        read {
+            var u = Usage()
+            for r in records where !r.removed {
+                u.series += 1
+                u.samples += r.points.count
+                u.sampleBytes += r.points.capacity * MemoryLayout<Point>.stride + (r.points.capacity > 0 ? 32 : 0)
+                u.labelBytes += r.labels.encodedSize
+            }
+            u.indexBytes = records.capacity * MemoryLayout<Record>.stride + byHash.bytes + postings.bytes
+            return u
+        }
+    }
 }
 
-/// First index with `a[i] >= t`.
-func lowerBound(_ a: [Int64], _ t: Int64) -> Int {
+/// First index with `points[i].t >= t`.
+func lowerBound(_ points: [Point], _ t: Int64) -> Int {
     var lo = 0
-    var hi = a.count
+    var hi = points.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if a[mid] < t { lo = mid + 1 } else { hi = mid }
+        if points[mid].t < t { lo = mid + 1 } else { hi = mid }
     }
     return lo
 }
 
-/// First index with `a[i] > t`.
-func upperBound(_ a: [Int64], _ t: Int64) -> Int {
+/// First index with `points[i].t > t`.
+func upperBound(_ points: [Point], _ t: Int64) -> Int {
     var lo = 0
-    var hi = a.count
+    var hi = points.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if a[mid] <= t { lo = mid + 1 } else { hi = mid }
+        if points[mid].t <= t { lo = mid + 1 } else { hi = mid }
     }
     return lo
 }

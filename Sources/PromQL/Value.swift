@@ -24,11 +24,29 @@ public struct Sample: Sendable {
 /// A series of a range vector.
 public struct SeriesPoints: Sendable {
     public var labels: Labels
-    public var points: [Point]
+    public var points: PointsView
+
     public init(labels: Labels, points: [Point]) {
         self.labels = labels
-        self.points = points
+        self.points = PointsView(points[...])
     }
+
+    init(labels: Labels, slice: ArraySlice<Point>) {
+        self.labels = labels
+        self.points = PointsView(slice)
+    }
+}
+
+/// The points of a range-vector series, indexed from 0: a window onto the store's own
+/// samples when it can be (selecting a range copies nothing), or onto computed points.
+public struct PointsView: RandomAccessCollection, Sendable {
+    let base: ArraySlice<Point>
+
+    init(_ base: ArraySlice<Point>) { self.base = base }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { base.count }
+    public subscript(i: Int) -> Point { base[base.startIndex + i] }
 }
 
 /// The result of evaluating an expression.
