@@ -46,6 +46,19 @@ struct LabelsBuilder {
         entries.append((n..<v, v..<bytes.count))
     }
 
+    /// Adds the metric name.
+    mutating func addMetricName(_ value: UnsafeBufferPointer<UInt8>) {
+        let name: StaticString = "__name__"
+        add(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), value)
+    }
+
+    /// Whether a label with this name was added.
+    func has(_ name: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { b in
+            name.withUnsafeBufferPointer { n in entries.contains { bytesEqual(UnsafeBufferPointer(rebasing: b[$0.name]), n) } }
+        }
+    }
+
     /// Removes every label with this name added so far.
     mutating func remove(_ name: UnsafeBufferPointer<UInt8>) {
         bytes.withUnsafeBufferPointer { b in
@@ -53,13 +66,10 @@ struct LabelsBuilder {
         }
     }
 
-    /// Encodes the labels added since the last reset into `arena` (nil: a chunk of their own,
-    /// for label sets built one at a time outside hot paths). A name added twice keeps its
-    /// last value.
-    mutating func build(in arena: LabelArena?) -> Labels {
-        defer { reset() }
-        guard !entries.isEmpty else { return Labels(chunk: nil, offset: 0, dropsName: false) }
-        return bytes.withUnsafeBufferPointer { b -> Labels in
+    /// Sorts the labels by name; of equal names, the last added stays.
+    private mutating func normalize() {
+        guard entries.count > 1 else { return }
+        bytes.withUnsafeBufferPointer { b in
             func name(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[entries[i].name]) }
             // Insertion sort by name (stable: a later duplicate stays after an earlier one).
             for i in 1..<entries.count {
@@ -69,7 +79,6 @@ struct LabelsBuilder {
                     j -= 1
                 }
             }
-            // Of equal names, the last added wins.
             var k = 0
             for i in entries.indices {
                 if k > 0 && bytesEqual(name(i), name(k - 1)) {
@@ -80,7 +89,48 @@ struct LabelsBuilder {
                 }
             }
             entries.removeSubrange(k...)
+        }
+    }
 
+    /// The hash the labels added so far will have (``Labels/fingerprint``), without building them.
+    mutating func fingerprint() -> UInt64 {
+        normalize()
+        return bytes.withUnsafeBufferPointer { b in
+            var sum: UInt64 = 0
+            for e in entries {
+                let name = UnsafeBufferPointer(rebasing: b[e.name])
+                let value = UnsafeBufferPointer(rebasing: b[e.value])
+                sum &+= isMetricName(name) ? LabelHasher.nameHash(value) : LabelHasher.pairHash(name: name, value: value)
+            }
+            return LabelHasher.finalize(sum)
+        }
+    }
+
+    /// Whether the labels added so far are exactly `labels`.
+    mutating func matches(_ labels: Labels) -> Bool {
+        normalize()
+        return bytes.withUnsafeBufferPointer { b in
+            withExtendedLifetime(labels) {
+                var it = labels.iterator()
+                for e in entries {
+                    guard let (n, v) = it.next(), bytesEqual(n, UnsafeBufferPointer(rebasing: b[e.name])),
+                        bytesEqual(v, UnsafeBufferPointer(rebasing: b[e.value]))
+                    else { return false }
+                }
+                return it.next() == nil
+            }
+        }
+    }
+
+    /// Encodes the labels added since the last reset into `arena` (nil: a chunk of their own,
+    /// for label sets built one at a time outside hot paths). A name added twice keeps its
+    /// last value.
+    mutating func build(in arena: LabelArena?) -> Labels {
+        defer { reset() }
+        guard !entries.isEmpty else { return Labels(chunk: nil, offset: 0, dropsName: false) }
+        normalize()
+        return bytes.withUnsafeBufferPointer { b -> Labels in
+            func name(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[entries[i].name]) }
             var size = Labels.headerSize
             var sum: UInt64 = 0
             var nameTerm: UInt64 = 0

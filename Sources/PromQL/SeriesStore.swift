@@ -40,6 +40,9 @@ public final class SeriesStore: @unchecked Sendable {
     private var removedCount = 0
     /// Changes whenever series are added or removed: cached selections are then stale.
     private(set) var generation: UInt64 = 0
+    /// Changes whenever series are removed or renumbered: cached references are then stale.
+    private var epochStorage: UInt64 = 0
+    var epoch: UInt64 { read { epochStorage } }
 
     public init() {}
 
@@ -77,6 +80,20 @@ public final class SeriesStore: @unchecked Sendable {
             records[r].hasStaleMarkers = points.contains { Self.isStale($0.v) }
         }
     }
+
+    /// Replaces the samples of many series at once: `points(k)` gives those of `refs[k]`.
+    public func replacePoints(_ refs: [Int32], _ points: (Int) -> [Point]) {
+        lock.withWriteLock {
+            for (k, ref) in refs.enumerated() {
+                let r = Int(ref)
+                records[r].points = points(k)
+                records[r].hasStaleMarkers = records[r].points.contains { Self.isStale($0.v) }
+            }
+        }
+    }
+
+    /// The labels of the series `refs`.
+    public func labels(of refs: [Int32]) -> [Labels] { read { refs.map { records[Int($0)].labels } } }
 
     @discardableResult
     func appendUnlocked(_ ref: Int32, _ t: Int64, _ v: Double) -> AppendResult {
@@ -154,7 +171,10 @@ public final class SeriesStore: @unchecked Sendable {
             }
             postings.remove(gone)
             removedCount += gone.count
-            if !gone.isEmpty { generation &+= 1 }
+            if !gone.isEmpty {
+                generation &+= 1
+                epochStorage &+= 1
+            }
             // Slots of removed series are reclaimed once they are half the store.
             if removedCount > 1024 && removedCount * 2 > records.count { compact() }
             return gone.count

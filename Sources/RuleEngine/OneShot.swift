@@ -1,18 +1,19 @@
 import PromQL
 import PromText
 
-/// One scrape held in memory for `ctlmon check`: its samples, whether each is cumulative
-/// (a counter, or a histogram's or summary's buckets, sum and count), and the process start.
+/// One scrape read for `ctlmon check`: its series in the store (one sample each), whether
+/// each is cumulative (a counter, or a histogram's or summary's buckets, sum and count),
+/// and what the report says about the scrape.
 public struct Snapshot: Sendable {
-    public struct Sample: Sendable {
-        public var labels: Labels
+    public struct Series: Sendable {
+        public var ref: Int32
         public var value: Double
         public var cumulative: Bool
     }
 
     /// The `instance` label its series get (the source's file name).
     public var instance: String
-    public var samples: [Sample] = []
+    public var series: [Series] = []
     /// `process_start_time_seconds`, in milliseconds, if the scrape has a plausible one.
     public var processStart: Int64?
     /// A `process_start_time_seconds` that is not a plausible Unix time (0, negative, NaN,
@@ -21,61 +22,60 @@ public struct Snapshot: Sendable {
     /// Samples of a series already seen in this scrape: dropped (the first one is kept), as
     /// Prometheus drops duplicate samples for a timestamp, and counted.
     public var duplicateSamples = 0
-    /// Samples beyond ``SnapshotCollector/sampleLimit``: not kept; a non-zero count makes the source bad input.
+    /// Samples beyond ``SnapshotCollector``'s limit: not kept; a non-zero count makes the source bad input.
     public var samplesOverLimit = 0
     /// The newest sample timestamp, if the scrape carries timestamps.
     public var latestTimestamp: Int64?
     /// The Kubernetes version from `kubernetes_build_info`, if present.
     public var version: String?
-    public var series: Int { samples.count }
+    /// Whether some sample is of a family the caller's `identifies` test accepted.
+    public var identified = false
+    /// Whether some sample's name starts with `apiserver_` or `etcd_`.
+    public var controlPlaneNamed = false
+    public var seriesCount: Int { series.count }
 
     public init(instance: String) { self.instance = instance }
 }
 
-/// Collects a ``Snapshot`` from the parser: at most `sampleLimit` samples (memory stays
-/// bounded whatever the scrape; what is over the limit is counted), one per series.
+/// Reads one scrape into a store through the one ingest path (``ScrapeAppender``), with
+/// `instance` as its target label, keeping at most `sampleLimit` samples (memory stays
+/// bounded whatever the scrape; what is over the limit is counted).
 public final class SnapshotCollector: SampleConsumer {
     public private(set) var snapshot: Snapshot
-    private var strings = StringInterner()
+    private let appender: ScrapeAppender
     private let sampleLimit: Int
-    private var seen = Set<Labels>()
+    private let identifies: (ByteView) -> Bool
+    private var cumulative: [Bool] = []
 
     /// The latest Unix time in milliseconds ctlmon accepts from a scrape (the end of year 9999).
     public static let latestTime: Int64 = 253_402_300_799_000
     /// The earliest (the start of year 1).
     public static let earliestTime: Int64 = -62_135_596_800_000
 
-    public init(instance: String, sampleLimit: Int = .max) {
+    public init(store: SeriesStore, instance: String, sampleLimit: Int = .max, identifies: @escaping (ByteView) -> Bool = { _ in true }) {
         snapshot = Snapshot(instance: instance)
+        appender = ScrapeAppender(store: store, scrapeTime: 0, targetLabels: [("instance", instance)])
         self.sampleLimit = sampleLimit
+        self.identifies = identifies
     }
 
-    private func intern(_ s: String) -> String { strings.intern(s) }
-
     public func consume(_ s: SampleView) {
-        let name = intern(s.name.string)
-        var pairs: [(String, String)] = [(Labels.metricName, name)]
-        for i in 0..<s.labelCount {
-            let label = intern(s.labelName(i).string)
-            if label == "instance" { continue }
-            pairs.append((label, intern(s.labelValue(i))))
-        }
-        pairs.append(("instance", snapshot.instance))
-        let cumulative: Bool
-        switch s.type {
-        case .counter, .histogram: cumulative = true
-        case .summary: cumulative = name.hasSuffix("_sum") || name.hasSuffix("_count")
-        case .gaugehistogram, .gauge, .info, .stateset: cumulative = false
-        case .untyped: cumulative = name.hasSuffix("_total") || name.hasSuffix("_bucket") || name.hasSuffix("_count")
-        }
-        let labels = Labels(pairs)
-        guard seen.insert(labels).inserted else {
-            snapshot.duplicateSamples += 1
-            return
-        }
-        guard snapshot.samples.count < sampleLimit else {
+        guard cumulative.count < sampleLimit else {
             snapshot.samplesOverLimit += 1
             return
+        }
+        let name = s.name
+        switch s.type {
+        case .counter, .histogram: cumulative.append(true)
+        case .summary: cumulative.append(name.hasSuffix(Array("_sum".utf8)) || name.hasSuffix(Array("_count".utf8)))
+        case .gaugehistogram, .gauge, .info, .stateset: cumulative.append(false)
+        case .untyped:
+            cumulative.append(name.hasSuffix(Array("_total".utf8)) || name.hasSuffix(Array("_bucket".utf8))
+                || name.hasSuffix(Array("_count".utf8)))
+        }
+        if !snapshot.identified && identifies(name) { snapshot.identified = true }
+        if !snapshot.controlPlaneNamed && (name.hasPrefix(Array("apiserver_".utf8)) || name.hasPrefix(Array("etcd_".utf8))) {
+            snapshot.controlPlaneNamed = true
         }
         if name == "process_start_time_seconds" {
             if s.value > 0 && s.value * 1000 <= Double(Self.latestTime) {
@@ -86,7 +86,18 @@ public final class SnapshotCollector: SampleConsumer {
         }
         if name == "kubernetes_build_info", let i = s.labelIndex("git_version") { snapshot.version = s.labelValue(i) }
         if let ts = s.timestampMilliseconds { snapshot.latestTimestamp = max(snapshot.latestTimestamp ?? ts, ts) }
-        snapshot.samples.append(Snapshot.Sample(labels: labels, value: s.value, cumulative: cumulative))
+        appender.consume(s)
+    }
+
+    /// Writes the scrape to the store: one series each, the first of any repeated series kept.
+    public func finish() {
+        let outcome = appender.commit()
+        snapshot.duplicateSamples = outcome.duplicates
+        var seen = Set<Int32>(minimumCapacity: cumulative.count)
+        snapshot.series.reserveCapacity(cumulative.count)
+        for (k, ref) in appender.committedRefs.enumerated() where seen.insert(ref).inserted {
+            snapshot.series.append(Snapshot.Series(ref: ref, value: appender.committedValues[k], cumulative: cumulative[k]))
+        }
     }
 }
 
@@ -104,16 +115,18 @@ public enum OneShot {
         public var now: Int64
     }
 
-    /// Builds the store. `baseline` values are matched to `current` by labels.
+    /// Replaces each series of `current` in `store` with its straight-line history.
+    /// `baseline` (a snapshot in `baselineStore`) values are matched to `current` by labels.
     public static func history(
-        current: Snapshot, now: Int64, baseline: Snapshot?, baselineTime: Int64?, window: Int64, step: Int64,
-        into store: SeriesStore
+        current: Snapshot, now: Int64, baseline: (snapshot: Snapshot, store: SeriesStore)?, baselineTime: Int64?,
+        window: Int64, step: Int64, into store: SeriesStore
     ) -> Window {
         let start: Int64
         var base: [Labels: Double] = [:]
         if let baseline, let baselineTime {
             start = baselineTime
-            for s in baseline.samples where s.cumulative { base[s.labels] = s.value }
+            let labels = baseline.store.labels(of: baseline.snapshot.series.map(\.ref))
+            for (s, l) in zip(baseline.snapshot.series, labels) where s.cumulative { base[l] = s.value }
         } else {
             // Without a start time the lifetime is unknown: one hour, said in the report.
             start = current.processStart ?? (now - 3_600_000)
@@ -131,16 +144,18 @@ public enum OneShot {
         times.append(max(start, now - window - step))
         times.reverse()
         let fractions = times.map { Double($0 - start) / Double(span) }
-        var values = [Double](repeating: 0, count: times.count)
-        for s in current.samples {
+        let labels = base.isEmpty ? [] : store.labels(of: current.series.map(\.ref))
+        store.replacePoints(current.series.map(\.ref)) { k in
+            let s = current.series[k]
+            var points = [Point](repeating: Point(t: 0, v: s.value), count: times.count)
             if s.cumulative {
-                var from = base[s.labels] ?? 0
+                var from = base.isEmpty ? 0 : base[labels[k]] ?? 0
                 if from > s.value { from = 0 }  // a counter reset since the baseline: count from zero
-                for k in fractions.indices { values[k] = from + (s.value - from) * fractions[k] }
+                for i in times.indices { points[i] = Point(t: times[i], v: from + (s.value - from) * fractions[i]) }
             } else {
-                for k in values.indices { values[k] = s.value }
+                for i in times.indices { points[i].t = times[i] }
             }
-            store.append(s.labels, timestamps: times, values: values)
+            return points
         }
         return Window(start: start, now: now)
     }

@@ -10,7 +10,8 @@ enum FuzzOneShot {
     static let filter = OneShot.selectedNames(groups).map { FamilyFilter(names: Array($0) + ["process_start_time_seconds"]) }
 
     static func run(_ data: [UInt8]) {
-        let collector = SnapshotCollector(instance: "fuzz", sampleLimit: 10_000)
+        let store = SeriesStore()
+        let collector = SnapshotCollector(store: store, instance: "fuzz", sampleLimit: 10_000)
         var limits = ParseLimits()
         limits.maxSamples = 10_000
         limits.maxDecodedBytes = 1 << 20
@@ -21,12 +22,12 @@ enum FuzzOneShot {
         } catch {
             return
         }
+        collector.finish()
         let snapshot = collector.snapshot
         let now = snapshot.latestTimestamp ?? 1_800_000_000_000
         guard now >= SnapshotCollector.earliestTime, now <= SnapshotCollector.latestTime,
             (snapshot.processStart ?? 0) <= now
         else { return }
-        let store = SeriesStore()
         _ = OneShot.history(
             current: snapshot, now: now, baseline: nil, baselineTime: nil, window: OneShot.longestRange(groups), step: 60_000,
             into: store)

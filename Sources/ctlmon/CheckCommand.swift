@@ -62,20 +62,21 @@ struct CheckCommand: ParsableCommand {
             return t
         }
         let identifying = Self.identifying(ruleNames: names)
+        let store = SeriesStore()
         var snapshots: [(Snapshot, ParseStatistics)] = []
         var usedNames: Set<String> = []
         for input in inputs {
             var instance = input.name == "<stdin>" ? "stdin" : (input.name as NSString).lastPathComponent
             while !usedNames.insert(instance).inserted { instance += "'" }
-            let (snap, stats) = try snapshot(input, instance: instance, filter: filter)
+            let (snap, stats) = try snapshot(input, instance: instance, filter: filter, into: store) { identifying($0.string) }
             if snap.samplesOverLimit > 0 {
                 throw badInput("\(input.name): more than \(sampleLimit) samples of the families the rules and the report read "
-                    + "(\(snap.samples.count + snap.samplesOverLimit) found); --sample-limit raises the limit")
+                    + "(\(sampleLimit + snap.samplesOverLimit) found); --sample-limit raises the limit")
             }
             // A green verdict only on input we understood: a source without a single sample of
             // what the rules or the report read is not a control-plane scrape (an empty pipe, say).
-            if !snap.samples.contains(where: { identifying($0.labels.name) }) {
-                let anyControlPlane = snap.samples.contains { $0.labels.name.hasPrefix("apiserver_") || $0.labels.name.hasPrefix("etcd_") }
+            if !snap.identified {
+                let anyControlPlane = snap.controlPlaneNamed
                 throw badInput(
                     "\(input.name): does not look like a kube-apiserver or etcd /metrics scrape ("
                         + (anyControlPlane
@@ -106,15 +107,18 @@ struct CheckCommand: ParsableCommand {
             }
         }
 
-        var baselineSnapshot: Snapshot? = nil
+        var baselineSnapshot: (snapshot: Snapshot, store: SeriesStore)? = nil
         var baselineMillis: Int64? = nil
         if let baseline {
             guard snapshots.count == 1 else { throw usage("--baseline compares two scrapes of one server: give exactly one SOURCE") }
-            baselineSnapshot = try snapshot(InputSource(baseline), instance: snapshots[0].0.instance, filter: filter).0
+            let baselineStore = SeriesStore()
+            baselineSnapshot = (
+                try snapshot(InputSource(baseline), instance: snapshots[0].0.instance, filter: filter, into: baselineStore) { _ in true }.0,
+                baselineStore)
             if let baselineTime {
                 guard let t = QueryCommand.parseTime(baselineTime) else { throw usage("--baseline-time: expected Unix seconds or RFC 3339") }
                 baselineMillis = t
-            } else if let stamped = baselineSnapshot?.latestTimestamp {
+            } else if let stamped = baselineSnapshot?.snapshot.latestTimestamp {
                 baselineMillis = stamped
             } else {
                 guard let t = InputSource(baseline).modificationTime else {
@@ -125,7 +129,6 @@ struct CheckCommand: ParsableCommand {
             guard let b = baselineMillis, b < now else { throw usage("the baseline must be older than the current scrape") }
         }
 
-        let store = SeriesStore()
         let window = OneShot.longestRange(groups)
         var windows: [OneShot.Window] = []
         for (snap, _) in snapshots {
@@ -186,8 +189,10 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    private func snapshot(_ input: InputSource, instance: String, filter: FamilyFilter?) throws -> (Snapshot, ParseStatistics) {
-        let collector = SnapshotCollector(instance: instance, sampleLimit: max(sampleLimit, 1))
+    private func snapshot(
+        _ input: InputSource, instance: String, filter: FamilyFilter?, into store: SeriesStore, identifies: @escaping (ByteView) -> Bool
+    ) throws -> (Snapshot, ParseStatistics) {
+        let collector = SnapshotCollector(store: store, instance: instance, sampleLimit: max(sampleLimit, 1), identifies: identifies)
         var limits = ParseLimits()
         limits.maxSamples = max(sampleLimit, 1)
         let parser = TextParser(options: .init(limits: limits, source: input.name, filter: filter), consumer: collector)
@@ -201,6 +206,7 @@ struct CheckCommand: ParsableCommand {
             printError(error.message)
             throw ExitCode(2)
         }
+        collector.finish()
         return (collector.snapshot, parser.statistics)
     }
 }

@@ -143,7 +143,7 @@ struct CheckReport {
     func text(color: Bool) -> String {
         let style = Style(enabled: color)
         var out: [String] = []
-        let totalSeries = snapshots.reduce(0) { $0 + $1.0.series }
+        let totalSeries = snapshots.reduce(0) { $0 + $1.0.seriesCount }
         // Everything that comes from a scrape or a rule file is escaped: no control character reaches the terminal.
         let described = snapshots.map { s in escaped(s.0.instance + (s.0.version.map { " (\($0))" } ?? "")) }
         out.append(style.bold("ctlmon check") + " — \(snapshots.count == 1 ? "1 scrape" : "\(snapshots.count) scrapes"): "
@@ -271,7 +271,7 @@ struct CheckReport {
         w.endArray()
         w.beginObject("source")
         w.value("samples", snapshots.reduce(0) { $0 + $1.1.samples })
-        w.value("series", snapshots.reduce(0) { $0 + $1.0.series })
+        w.value("series", snapshots.reduce(0) { $0 + $1.0.seriesCount })
         w.value("bytes", snapshots.reduce(0) { $0 + $1.1.inputBytes })
         let lifetime = windows.map { Double($0.now - $0.start) / 1000 }.max() ?? 0
         w.value("lifetime_seconds", lifetime)

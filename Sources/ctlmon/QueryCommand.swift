@@ -64,17 +64,20 @@ struct QueryCommand: ParsableCommand {
         // The last scrape is taken at --time (default: now), the others --interval apart before it.
         let now = givenTime ?? CheckCommand.wallClock()
         var lastTime = now
+        // One appender for all the scrapes: a series the previous one had and this one lacks is stale.
+        let appender = ScrapeAppender(store: store, scrapeTime: now)
         for (k, input) in inputs.enumerated() {
             let scrapeTime = now - Int64(inputs.count - 1 - k) * step
-            let loader = ScrapeLoader(store: store, scrapeTime: scrapeTime)
-            let parser = TextParser(options: .init(source: input.name), consumer: loader)
+            appender.scrapeTime = scrapeTime
+            let parser = TextParser(options: .init(source: input.name), consumer: appender)
             do {
                 try input.parse(with: parser)
             } catch {
                 printError(error.message)
                 throw ExitCode(2)
             }
-            lastTime = loader.latestTimestamp ?? scrapeTime
+            appender.commit()
+            lastTime = appender.latestTimestamp ?? scrapeTime
         }
         let evalTime = givenTime ?? lastTime
         let value: Value

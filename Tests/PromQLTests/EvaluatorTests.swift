@@ -97,11 +97,13 @@ struct EvaluatorTests {
         let bytes = [UInt8](try Data(contentsOf: url))
         let store = SeriesStore()
         // The same scrape twice, 30 s apart: every counter unchanged, so every rate is 0.
+        let appender = ScrapeAppender(store: store, scrapeTime: 0)
         for t in [Int64(0), 30_000] {
-            let loader = ScrapeLoader(store: store, scrapeTime: t)
-            let parser = TextParser(options: .init(filter: .controlPlane), consumer: loader)
+            appender.scrapeTime = t
+            let parser = TextParser(options: .init(filter: .controlPlane), consumer: appender)
             try parser.feed(bytes)
             try parser.finish()
+            appender.commit()
         }
         let evaluator = Evaluator(store: store)
         let expr = try PromQLParser.parse(
