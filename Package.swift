@@ -25,10 +25,12 @@ let package = Package(
         // RE2 from the system (Debian: libre2-dev) behind a small extern "C" shim: linear-time
         // regular expressions with the syntax of Prometheus's Go regexp.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
+        // Memory hints (a prefetch) as inline C: no library, nothing linked.
+        .target(name: "CMemory"),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
         .target(name: "PromText", dependencies: ["CZlib"]),
         // PromQL: lexer, parser, series store, evaluator.
-        .target(name: "PromQL", dependencies: ["PromText", "CRE2"]),
+        .target(name: "PromQL", dependencies: ["PromText", "CRE2", "CMemory"]),
         // Rule files and promtool-format rule unit tests.
         .target(name: "RuleEngine", dependencies: ["PromQL", .product(name: "Yams", package: "Yams")]),
         .executableTarget(

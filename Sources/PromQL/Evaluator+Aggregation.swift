@@ -50,11 +50,14 @@ extension Evaluator {
             var metric = s.labels
             // count_values groups by the value too: the series with the value label set, as
             // Prometheus does, so that series whose labels become equal are counted together.
-            if op == .countValues { metric = metric.setting(valueLabel, GoFloat.formatFixed(s.value), in: arena) }
+            if op == .countValues { metric = metric.setting(valueLabel, GoFloat.formatFixed(s.value), in: arena, using: &builder) }
             let key = without ? metric.groupingHash(names, on: false) : metric.groupingHash(byNames, on: true)
             guard let gi = index.find(key) else {
                 index.insert(key, groups.count)
-                let labels = without ? metric.removing(grouping + [Labels.metricName], in: arena) : metric.keeping(byNames, in: arena)
+                let labels =
+                    without
+                    ? metric.removing(names, name: false, in: arena, using: &builder)
+                    : metric.keeping(byNames, in: arena, using: &builder)
                 groups.append(Group(
                     labels: labels, value: op == .stddev || op == .stdvar ? 0 : op == .group ? 1 : s.value, mean: s.value,
                     count: 1, heap: op == .topk || op == .bottomk || op == .quantile ? [s] : []))

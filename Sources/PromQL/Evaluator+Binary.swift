@@ -114,9 +114,12 @@ extension Evaluator {
             }
             var labels = drop ? l.labels.withoutName : l.labels
             if m.cardinality == .oneToOne {
-                labels = m.on ? labels.keeping(names, in: arena) : labels.removing(m.labels, in: arena)
+                labels =
+                    m.on
+                    ? labels.keeping(names, in: arena, using: &builder)
+                    : labels.removing(names, in: arena, using: &builder)
             }
-            for name in m.include { labels = labels.setting(name, r.labels[name], in: arena) }
+            for name in m.include { labels = labels.setting(name, r.labels[name], in: arena, using: &builder) }
             if m.cardinality == .oneToOne {
                 if matched.insert(sig, 0) != nil {
                     throw .evaluation("multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")

@@ -440,21 +440,39 @@ extension Evaluator {
     }
 
     private func histogramQuantile(_ q: Double, _ v: [Sample], _ t: Int64) -> [Sample] {
-        var order: [Labels] = []
-        var groups: [Labels: (labels: Labels, buckets: [HistogramQuantile.Bucket])] = [:]
+        // Buckets are grouped by all their labels but `le` (the metric name included, as
+        // Prometheus groups them), by hash with an exact check behind it; each group's
+        // result labels (without `le` and the name) are built once.
+        struct Group {
+            var key: Labels
+            var labels: Labels
+            var buckets: [HistogramQuantile.Bucket]
+        }
+        let le = LabelNameSet(["le"])
+        var groups: [Group] = []
+        var index = HashIndex(capacity: min(v.count, 1024))
+        var collided: [UInt64: [Int]] = [:]
         for s in v {
             // No `le`, or one Go's ParseFloat refuses (`1e400`, `x`): skipped, as Prometheus does.
             guard let bound = GoFloat.parse(s.labels["le"]) else { continue }
-            let key = s.labels.removing(["le"])
-            if groups[key] == nil {
-                order.append(key)
-                groups[key] = (s.labels.removing(["le", Labels.metricName]), [])
+            let bucket = HistogramQuantile.Bucket(upperBound: bound, count: s.value)
+            let hash = s.labels.groupingHash(le, on: false, keepsName: true)
+            if let g = index.find(hash) {
+                if groups[g].key.sameGroup(s.labels, le, on: false, keepsName: true) {
+                    groups[g].buckets.append(bucket)
+                    continue
+                }
+                if let c = collided[hash]?.first(where: { groups[$0].key.sameGroup(s.labels, le, on: false, keepsName: true) }) {
+                    groups[c].buckets.append(bucket)
+                    continue
+                }
+                collided[hash, default: []].append(groups.count)
+            } else {
+                index.insert(hash, groups.count)
             }
-            groups[key]!.buckets.append(HistogramQuantile.Bucket(upperBound: bound, count: s.value))
+            let labels = s.labels.removing(le, name: false, in: arena, using: &builder)
+            groups.append(Group(key: s.labels, labels: labels, buckets: [bucket]))
         }
-        return order.map { key in
-            let g = groups[key]!
-            return Sample(labels: g.labels, value: HistogramQuantile.quantile(q, g.buckets), timestamp: t)
-        }
+        return groups.map { Sample(labels: $0.labels, value: HistogramQuantile.quantile(q, $0.buckets), timestamp: t) }
     }
 }

@@ -30,6 +30,8 @@ public final class Evaluator {
     private var samplesTouched = 0
     /// Where the label sets this evaluator computes are encoded (results keep their chunks alive).
     let arena = LabelArena()
+    /// The builder of those label sets: reused, so building them allocates nothing once warm.
+    @exclusivity(unchecked) var builder = LabelsBuilder()
 
     public init(store: SeriesStore) {
         self.store = store
@@ -246,9 +248,11 @@ public final class Evaluator {
     /// with the same labelset".
     func unique(_ v: [Sample]) throws(QueryError) -> [Sample] {
         if v.count < 2 { return v }
-        var seen = Set<Labels>(minimumCapacity: v.count)
-        for s in v where !seen.insert(s.labels).inserted {
-            throw .evaluation("vector cannot contain metrics with the same labelset")
+        var seen = HashIndex(capacity: v.count)
+        for (i, s) in v.enumerated() {
+            if let j = seen.insert(s.labels.fingerprint, i), v[j].labels == s.labels {
+                throw .evaluation("vector cannot contain metrics with the same labelset")
+            }
         }
         return v
     }

@@ -55,7 +55,9 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     // At `offset` in the chunk: the unfinalized hash sum (UInt64), the sum without the
     // metric name (UInt64), the label count (UInt16), the index of `__name__` among the
     // labels (UInt16, 0xFFFF when absent), the entries' byte length (UInt32), then per
-    // label: name length (LEB128), name, value length (LEB128), value.
+    // label: the name (one byte 0x80 + k for name k of ``KnownLabelNames``; else its
+    // length below 0x80 and its bytes; else 0xFF, its length in LEB128, its bytes), the
+    // value's length (LEB128) and the value.
 
     static let headerSize = 24
     static let noName: UInt16 = 0xFFFF
@@ -158,10 +160,14 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// A copy with `name` set to `value` (an empty value removes the label).
-    public func setting(_ name: String, _ value: String) -> Labels { setting(name, value, in: nil) }
-
-    package func setting(_ name: String, _ value: String, in arena: LabelArena?) -> Labels {
+    public func setting(_ name: String, _ value: String) -> Labels {
         var builder = LabelsBuilder()
+        return setting(name, value, in: nil, using: &builder)
+    }
+
+    /// `setting` into `arena` with a reused builder (an evaluation's: nothing allocated once warm).
+    func setting(_ name: String, _ value: String, in arena: LabelArena?, using builder: inout LabelsBuilder) -> Labels {
+        builder.reset()
         var target = name
         target.withUTF8 { t in
             forEachRaw { n, v in
@@ -177,23 +183,29 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     public mutating func set(_ name: String, _ value: String) { self = setting(name, value) }
 
     /// A copy without the labels named.
-    public func removing(_ names: [String]) -> Labels { removing(names, in: nil) }
-
-    package func removing(_ names: [String], in arena: LabelArena?) -> Labels {
-        let set = LabelNameSet(names)
+    public func removing(_ names: [String]) -> Labels {
         var builder = LabelsBuilder()
+        return removing(LabelNameSet(names), in: nil, using: &builder)
+    }
+
+    /// A copy without the labels named (and without the metric name when `name` is false).
+    func removing(_ set: LabelNameSet, name keepsName: Bool = true, in arena: LabelArena?, using builder: inout LabelsBuilder) -> Labels {
+        builder.reset()
         forEachRaw { n, v in
-            if !set.contains(n) { builder.add(n, v) }
+            if !set.contains(n) && (keepsName || !isMetricName(n)) { builder.add(n, v) }
             return true
         }
         return builder.build(in: arena)
     }
 
     /// A copy with only the labels named.
-    public func keeping(_ names: [String]) -> Labels { keeping(LabelNameSet(names), in: nil) }
-
-    func keeping(_ set: LabelNameSet, in arena: LabelArena?) -> Labels {
+    public func keeping(_ names: [String]) -> Labels {
         var builder = LabelsBuilder()
+        return keeping(LabelNameSet(names), in: nil, using: &builder)
+    }
+
+    func keeping(_ set: LabelNameSet, in arena: LabelArena?, using builder: inout LabelsBuilder) -> Labels {
+        builder.reset()
         forEachRaw { n, v in
             if set.contains(n) { builder.add(n, v) }
             return true
@@ -212,9 +224,10 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     // MARK: grouping
 
     /// The hash of the labels a grouping keeps: with `on`, those named; otherwise all but
-    /// those named and the metric name (`by`/`on` versus `without`/`ignoring`). Computed
-    /// from the stored bytes, without building the grouped set.
-    func groupingHash(_ names: LabelNameSet, on: Bool) -> UInt64 {
+    /// those named and, unless `keepsName`, the metric name (`by`/`on` versus
+    /// `without`/`ignoring`; `keepsName` for `histogram_quantile`'s buckets). Computed from
+    /// the stored bytes, without building the grouped set.
+    func groupingHash(_ names: LabelNameSet, on: Bool, keepsName: Bool = false) -> UInt64 {
         if on {
             var sum: UInt64 = 0
             forEachRaw { n, v in
@@ -223,8 +236,8 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
             }
             return LabelHasher.finalize(sum)
         }
-        // All labels but the metric name, minus the ones named: the stored sum minus their terms.
-        var sum = chunk.map { $0.base.load(fromByteOffset: Int(offset) + 8, as: UInt64.self) } ?? 0
+        // All labels (but the metric name), minus the ones named: the stored sum minus their terms.
+        var sum = keepsName ? hashSum : (chunk.map { $0.base.load(fromByteOffset: Int(offset) + 8, as: UInt64.self) } ?? 0)
         forEachRaw { n, v in
             if names.contains(n) && !isMetricName(n) { sum &-= LabelHasher.pairHash(name: n, value: v) }
             return true
@@ -232,10 +245,12 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return LabelHasher.finalize(sum)
     }
 
-    /// Whether two label sets agree on the labels a grouping keeps (``groupingHash(_:on:)``'s
+    /// Whether two label sets agree on the labels a grouping keeps (``groupingHash(_:on:keepsName:)``'s
     /// labels): the check behind a hash match. Walks both encodings side by side.
-    func sameGroup(_ other: Labels, _ names: LabelNameSet, on: Bool) -> Bool {
-        func kept(_ n: UnsafeBufferPointer<UInt8>) -> Bool { on ? names.contains(n) : !(names.contains(n) || isMetricName(n)) }
+    func sameGroup(_ other: Labels, _ names: LabelNameSet, on: Bool, keepsName: Bool = false) -> Bool {
+        func kept(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
+            on ? names.contains(n) : !(names.contains(n) || (!keepsName && isMetricName(n)))
+        }
         return withExtendedLifetime((self, other)) {
             var a = iterator()
             var b = other.iterator()
@@ -322,9 +337,19 @@ struct LabelIterator {
     @inline(__always)
     mutating func next() -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
         while remaining > 0, var q = p {
-            let nameLength = Labels.readLength(&q)
-            let name = UnsafeBufferPointer(start: q, count: nameLength)
-            q += nameLength
+            let name: UnsafeBufferPointer<UInt8>
+            let first = q.pointee
+            q += 1
+            if first < 0x80 {
+                name = UnsafeBufferPointer(start: q, count: Int(first))
+                q += Int(first)
+            } else if first != 0xFF {
+                name = KnownLabelNames.name(Int(first & 0x7F))
+            } else {
+                let nameLength = Labels.readLength(&q)
+                name = UnsafeBufferPointer(start: q, count: nameLength)
+                q += nameLength
+            }
             let valueLength = Labels.readLength(&q)
             let value = UnsafeBufferPointer(start: q, count: valueLength)
             p = q + valueLength
@@ -370,9 +395,10 @@ func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt
     return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
 }
 
-private let metricNameBytes: [UInt8] = Array("__name__".utf8)
+/// `__name__` as a little-endian 64-bit word: the metric name is found by one compare.
+private let metricNameWord: UInt64 = 0x5F5F_656D_616E_5F5F
 
 @inline(__always)
 func isMetricName(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
-    n.count == 8 && metricNameBytes.withUnsafeBufferPointer { bytesEqual($0, n) }
+    n.count == 8 && UnsafeRawPointer(n.baseAddress!).loadUnaligned(as: UInt64.self) == metricNameWord
 }

@@ -6,6 +6,13 @@ import PromText
 struct LabelsBuilder {
     private var bytes: [UInt8] = []
     private var entries: [(name: Range<Int>, value: Range<Int>)] = []
+    /// The hash terms of the labels added so far, once ``fingerprint()`` or ``build(in:)``
+    /// computed them: the sum, and the metric name's term and position.
+    private var terms: (sum: UInt64, nameTerm: UInt64, nameIndex: UInt16)? = nil
+    /// Label names seen at each position with their hash seeds: series of one family repeat them.
+    private var nameSeeds: [(name: [UInt8], seed: UInt64)] = []
+    /// Per entry, while encoding: its number in ``KnownLabelNames``, or -1.
+    private var knownNames: [Int8] = []
 
     init() {
         bytes.reserveCapacity(256)
@@ -15,11 +22,13 @@ struct LabelsBuilder {
     mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
+        terms = nil
     }
 
     /// Adds a label; an empty value means no label, as in Prometheus.
     mutating func add(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
         guard value.count > 0 else { return }
+        terms = nil
         let n = bytes.count
         bytes.append(contentsOf: name)
         let v = bytes.count
@@ -35,6 +44,7 @@ struct LabelsBuilder {
 
     /// Adds a label whose value arrives in pieces: `append` writes the value's bytes.
     mutating func add(_ name: UnsafeBufferPointer<UInt8>, value append: (inout [UInt8]) -> Void) {
+        terms = nil
         let n = bytes.count
         bytes.append(contentsOf: name)
         let v = bytes.count
@@ -61,6 +71,7 @@ struct LabelsBuilder {
 
     /// Removes every label with this name added so far.
     mutating func remove(_ name: UnsafeBufferPointer<UInt8>) {
+        terms = nil
         bytes.withUnsafeBufferPointer { b in
             entries.removeAll { bytesEqual(UnsafeBufferPointer(rebasing: b[$0.name]), name) }
         }
@@ -92,19 +103,43 @@ struct LabelsBuilder {
         }
     }
 
-    /// The hash the labels added so far will have (``Labels/fingerprint``), without building them.
-    mutating func fingerprint() -> UInt64 {
+    /// The hash terms of the labels added so far (sorted first).
+    private mutating func computeTerms() -> (sum: UInt64, nameTerm: UInt64, nameIndex: UInt16) {
+        if let terms { return terms }
         normalize()
-        return bytes.withUnsafeBufferPointer { b in
+        var seeds = nameSeeds
+        nameSeeds = []
+        let result = bytes.withUnsafeBufferPointer { b -> (UInt64, UInt64, UInt16) in
             var sum: UInt64 = 0
-            for e in entries {
+            var nameTerm: UInt64 = 0
+            var nameIndex = Labels.noName
+            for (i, e) in entries.enumerated() {
                 let name = UnsafeBufferPointer(rebasing: b[e.name])
                 let value = UnsafeBufferPointer(rebasing: b[e.value])
-                sum &+= isMetricName(name) ? LabelHasher.nameHash(value) : LabelHasher.pairHash(name: name, value: value)
+                if isMetricName(name) {
+                    nameTerm = LabelHasher.nameHash(value)
+                    sum &+= nameTerm
+                    nameIndex = UInt16(i)
+                    continue
+                }
+                let seed: UInt64
+                if i < seeds.count && seeds[i].name.withUnsafeBufferPointer({ bytesEqual($0, name) }) {
+                    seed = seeds[i].seed
+                } else {
+                    seed = LabelHasher.nameSeed(name)
+                    if i < seeds.count { seeds[i] = (Array(name), seed) } else if i < 64 { seeds.append((Array(name), seed)) }
+                }
+                sum &+= LabelHasher.pairHash(nameSeed: seed, value: value)
             }
-            return LabelHasher.finalize(sum)
+            return (sum, nameTerm, nameIndex)
         }
+        nameSeeds = seeds
+        terms = result
+        return result
     }
+
+    /// The hash the labels added so far will have (``Labels/fingerprint``), without building them.
+    mutating func fingerprint() -> UInt64 { LabelHasher.finalize(computeTerms().sum) }
 
     /// Whether the labels added so far are exactly `labels`.
     mutating func matches(_ labels: Labels) -> Bool {
@@ -128,23 +163,22 @@ struct LabelsBuilder {
     mutating func build(in arena: LabelArena?) -> Labels {
         defer { reset() }
         guard !entries.isEmpty else { return Labels(chunk: nil, offset: 0, dropsName: false) }
-        normalize()
+        let (sum, nameTerm, nameIndex) = computeTerms()
         return bytes.withUnsafeBufferPointer { b -> Labels in
-            func name(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: b[entries[i].name]) }
+            // A name is written as its number in ``KnownLabelNames`` (one byte, 0x80 + k),
+            // as its length (< 0x80) and bytes, or for a long name as 0xFF, its LEB128
+            // length and bytes.
+            knownNames.removeAll(keepingCapacity: true)
             var size = Labels.headerSize
-            var sum: UInt64 = 0
-            var nameTerm: UInt64 = 0
-            var nameIndex = Labels.noName
-            for (i, e) in entries.enumerated() {
-                size += lengthSize(e.name.count) + e.name.count + lengthSize(e.value.count) + e.value.count
-                let value = UnsafeBufferPointer(rebasing: b[e.value])
-                if isMetricName(name(i)) {
-                    nameTerm = LabelHasher.nameHash(value)
-                    sum &+= nameTerm
-                    nameIndex = UInt16(i)
+            for e in entries {
+                let known = KnownLabelNames.number(UnsafeBufferPointer(rebasing: b[e.name]))
+                knownNames.append(Int8(known ?? -1))
+                if known != nil {
+                    size += 1
                 } else {
-                    sum &+= LabelHasher.pairHash(name: name(i), value: value)
+                    size += (e.name.count < 0x80 ? 1 : 1 + lengthSize(e.name.count)) + e.name.count
                 }
+                size += lengthSize(e.value.count) + e.value.count
             }
             let (chunk, offset) = arena?.reserve(size) ?? (LabelChunk(capacity: size), 0)
             let out = chunk.base + offset
@@ -154,16 +188,30 @@ struct LabelsBuilder {
             out.storeBytes(of: nameIndex, toByteOffset: 18, as: UInt16.self)
             out.storeBytes(of: UInt32(size - Labels.headerSize), toByteOffset: 20, as: UInt32.self)
             var p = (out + Labels.headerSize).assumingMemoryBound(to: UInt8.self)
-            func write(_ range: Range<Int>) {
-                writeLength(range.count, &p)
+            func copy(_ range: Range<Int>) {
                 if !range.isEmpty {
                     p.update(from: b.baseAddress! + range.lowerBound, count: range.count)
                     p += range.count
                 }
             }
-            for e in entries {
-                write(e.name)
-                write(e.value)
+            for (i, e) in entries.enumerated() {
+                let known = knownNames[i]
+                if known >= 0 {
+                    p.pointee = 0x80 | UInt8(known)
+                    p += 1
+                } else {
+                    if e.name.count < 0x80 {
+                        p.pointee = UInt8(e.name.count)
+                        p += 1
+                    } else {
+                        p.pointee = 0xFF
+                        p += 1
+                        writeLength(e.name.count, &p)
+                    }
+                    copy(e.name)
+                }
+                writeLength(e.value.count, &p)
+                copy(e.value)
             }
             return Labels(chunk: chunk, offset: offset, dropsName: false)
         }

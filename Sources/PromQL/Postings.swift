@@ -7,7 +7,7 @@ import PromText
 /// by subtracting lists from the series that are there.
 struct Postings {
     /// Per label name: its values, and the series of each.
-    final class Name {
+    struct Name {
         let name: [UInt8]
         /// Value hash → value number.
         var index = HashIndex(capacity: 8)
@@ -18,8 +18,17 @@ struct Postings {
 
         init(_ name: [UInt8]) { self.name = name }
 
+        /// The number of `value`, if the label has it.
+        func number(_ value: UnsafeBufferPointer<UInt8>) -> Int? {
+            let h = LabelHasher.hashBytes(value, seed: 0x51ED_270B_2791_73AF)
+            guard let k = index.find(h) else { return nil }
+            if values[k].withUnsafeBufferPointer({ bytesEqual($0, value) }) { return k }
+            return collided[Array(value)]
+        }
+
         /// The number of `value`, created empty when new.
-        func number(_ value: UnsafeBufferPointer<UInt8>, create: Bool) -> Int? {
+        mutating func number(_ value: UnsafeBufferPointer<UInt8>, create: Bool) -> Int? {
+            guard create else { return number(value) }
             let h = LabelHasher.hashBytes(value, seed: 0x51ED_270B_2791_73AF)
             if let k = index.find(h) {
                 if values[k].withUnsafeBufferPointer({ bytesEqual($0, value) }) { return k }
@@ -60,12 +69,12 @@ struct Postings {
         return names.firstIndex { $0.name.withUnsafeBufferPointer { bytesEqual($0, n) } }
     }
 
-    /// The table of label `n`, the `position`-th label of the series being added: first
-    /// tried against the previous series' label at that position.
-    private mutating func table(_ n: UnsafeBufferPointer<UInt8>, position: Int) -> Name {
+    /// The number of the table of label `n`, the `position`-th label of the series being
+    /// added: first tried against the previous series' label at that position.
+    private mutating func table(_ n: UnsafeBufferPointer<UInt8>, position: Int) -> Int {
         if position < recent.count {
-            let t = names[recent[position]]
-            if t.name.withUnsafeBufferPointer({ bytesEqual($0, n) }) { return t }
+            let k = recent[position]
+            if names[k].name.withUnsafeBufferPointer({ bytesEqual($0, n) }) { return k }
         }
         let k: Int
         if let existing = number(n) {
@@ -76,7 +85,7 @@ struct Postings {
             nameIndex.insert(Self.nameHash(n), k)
         }
         if position < recent.count { recent[position] = k } else { recent.append(k) }
-        return names[k]
+        return k
     }
 
     /// Adds a series (references only grow, so appending keeps every list ascending).
@@ -85,8 +94,8 @@ struct Postings {
         var position = 0
         labels.forEachRaw { n, v in
             let t = table(n, position: position)
-            let k = t.number(v, create: true)!
-            t.lists[k].append(ref)
+            let k = names[t].number(v, create: true)!
+            names[t].lists[k].append(ref)
             position += 1
             return true
         }
@@ -96,9 +105,9 @@ struct Postings {
     mutating func remove(_ refs: Set<Int32>) {
         guard !refs.isEmpty else { return }
         all.removeAll { refs.contains($0) }
-        for t in names {
-            for k in t.lists.indices where !t.lists[k].isEmpty {
-                t.lists[k].removeAll { refs.contains($0) }
+        for t in names.indices {
+            for k in names[t].lists.indices where !names[t].lists[k].isEmpty {
+                names[t].lists[k].removeAll { refs.contains($0) }
             }
         }
     }
@@ -106,9 +115,9 @@ struct Postings {
     /// Renumbers series after the store compacted its slots (`map[old]` is the new reference, or -1).
     mutating func renumber(_ map: [Int32]) {
         all = all.compactMap { map[Int($0)] >= 0 ? map[Int($0)] : nil }
-        for t in names {
-            for k in t.lists.indices {
-                t.lists[k] = t.lists[k].compactMap { map[Int($0)] >= 0 ? map[Int($0)] : nil }
+        for t in names.indices {
+            for k in names[t].lists.indices {
+                names[t].lists[k] = names[t].lists[k].compactMap { map[Int($0)] >= 0 ? map[Int($0)] : nil }
             }
         }
     }
@@ -124,7 +133,7 @@ struct Postings {
             switch m.op {
             case .equal where !m.value.isEmpty:
                 var value = m.value
-                let list = value.withUTF8 { v in t.flatMap { t in t.number(v, create: false).map { t.lists[$0] } } } ?? []
+                let list = value.withUTF8 { v in t.flatMap { t in t.number(v).map { t.lists[$0] } } } ?? []
                 result = intersect(result, list)
             default:
                 // The values of the label the matcher accepts.

@@ -5,8 +5,8 @@ import PromText
 /// reference and a point, and commits them all at once.
 ///
 /// A series seen in an earlier scrape through the same appender is found in its scrape
-/// cache by the hash of its labels and checked byte for byte: no label set is built for
-/// it. A new series gets its label set built once. ``commit()`` writes the scrape under
+/// cache by its bytes as written (Prometheus's scrape cache): one hash and one compare, no
+/// label set built. A new series gets its label set built once. ``commit()`` writes the scrape under
 /// the store's write lock, counts the samples the store refuses (a second sample of a
 /// series in one scrape, an out-of-order one), and writes a staleness marker for every
 /// series of the previous scrape that this one no longer has.
@@ -35,22 +35,38 @@ public final class ScrapeAppender: SampleConsumer {
         public var staleMarked = 0
     }
 
-    /// A sample waiting for the commit: an existing series, or the labels of a new one.
+    /// A sample waiting for the commit: the reference of an existing series, or (negative)
+    /// `-1 - k` for the `k`-th new label set of the scrape, in `newLabels`.
     private struct Pending {
         var ref: Int32
-        var labels: Labels?
         var t: Int64
         var v: Double
     }
 
-    private var pending: [Pending] = []
-    private var builder = LabelsBuilder()
+    // Properties touched per sample: no dynamic exclusivity checks (the appender is used
+    // by one thread at a time, and no access to them overlaps another).
+    @exclusivity(unchecked) private var pending: [Pending] = []
+    @exclusivity(unchecked) private var newLabels: [Labels] = []
+    @exclusivity(unchecked) private var builder = LabelsBuilder()
     private let arena = LabelArena()
-    private var scratch: [UInt8] = []
-    /// Hash of a series' labels → its reference and labels, from earlier scrapes.
-    private var cache: [UInt64: (ref: Int32, labels: Labels)] = [:]
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    /// Whether series are remembered from scrape to scrape (off for a single scrape).
+    private let cachesSeries: Bool
+    /// Hash of a series' bytes as written → its entry in `cacheEntries`.
+    @exclusivity(unchecked) private var cache = HashIndex(capacity: 1024)
+    /// Reference and raw bytes (in `cacheBytes`) of each cached series.
+    @exclusivity(unchecked) private var cacheEntries: [(ref: Int32, start: Int32, count: Int32)] = []
+    @exclusivity(unchecked) private var cacheBytes: [UInt8] = []
+    /// Where the raw bytes of the new series of the scrape in progress are (appended to
+    /// `cacheBytes` as they arrive, entered in the cache at commit).
+    @exclusivity(unchecked) private var pendingRaw: [(hash: UInt64, start: Int32, count: Int32)] = []
+    /// The length of `cacheBytes` at the last commit (a failed scrape's bytes are cut back to it).
+    private var cachedBytes = 0
+    /// Per series reference, the number of the last scrape that had it.
+    private var lastScrape: [UInt32] = []
+    private var scrapeNumber: UInt32 = 0
     private var cacheEpoch: UInt64
-    /// Series of the previous committed scrape, ascending.
+    /// Series of the previous committed scrape, in the order consumed.
     private var previous: [Int32] = []
     private let targets: [(name: [UInt8], value: [UInt8], exported: [UInt8])]
 
@@ -66,8 +82,14 @@ public final class ScrapeAppender: SampleConsumer {
     /// sample's view (still valid): for consumers that keep more per series (the one-shot check).
     public var observer: ((Int32?, SampleView) -> Void)?
 
-    public init(store: SeriesStore, scrapeTime: Int64, targetLabels: [(String, String)] = [], honorLabels: Bool = false) {
+    /// `cachesSeries`: remember series from scrape to scrape (a scraper's appender); off for
+    /// one scrape read once, which then keeps no copy of the series' bytes.
+    public init(
+        store: SeriesStore, scrapeTime: Int64, targetLabels: [(String, String)] = [], honorLabels: Bool = false,
+        cachesSeries: Bool = true
+    ) {
         self.store = store
+        self.cachesSeries = cachesSeries
         self.scrapeTime = scrapeTime
         self.targetLabels = targetLabels
         self.honorLabels = honorLabels
@@ -76,6 +98,25 @@ public final class ScrapeAppender: SampleConsumer {
     }
 
     public func consume(_ s: SampleView) {
+        let t = s.timestampMilliseconds ?? scrapeTime
+        samples += 1
+        latestTimestamp = max(latestTimestamp ?? t, t)
+        var rawHash: UInt64 = 0
+        if cachesSeries {
+            let raw = s.seriesBytes.buffer
+            rawHash = LabelHasher.hashBytes(raw, seed: 0x6A09_E667_F3BC_C908)
+            if let k = cache.find(rawHash) {
+                let e = cacheEntries[k]
+                let same = cacheBytes.withUnsafeBufferPointer {
+                    bytesEqual(UnsafeBufferPointer(rebasing: $0[Int(e.start)..<Int(e.start + e.count)]), raw)
+                }
+                if same {
+                    pending.append(Pending(ref: e.ref, t: t, v: s.value))
+                    observer?(e.ref, s)
+                    return
+                }
+            }
+        }
         builder.reset()
         builder.addMetricName(s.name.buffer)
         for i in 0..<s.labelCount {
@@ -99,17 +140,14 @@ public final class ScrapeAppender: SampleConsumer {
                 t.value.withUnsafeBufferPointer { v in builder.add(n, v) }
             }
         }
-        let hash = builder.fingerprint()
-        let t = s.timestampMilliseconds ?? scrapeTime
-        samples += 1
-        latestTimestamp = max(latestTimestamp ?? t, t)
-        if let hit = cache[hash], builder.matches(hit.labels) {
-            pending.append(Pending(ref: hit.ref, labels: nil, t: t, v: s.value))
-            observer?(hit.ref, s)
-        } else {
-            pending.append(Pending(ref: -1, labels: builder.build(in: arena), t: t, v: s.value))
-            observer?(nil, s)
+        if cachesSeries {
+            let start = Int32(cacheBytes.count)
+            cacheBytes.append(contentsOf: s.seriesBytes.buffer)
+            pendingRaw.append((rawHash, start, Int32(cacheBytes.count) - start))
         }
+        newLabels.append(builder.build(in: arena))
+        pending.append(Pending(ref: -Int32(newLabels.count), t: t, v: s.value))
+        observer?(nil, s)
     }
 
     private func add(_ exported: [UInt8]?, _ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
@@ -125,47 +163,85 @@ public final class ScrapeAppender: SampleConsumer {
     @discardableResult
     public func commit() -> Outcome {
         var outcome = Outcome()
-        let epochChanged = store.epoch != cacheEpoch
-        if epochChanged {
-            // Retention removed or renumbered series: what the cache knows is gone.
-            cache.removeAll(keepingCapacity: true)
+        if store.epoch != cacheEpoch {
+            // Retention removed or renumbered series: what the cache knows is gone (but for
+            // the bytes of this scrape's new series).
+            for k in pendingRaw.indices { pendingRaw[k].start -= Int32(cachedBytes) }
+            clearCache()
             previous = []
         }
         var seen: [Int32] = []
         seen.reserveCapacity(pending.count)
         committedValues = pending.map(\.v)
+        scrapeNumber &+= 1
+        if scrapeNumber == 0 {
+            // Wrapped around (after four billion scrapes): old marks could pass for new ones.
+            for i in lastScrape.indices { lastScrape[i] = 0 }
+            scrapeNumber = 1
+        }
         store.lock.withWriteLock {
-            for p in pending {
+            for (i, p) in pending.enumerated() {
+                // Sample buffers are scattered: have the one needed 16 samples on start loading now.
+                if i + 16 < pending.count { store.prefetchUnlocked(pending[i + 16].ref) }
                 var ref = p.ref
-                if let labels = p.labels {
+                if ref < 0 {
+                    let k = Int(-1 - ref)
                     let before = store.records.count
-                    ref = store.ref(for: labels, create: true)!
+                    ref = store.ref(for: newLabels[k], create: true)!
                     if store.records.count > before { outcome.newSeries += 1 }
-                    cache[labels.fingerprint] = (ref, labels)
+                    if cachesSeries {
+                        let raw = pendingRaw[k]
+                        if cache.find(raw.hash) == nil {
+                            cache.insert(raw.hash, cacheEntries.count)
+                            cacheEntries.append((ref, raw.start, raw.count))
+                        }
+                    }
                 }
                 seen.append(ref)
+                let r = Int(ref)
+                if r >= lastScrape.count { lastScrape.append(contentsOf: repeatElement(0, count: r + 1 - lastScrape.count)) }
+                lastScrape[r] = scrapeNumber
                 switch store.appendUnlocked(ref, p.t, p.v) {
                 case .appended: outcome.appended += 1
                 case .duplicate: outcome.duplicates += 1
                 case .outOfOrder: outcome.outOfOrder += 1
                 }
             }
-            committedRefs = seen
-            seen.sort()
-            for ref in Self.missing(previous, from: seen) where !store.records[Int(ref)].removed {
+            // The series of the previous scrape this one did not mark.
+            for ref in previous where lastScrape[Int(ref)] != scrapeNumber && !store.records[Int(ref)].removed {
                 if store.appendUnlocked(ref, scrapeTime, SeriesStore.staleNaN) == .appended { outcome.staleMarked += 1 }
             }
         }
+        committedRefs = seen
         cacheEpoch = store.epoch
         previous = seen
-        pending.removeAll(keepingCapacity: true)
+        // A scraper's appender keeps its buffers for the next scrape; a one-time read frees them.
+        pending.removeAll(keepingCapacity: cachesSeries)
+        newLabels.removeAll(keepingCapacity: cachesSeries)
+        pendingRaw.removeAll(keepingCapacity: true)
+        // Bytes of new series that turned out to be cached already stay unused until the cache is rebuilt.
+        cachedBytes = cacheBytes.count
+        // Series that come and go leave entries behind: start over when they outnumber the live ones.
+        if cacheEntries.count > 2 * seen.count + 1024 { clearCache() }
         return outcome
+    }
+
+    /// Forgets every cached series (the bytes of a scrape in progress stay).
+    private func clearCache() {
+        cache = HashIndex(capacity: 1024)
+        cacheEntries.removeAll()
+        cacheBytes.removeSubrange(0..<cachedBytes)
+        cachedBytes = 0
+        lastScrape.removeAll()
     }
 
     /// A failed scrape: every series of the previous one is marked stale at `time`.
     @discardableResult
     public func markAllStale(at time: Int64) -> Int {
         pending.removeAll(keepingCapacity: true)
+        newLabels.removeAll(keepingCapacity: true)
+        pendingRaw.removeAll(keepingCapacity: true)
+        cacheBytes.removeSubrange(cachedBytes...)
         var marked = 0
         if store.epoch == cacheEpoch {
             store.lock.withWriteLock {
@@ -176,17 +252,5 @@ public final class ScrapeAppender: SampleConsumer {
         }
         previous = []
         return marked
-    }
-
-    /// The elements of sorted `a` not in sorted `b`.
-    private static func missing(_ a: [Int32], from b: [Int32]) -> [Int32] {
-        var out: [Int32] = []
-        var j = 0
-        for x in a {
-            while j < b.count && b[j] < x { j += 1 }
-            if j < b.count && b[j] == x { continue }
-            out.append(x)
-        }
-        return out
     }
 }

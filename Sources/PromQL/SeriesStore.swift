@@ -1,3 +1,4 @@
+import CMemory
 /// In-memory time series: label sets found by hash, series by integer reference,
 /// postings for every label, samples per series in time order.
 ///
@@ -32,7 +33,8 @@ public final class SeriesStore: @unchecked Sendable {
         var removed = false
     }
 
-    private(set) var records: [Record] = []
+    // Accessed per sample, always under `lock`: no dynamic exclusivity checks on top.
+    @exclusivity(unchecked) private(set) var records: [Record] = []
     private var byHash = HashIndex(capacity: 1024)
     /// Label sets that share a hash with an earlier one: found by a scan of these.
     private var collided: [UInt64: [Int32]] = [:]
@@ -94,6 +96,18 @@ public final class SeriesStore: @unchecked Sendable {
 
     /// The labels of the series `refs`.
     public func labels(of refs: [Int32]) -> [Labels] { read { refs.map { records[Int($0)].labels } } }
+
+    /// Starts loading the end of a series' samples into the cache (``ScrapeAppender`` calls it
+    /// for the series it will append to a few samples later). The caller holds the write lock.
+    @inline(__always)
+    func prefetchUnlocked(_ ref: Int32) {
+        let r = Int(ref)
+        guard r >= 0 && r < records.count else { return }
+        // An array is one reference to its storage object, whose header (count, capacity)
+        // the append reads first: prefetch that line without loading anything from it.
+        let storage = unsafeBitCast(records[r].points, to: UnsafeRawPointer.self)
+        ctlmon_prefetch_write(storage)
+    }
 
     @discardableResult
     func appendUnlocked(_ ref: Int32, _ t: Int64, _ v: Double) -> AppendResult {

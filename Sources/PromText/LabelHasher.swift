@@ -43,8 +43,17 @@ package enum LabelHasher {
 
     /// The term of one label (name, unescaped value) in a label set's sum.
     package static func pairHash(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        let n = hashBytes(name, seed: 0x1234_5678_9ABC_DEF1)
-        return mix(hashBytes(value, seed: n), 0x2D35_8DCC_AA6C_78A5)
+        pairHash(nameSeed: nameSeed(name), value: value)
+    }
+
+    /// The part of ``pairHash(name:value:)`` that depends on the name alone (label names
+    /// repeat from series to series: computed once, it halves the work).
+    package static func nameSeed(_ name: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        hashBytes(name, seed: 0x1234_5678_9ABC_DEF1)
+    }
+
+    package static func pairHash(nameSeed: UInt64, value: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        mix(hashBytes(value, seed: nameSeed), 0x2D35_8DCC_AA6C_78A5)
     }
 
     /// The term of a sample's label `i`, its value unescaped into `scratch` when it has escapes.

@@ -35,6 +35,8 @@ public struct SampleView {
     /// The family's type from its `# TYPE` line; ``MetricType/untyped`` without one.
     public let type: MetricType
     @usableFromInline let hasTimestamp: Bool
+    /// Bytes from the start of the name to the end of the label set, as written.
+    @usableFromInline let seriesCount: Int
 
     /// The timestamp in milliseconds since the epoch, if the line has one
     /// (0.0.4 writes milliseconds, OpenMetrics seconds; both are converted).
@@ -54,8 +56,10 @@ public struct SampleView {
     init(
         line: UnsafePointer<UInt8>, slots: UnsafePointer<LabelSlot>, labelCount: Int, name: ByteView,
         family: ByteView, type: MetricType, value: Double, hasTimestamp: Bool, timestamp: Int64,
-        exemplarLabelCount: Int = -1, exemplarValue: Double = 0, exemplarTimestamp: Double = .nan, lineNumber: Int
+        exemplarLabelCount: Int = -1, exemplarValue: Double = 0, exemplarTimestamp: Double = .nan, lineNumber: Int,
+        seriesCount: Int? = nil
     ) {
+        self.seriesCount = seriesCount ?? name.count
         self.line = line
         self.slots = slots
         self.labelCount = labelCount
@@ -117,6 +121,11 @@ public struct SampleView {
         for i in 0..<labelCount where labelName(i) == name { return i }
         return nil
     }
+
+    /// The series as written: the metric name and label set, escapes, order and blanks
+    /// as they are in the line. Equal bytes are the same series; the reverse is not always
+    /// true (order, escapes), so this is a cache key, not an identity.
+    package var seriesBytes: ByteView { ByteView(start: name.start, count: seriesCount) }
 
     /// An order-independent 64-bit fingerprint of the metric name and label set
     /// (equal series give equal fingerprints whatever their label order).

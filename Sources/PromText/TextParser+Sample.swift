@@ -57,6 +57,7 @@ extension TextParser {
             hadLabels = true
             i = try parseLabels(p, i &+ 1, n, firstSlot: 0, count: &labelCount, cached: true)
         }
+        let seriesEnd = hadLabels ? i : nameEnd
         // The value, after exactly one space in OpenMetrics, blanks in 0.0.4.
         if openMetrics {
             guard p[i] == 0x20 else { throw expectedValue(p, i, nameEnd: nameEnd, hadLabels: hadLabels) }
@@ -160,7 +161,8 @@ extension TextParser {
         consumer.consume(SampleView(
             line: p, slots: slots, labelCount: labelCount, name: name, family: family, type: type, value: value,
             hasTimestamp: hasTimestamp, timestamp: timestampMs, exemplarLabelCount: exemplar.count,
-            exemplarValue: exemplar.value, exemplarTimestamp: exemplar.timestamp, lineNumber: statistics.lines))
+            exemplarValue: exemplar.value, exemplarTimestamp: exemplar.timestamp, lineNumber: statistics.lines,
+            seriesCount: seriesEnd &- from))
         statistics.samples &+= 1
         return end
     }

@@ -9,6 +9,8 @@ public struct Snapshot: Sendable {
         public var ref: Int32
         public var value: Double
         public var cumulative: Bool
+        /// Which of the ``OneShot/Reach``'s needs its history meets (-1: one point, now).
+        public var need: Int16
     }
 
     /// The `instance` label its series get (the source's file name).
@@ -45,16 +47,25 @@ public final class SnapshotCollector: SampleConsumer {
     private let appender: ScrapeAppender
     private let sampleLimit: Int
     private let identifies: (ByteView) -> Bool
+    private let reach: OneShot.Reach
     private var cumulative: [Bool] = []
+    private var needs: [Int16] = []
+    /// The last metric name seen and its need: samples of one family come together.
+    private var lastName: [UInt8] = []
+    private var lastNeed: Int16 = -1
 
     /// The latest Unix time in milliseconds ctlmon accepts from a scrape (the end of year 9999).
     public static let latestTime: Int64 = 253_402_300_799_000
     /// The earliest (the start of year 1).
     public static let earliestTime: Int64 = -62_135_596_800_000
 
-    public init(store: SeriesStore, instance: String, sampleLimit: Int = .max, identifies: @escaping (ByteView) -> Bool = { _ in true }) {
+    public init(
+        store: SeriesStore, instance: String, sampleLimit: Int = .max, reach: OneShot.Reach = OneShot.Reach(),
+        identifies: @escaping (ByteView) -> Bool = { _ in true }
+    ) {
         snapshot = Snapshot(instance: instance)
-        appender = ScrapeAppender(store: store, scrapeTime: 0, targetLabels: [("instance", instance)])
+        self.reach = reach
+        appender = ScrapeAppender(store: store, scrapeTime: 0, targetLabels: [("instance", instance)], cachesSeries: false)
         self.sampleLimit = sampleLimit
         self.identifies = identifies
     }
@@ -73,6 +84,11 @@ public final class SnapshotCollector: SampleConsumer {
             cumulative.append(name.hasSuffix(Array("_total".utf8)) || name.hasSuffix(Array("_bucket".utf8))
                 || name.hasSuffix(Array("_count".utf8)))
         }
+        if !(name == lastName) {
+            lastName = name.bytes
+            lastNeed = reach.need(for: name.buffer)
+        }
+        needs.append(lastNeed)
         if !snapshot.identified && identifies(name) { snapshot.identified = true }
         if !snapshot.controlPlaneNamed && (name.hasPrefix(Array("apiserver_".utf8)) || name.hasPrefix(Array("etcd_".utf8))) {
             snapshot.controlPlaneNamed = true
@@ -93,10 +109,14 @@ public final class SnapshotCollector: SampleConsumer {
     public func finish() {
         let outcome = appender.commit()
         snapshot.duplicateSamples = outcome.duplicates
-        var seen = Set<Int32>(minimumCapacity: cumulative.count)
+        var seen: [Bool] = []
         snapshot.series.reserveCapacity(cumulative.count)
-        for (k, ref) in appender.committedRefs.enumerated() where seen.insert(ref).inserted {
-            snapshot.series.append(Snapshot.Series(ref: ref, value: appender.committedValues[k], cumulative: cumulative[k]))
+        for (k, ref) in appender.committedRefs.enumerated() {
+            let r = Int(ref)
+            if r >= seen.count { seen += repeatElement(false, count: max(r + 1 - seen.count, seen.count)) }
+            if seen[r] { continue }
+            seen[r] = true
+            snapshot.series.append(Snapshot.Series(ref: ref, value: appender.committedValues[k], cumulative: cumulative[k], need: needs[k]))
         }
     }
 }
@@ -115,11 +135,97 @@ public enum OneShot {
         public var now: Int64
     }
 
-    /// Replaces each series of `current` in `store` with its straight-line history.
-    /// `baseline` (a snapshot in `baselineStore`) values are matched to `current` by labels.
+    /// How far back, and how densely, the history of each metric must reach for a set of
+    /// expressions (the rules and the report's queries): per metric name, the longest range
+    /// (plus offsets, plus the ranges of enclosing subqueries) and a spacing of half the
+    /// shortest range, so every window of every range holds at least two points and a
+    /// straight line gives its exact rate. A metric read by no range needs one point, now.
+    public struct Reach: Sendable {
+        public struct Need: Sendable, Equatable {
+            public var window: Int64
+            public var step: Int64
+        }
+
+        /// The distinct needs; series refer to them by index.
+        public private(set) var needs: [Need] = []
+        private var byName: [[UInt8]: Int16] = [:]
+        /// For selectors without a metric name: every series.
+        private var everySeries: Int16 = -1
+
+        public init() {}
+
+        /// `recorded`: names written by recording rules, which need no synthetic history.
+        public init(_ exprs: [Expr], recorded: Set<String> = []) {
+            var windows: [String: (window: Int64, step: Int64)] = [:]
+            var unnamed: (window: Int64, step: Int64)? = nil
+            func note(_ s: VectorSelector, window: Int64, step: Int64) {
+                if let n = s.name, recorded.contains(n) { return }
+                let w = max(0, window)
+                if let n = s.name {
+                    let old = windows[n] ?? (0, Int64.max)
+                    windows[n] = (max(old.window, w), min(old.step, step))
+                } else {
+                    let old = unnamed ?? (0, Int64.max)
+                    unnamed = (max(old.window, w), min(old.step, step))
+                }
+            }
+            func walk(_ e: Expr, _ extra: Int64, _ inSubquery: Bool) {
+                switch e {
+                case .matrixSelector(let s, let range):
+                    note(s, window: extra + range + s.offset, step: range / 2)
+                case .vectorSelector(let s):
+                    // An instant selector inside a subquery is read at every subquery step: a point
+                    // within the lookback of each is enough.
+                    note(s, window: extra + s.offset, step: inSubquery ? 150_000 : Int64.max)
+                case .subquery(let inner, let range, _, let offset, _):
+                    walk(inner, extra + range + offset, true)
+                case .unary(_, let x), .parens(let x): walk(x, extra, inSubquery)
+                case .binary(_, let l, let r, _, _):
+                    walk(l, extra, inSubquery)
+                    walk(r, extra, inSubquery)
+                case .aggregate(_, let x, let p, _, _):
+                    walk(x, extra, inSubquery)
+                    if let p { walk(p, extra, inSubquery) }
+                case .call(_, let args): args.forEach { walk($0, extra, inSubquery) }
+                case .number, .string: break
+                }
+            }
+            exprs.forEach { walk($0, 0, false) }
+            func index(_ w: (window: Int64, step: Int64)) -> Int16 {
+                guard w.window > 0 else { return -1 }
+                let need = Need(window: w.window, step: max(15_000, min(w.step == .max ? 60_000 : w.step, 3_600_000) / 1000 * 1000))
+                if let i = needs.firstIndex(of: need) { return Int16(i) }
+                needs.append(need)
+                return Int16(needs.count - 1)
+            }
+            for (name, w) in windows { byName[Array(name.utf8)] = index(w) }
+            if let unnamed { everySeries = index(unnamed) }
+        }
+
+        /// The reach of rule groups' expressions and some more (a report's queries).
+        public init(groups: [RuleGroup], extra: [Expr] = []) {
+            let recorded = Set(groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
+            self.init(groups.flatMap { $0.rules.map(\.expr) } + extra, recorded: recorded)
+        }
+
+        /// The need of a series with this metric name (-1: one point, now).
+        public func need(for name: UnsafeBufferPointer<UInt8>) -> Int16 {
+            let own = byName[Array(name)] ?? -1
+            guard everySeries >= 0 else { return own }
+            guard own >= 0 else { return everySeries }
+            // Both apply: the wider window, the denser points.
+            let a = needs[Int(own)]
+            let b = needs[Int(everySeries)]
+            return a.window >= b.window && a.step <= b.step ? own : everySeries
+        }
+    }
+
+    /// Replaces each series of `current` in `store` with its straight-line history, points
+    /// `step` apart over its need's window (one point, now, for a series no range reads).
+    /// `baseline` (a snapshot in its own store) values are matched to `current` by labels.
     public static func history(
         current: Snapshot, now: Int64, baseline: (snapshot: Snapshot, store: SeriesStore)?, baselineTime: Int64?,
-        window: Int64, step: Int64, into store: SeriesStore
+        reach: Reach, into store: SeriesStore
     ) -> Window {
         let start: Int64
         var base: [Labels: Double] = [:]
@@ -131,55 +237,32 @@ public enum OneShot {
             // Without a start time the lifetime is unknown: one hour, said in the report.
             start = current.processStart ?? (now - 3_600_000)
         }
-        let span = max(now - start, 1)
-        // At most about 1,000 points per series, whatever the longest range the rules read: on a
-        // straight line, rate() and increase() give the same answer at any spacing of points.
-        let step = max(step, (window / 1000 + 59_999) / 60_000 * 60_000)
-        var times: [Int64] = []
-        var t = now
-        while t > now - window - step && t > start {
-            times.append(t)
-            t -= step
+        let span = Double(max(now - start, 1))
+        // The times of each need: now, now - step, … back over the window; where the line
+        // starts inside the window, its start too. At most about 1,000 points.
+        func times(_ need: Reach.Need?) -> [Int64] {
+            guard let need else { return [now] }
+            let step = max(need.step, (need.window / 1000 + 999) / 1000 * 1000)
+            var out: [Int64] = []
+            var t = now
+            while t >= now - need.window && t > start {
+                out.append(t)
+                t -= step
+            }
+            if t <= start || out.isEmpty { out.append(start) }
+            return out.reversed()
         }
-        times.append(max(start, now - window - step))
-        times.reverse()
-        let fractions = times.map { Double($0 - start) / Double(span) }
+        let allTimes = [times(nil)] + reach.needs.map { times($0) }
         let labels = base.isEmpty ? [] : store.labels(of: current.series.map(\.ref))
         store.replacePoints(current.series.map(\.ref)) { k in
             let s = current.series[k]
-            var points = [Point](repeating: Point(t: 0, v: s.value), count: times.count)
-            if s.cumulative {
-                var from = base.isEmpty ? 0 : base[labels[k]] ?? 0
-                if from > s.value { from = 0 }  // a counter reset since the baseline: count from zero
-                for i in times.indices { points[i] = Point(t: times[i], v: from + (s.value - from) * fractions[i]) }
-            } else {
-                for i in times.indices { points[i].t = times[i] }
-            }
-            return points
+            let ts = allTimes[Int(s.need) + 1]
+            guard s.cumulative else { return ts.map { Point(t: $0, v: s.value) } }
+            var from = base.isEmpty ? 0 : base[labels[k]] ?? 0
+            if from > s.value { from = 0 }  // a counter reset since the baseline: count from zero
+            return ts.map { Point(t: $0, v: from + (s.value - from) * (Double($0 - start) / span)) }
         }
         return Window(start: start, now: now)
-    }
-
-    /// The longest range any rule reads from scraped series (range selectors and subqueries),
-    /// at least 5 minutes. Ranges over recorded series need no synthetic history.
-    public static func longestRange(_ groups: [RuleGroup]) -> Int64 {
-        var longest: Int64 = 5 * 60_000
-        let recorded = Set(groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
-        for g in groups {
-            for r in g.rules {
-                r.expr.visit { e in
-                    switch e {
-                    case .matrixSelector(let s, let range):
-                        if let n = s.name, recorded.contains(n) { break }
-                        longest = max(longest, range + s.offset)
-                    case .subquery(_, let range, _, let offset, _): longest = max(longest, range + offset)
-                    case .vectorSelector(let s): longest = max(longest, s.offset)
-                    default: break
-                    }
-                }
-            }
-        }
-        return longest
     }
 
     /// The metric names the rules select by name, for the parser's family filter;

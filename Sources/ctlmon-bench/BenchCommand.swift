@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Fail (exit 1) when steady-state allocations per sample exceed this, on either path.")
     var maxAllocsPerSample: Double?
 
-    @Flag(help: "Benchmark PromQL evaluation instead: two scrapes of FILE 30 s apart, --query evaluated repeatedly.")
+    @Flag(help: "Benchmark loading and PromQL evaluation instead: 10 scrapes of FILE 30 s apart into a store, --query evaluated repeatedly.")
     var promql = false
 
     @Option(help: "The query for --promql.")

@@ -8,10 +8,11 @@ import RuleEngine
 enum FuzzOneShot {
     static let groups: [RuleGroup] = ShippedRules.files.flatMap { (try? RuleFile.parse($0.yaml, path: $0.name).groups) ?? [] }
     static let filter = OneShot.selectedNames(groups).map { FamilyFilter(names: Array($0) + ["process_start_time_seconds"]) }
+    static let reach = OneShot.Reach(groups: groups)
 
     static func run(_ data: [UInt8]) {
         let store = SeriesStore()
-        let collector = SnapshotCollector(store: store, instance: "fuzz", sampleLimit: 10_000)
+        let collector = SnapshotCollector(store: store, instance: "fuzz", sampleLimit: 10_000, reach: reach)
         var limits = ParseLimits()
         limits.maxSamples = 10_000
         limits.maxDecodedBytes = 1 << 20
@@ -29,8 +30,7 @@ enum FuzzOneShot {
             (snapshot.processStart ?? 0) <= now
         else { return }
         _ = OneShot.history(
-            current: snapshot, now: now, baseline: nil, baselineTime: nil, window: OneShot.longestRange(groups), step: 60_000,
-            into: store)
+            current: snapshot, now: now, baseline: nil, baselineTime: nil, reach: reach, into: store)
         let evaluator = RuleEvaluator(groups: groups, store: store)
         evaluator.evaluate(at: now)
         for (_, alert) in evaluator.activeAlerts() { _ = alert.annotations }

@@ -62,13 +62,14 @@ struct CheckCommand: ParsableCommand {
             return t
         }
         let identifying = Self.identifying(ruleNames: names)
+        let reach = OneShot.Reach(groups: groups, extra: CheckReport.Query.all.compactMap { try? PromQLParser.parse($0) })
         let store = SeriesStore()
         var snapshots: [(Snapshot, ParseStatistics)] = []
         var usedNames: Set<String> = []
         for input in inputs {
             var instance = input.name == "<stdin>" ? "stdin" : (input.name as NSString).lastPathComponent
             while !usedNames.insert(instance).inserted { instance += "'" }
-            let (snap, stats) = try snapshot(input, instance: instance, filter: filter, into: store) { identifying($0.string) }
+            let (snap, stats) = try snapshot(input, instance: instance, filter: filter, into: store, reach: reach) { identifying($0.string) }
             if snap.samplesOverLimit > 0 {
                 throw badInput("\(input.name): more than \(sampleLimit) samples of the families the rules and the report read "
                     + "(\(sampleLimit + snap.samplesOverLimit) found); --sample-limit raises the limit")
@@ -113,7 +114,7 @@ struct CheckCommand: ParsableCommand {
             guard snapshots.count == 1 else { throw usage("--baseline compares two scrapes of one server: give exactly one SOURCE") }
             let baselineStore = SeriesStore()
             baselineSnapshot = (
-                try snapshot(InputSource(baseline), instance: snapshots[0].0.instance, filter: filter, into: baselineStore) { _ in true }.0,
+                try snapshot(InputSource(baseline), instance: snapshots[0].0.instance, filter: filter, into: baselineStore, reach: reach) { _ in true }.0,
                 baselineStore)
             if let baselineTime {
                 guard let t = QueryCommand.parseTime(baselineTime) else { throw usage("--baseline-time: expected Unix seconds or RFC 3339") }
@@ -129,12 +130,10 @@ struct CheckCommand: ParsableCommand {
             guard let b = baselineMillis, b < now else { throw usage("the baseline must be older than the current scrape") }
         }
 
-        let window = OneShot.longestRange(groups)
         var windows: [OneShot.Window] = []
         for (snap, _) in snapshots {
             windows.append(OneShot.history(
-                current: snap, now: now, baseline: baselineSnapshot, baselineTime: baselineMillis, window: window,
-                step: 60_000, into: store))
+                current: snap, now: now, baseline: baselineSnapshot, baselineTime: baselineMillis, reach: reach, into: store))
         }
         let evaluator = RuleEvaluator(groups: groups, store: store)
         evaluator.evaluate(at: now)
@@ -190,9 +189,11 @@ struct CheckCommand: ParsableCommand {
     }
 
     private func snapshot(
-        _ input: InputSource, instance: String, filter: FamilyFilter?, into store: SeriesStore, identifies: @escaping (ByteView) -> Bool
+        _ input: InputSource, instance: String, filter: FamilyFilter?, into store: SeriesStore, reach: OneShot.Reach,
+        identifies: @escaping (ByteView) -> Bool
     ) throws -> (Snapshot, ParseStatistics) {
-        let collector = SnapshotCollector(store: store, instance: instance, sampleLimit: max(sampleLimit, 1), identifies: identifies)
+        let collector = SnapshotCollector(
+            store: store, instance: instance, sampleLimit: max(sampleLimit, 1), reach: reach, identifies: identifies)
         var limits = ParseLimits()
         limits.maxSamples = max(sampleLimit, 1)
         let parser = TextParser(options: .init(limits: limits, source: input.name, filter: filter), consumer: collector)

@@ -36,6 +36,30 @@ struct CheckReport {
     static let metricPrefixes = ["apiserver_request_duration_seconds", "apiserver_admission_webhook_", "apiserver_storage_"]
     static let longRunning = "log|exec|portforward|attach|proxy"
 
+    /// The report's own queries (besides the rules'), in one place: the one-shot history
+    /// must reach as far back as they read too.
+    enum Query {
+        static let sub = "subresource!~\"\(CheckReport.longRunning)\""
+        static let readP99 = "histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~\"GET|LIST\", scope!=\"\", \(sub)}[5m])))"
+        static let writeP99 = "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~\"POST|PUT|PATCH|DELETE\", \(sub)}[5m])))"
+        static let requestRate = "sum(rate(apiserver_request_total[5m]))"
+        static let errorRatio = "sum(rate(apiserver_request_total{code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total[5m]))"
+        static let webhookP99 = "histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))"
+        static let webhookCalls = "sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)"
+        static let webhookFailures = "sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})"
+        static let webhookFailOpen = "sum by (name) (apiserver_admission_webhook_fail_open_count)"
+        static let etcdSizeMetrics = ["apiserver_storage_size_bytes", "apiserver_storage_db_total_size_in_bytes", "etcd_db_total_size_in_bytes",
+                                      "etcd_mvcc_db_total_size_in_bytes"]
+        static let etcdQuota = "max(etcd_server_quota_backend_bytes)"
+        static let objects = "topk(8, max by (resource) (apiserver_storage_objects))"
+        static let objectsBefore120 = "topk(8, max by (resource) (etcd_object_counts))"
+
+        static var all: [String] {
+            [readP99, writeP99, requestRate, errorRatio, webhookP99, webhookCalls, webhookFailures, webhookFailOpen, etcdQuota,
+             objects, objectsBefore120] + etcdSizeMetrics.map { "max(\($0))" }
+        }
+    }
+
     let snapshots: [(Snapshot, ParseStatistics)]
     let windows: [OneShot.Window]
     let baseline: Bool
@@ -68,17 +92,16 @@ struct CheckReport {
         }
         alerts.sort { (Self.rank($0.severity), $1.name) > (Self.rank($1.severity), $0.name) }
 
-        let sub = "subresource!~\"\(Self.longRunning)\""
-        readP99 = q.vector("histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~\"GET|LIST\", scope!=\"\", \(sub)}[5m])))")
+        readP99 = q.vector(Query.readP99)
             .map { ($0.labels["scope"], $0.value) }.sorted { Self.scopeOrder($0.0) < Self.scopeOrder($1.0) }
-        writeP99 = q.vector("histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~\"POST|PUT|PATCH|DELETE\", \(sub)}[5m])))").first?.value
-        requestRate = q.vector("sum(rate(apiserver_request_total[5m]))").first?.value
-        errorRatio = q.vector("sum(rate(apiserver_request_total{code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total[5m]))").first?.value
+        writeP99 = q.vector(Query.writeP99).first?.value
+        requestRate = q.vector(Query.requestRate).first?.value
+        errorRatio = q.vector(Query.errorRatio).first?.value
 
-        let p99 = q.vector("histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))")
-        let calls = q.byName("sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)")
-        let failures = q.byName("sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})")
-        let failOpen = q.byName("sum by (name) (apiserver_admission_webhook_fail_open_count)")
+        let p99 = q.vector(Query.webhookP99)
+        let calls = q.byName(Query.webhookCalls)
+        let failures = q.byName(Query.webhookFailures)
+        let failOpen = q.byName(Query.webhookFailOpen)
         webhookMetricsPresent = !p99.isEmpty || !failures.isEmpty || !failOpen.isEmpty
         var names = Set(p99.map { $0.labels["name"] })
         names.formUnion(failures.keys)
@@ -87,17 +110,16 @@ struct CheckReport {
             Webhook(name: n, p99: p99.first { $0.labels["name"] == n }?.value ?? .nan, calls: calls[n], failures: failures[n], failOpen: failOpen[n])
         }.sorted { ($0.p99.isNaN ? -1 : $0.p99) > ($1.p99.isNaN ? -1 : $1.p99) }
 
-        for metric in ["apiserver_storage_size_bytes", "apiserver_storage_db_total_size_in_bytes", "etcd_db_total_size_in_bytes",
-                       "etcd_mvcc_db_total_size_in_bytes"] {
+        for metric in Query.etcdSizeMetrics {
             if let v = q.vector("max(\(metric))").first?.value {
                 etcdBytes = v
                 etcdMetric = metric
                 break
             }
         }
-        if let quota = q.vector("max(etcd_server_quota_backend_bytes)").first?.value { etcdQuota = quota }
-        var objects = q.vector("topk(8, max by (resource) (apiserver_storage_objects))")
-        if objects.isEmpty { objects = q.vector("topk(8, max by (resource) (etcd_object_counts))") }
+        if let quota = q.vector(Query.etcdQuota).first?.value { etcdQuota = quota }
+        var objects = q.vector(Query.objects)
+        if objects.isEmpty { objects = q.vector(Query.objectsBefore120) }
         largest = objects.map { ($0.labels["resource"], $0.value) }.sorted { $0.1 > $1.1 }
     }
 

@@ -1,0 +1,1 @@
+// The target exists for include/CMemory.h (static inline functions only).
