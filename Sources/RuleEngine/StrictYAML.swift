@@ -65,7 +65,9 @@ struct StrictYAML {
             throw RuleFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
         }
         do {
-            return try Yams.compose(yaml: text)
+            // The basic resolver: scalars stay untyped strings (this reader types them itself), and
+            // Yams's regular-expression tag rules are never compiled.
+            return try Yams.compose(yaml: text, .basic)
         } catch {
             throw RuleFileError(path, [(line(of: error), "invalid YAML: \(describe(error))")])
         }

@@ -97,12 +97,8 @@ struct QueryCommand: ParsableCommand {
             guard seconds.isFinite, seconds >= -62_135_596_800, seconds <= 253_402_300_799 else { return nil }
             return Int64((seconds * 1000).rounded())
         }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return Int64((d.timeIntervalSince1970 * 1000).rounded()) }
-        return nil
+        guard let t = RFC3339.milliseconds(s), t >= -62_135_596_800_000, t <= 253_402_300_799_999 else { return nil }
+        return t
     }
 
     /// A value as Prometheus's API writes it: a string, `NaN`, `+Inf`, `-Inf`.
