@@ -122,6 +122,18 @@ struct Postings {
         }
     }
 
+    /// Gives back the spare capacity of the lists (after a bulk load: appending one series
+    /// at a time leaves up to half of each list unused).
+    mutating func shrink() {
+        func fit(_ list: inout [Int32]) {
+            if list.capacity > list.count + list.count / 4 + 4 { list = list.exactCopy() }
+        }
+        fit(&all)
+        for t in names.indices {
+            for k in names[t].lists.indices { fit(&names[t].lists[k]) }
+        }
+    }
+
     /// The series matching every matcher, ascending; a regex is tested once per distinct value.
     func select(_ matchers: [LabelMatcher]) -> [Int32] {
         var result: [Int32]? = nil

@@ -207,6 +207,8 @@ public final class ScrapeAppender: SampleConsumer {
                 case .outOfOrder: outcome.outOfOrder += 1
                 }
             }
+            // A scrape that more than doubled the store (the first one, say): trim the index's spare room.
+            if outcome.newSeries * 2 > store.records.count { store.shrinkUnlocked() }
             // The series of the previous scrape this one did not mark.
             for ref in previous where lastScrape[Int(ref)] != scrapeNumber && !store.records[Int(ref)].removed {
                 if store.appendUnlocked(ref, scrapeTime, SeriesStore.staleNaN) == .appended { outcome.staleMarked += 1 }

@@ -154,6 +154,13 @@ public final class SeriesStore: @unchecked Sendable {
         return r
     }
 
+    /// After a bulk load (the caller holds the write lock): the records and postings give
+    /// back the capacity that growing one series at a time left unused.
+    func shrinkUnlocked() {
+        if records.capacity > records.count + records.count / 4 + 16 { records = records.exactCopy() }
+        postings.shrink()
+    }
+
     // MARK: retention
 
     /// Frees every sample older than `time`, and removes the series left without any
@@ -172,8 +179,11 @@ public final class SeriesStore: @unchecked Sendable {
                 if keep == points.count {
                     gone.insert(Int32(r))
                 } else {
-                    // A new, exact-size array: the old one's memory is freed.
-                    records[r].points = Array(points[keep...])
+                    // In place: the buffer's capacity is what the next samples will fill. One
+                    // left mostly empty (a series that slowed down) is replaced by an exact copy.
+                    records[r].points.removeSubrange(0..<keep)
+                    let left = records[r].points
+                    if left.capacity > 4 * left.count + 16 { records[r].points = left.exactCopy() }
                 }
             }
             for r in gone {
@@ -285,4 +295,14 @@ func upperBound(_ points: [Point], _ t: Int64) -> Int {
         if points[mid].t <= t { lo = mid + 1 } else { hi = mid }
     }
     return lo
+}
+
+extension Array {
+    /// A copy in a buffer of exactly its size (`Array(self[...])` would share this buffer).
+    func exactCopy() -> [Element] {
+        var out: [Element] = []
+        out.reserveCapacity(count)
+        out.append(contentsOf: self)
+        return out
+    }
 }
