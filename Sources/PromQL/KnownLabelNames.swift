@@ -34,6 +34,9 @@ enum KnownLabelNames {
         "namespace", "pod", "container", "service", "node", "image", "uid",
     ]
 
+    /// The number of `__name__` (the first name of the table).
+    static let metricName = 0
+
     /// The names' bytes, back to back, in memory that lives as long as the process (the
     /// name buffers handed out point into it).
     nonisolated(unsafe) private static let storage: UnsafeMutablePointer<UInt8> = {

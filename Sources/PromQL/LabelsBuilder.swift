@@ -9,8 +9,8 @@ struct LabelsBuilder {
     /// The hash terms of the labels added so far, once ``fingerprint()`` or ``build(in:)``
     /// computed them: the sum, and the metric name's term and position.
     private var terms: (sum: UInt64, nameTerm: UInt64, nameIndex: UInt16)? = nil
-    /// Label names seen at each position with their hash seeds: series of one family repeat them.
-    private var nameSeeds: [(name: [UInt8], seed: UInt64)] = []
+    /// What was computed from the name last seen at each position.
+    private var names = NameCache()
     /// Per entry, while encoding: its number in ``KnownLabelNames``, or -1.
     private var knownNames: [Int8] = []
 
@@ -107,8 +107,6 @@ struct LabelsBuilder {
     private mutating func computeTerms() -> (sum: UInt64, nameTerm: UInt64, nameIndex: UInt16) {
         if let terms { return terms }
         normalize()
-        var seeds = nameSeeds
-        nameSeeds = []
         let result = bytes.withUnsafeBufferPointer { b -> (UInt64, UInt64, UInt16) in
             var sum: UInt64 = 0
             var nameTerm: UInt64 = 0
@@ -122,18 +120,10 @@ struct LabelsBuilder {
                     nameIndex = UInt16(i)
                     continue
                 }
-                let seed: UInt64
-                if i < seeds.count && seeds[i].name.withUnsafeBufferPointer({ bytesEqual($0, name) }) {
-                    seed = seeds[i].seed
-                } else {
-                    seed = LabelHasher.nameSeed(name)
-                    if i < seeds.count { seeds[i] = (Array(name), seed) } else if i < 64 { seeds.append((Array(name), seed)) }
-                }
-                sum &+= LabelHasher.pairHash(nameSeed: seed, value: value)
+                sum &+= LabelHasher.pairHash(nameSeed: names.lookup(i, name).seed, value: value)
             }
             return (sum, nameTerm, nameIndex)
         }
-        nameSeeds = seeds
         terms = result
         return result
     }
@@ -170,8 +160,9 @@ struct LabelsBuilder {
             // length and bytes.
             knownNames.removeAll(keepingCapacity: true)
             var size = Labels.headerSize
-            for e in entries {
-                let known = KnownLabelNames.number(UnsafeBufferPointer(rebasing: b[e.name]))
+            for (i, e) in entries.enumerated() {
+                let name = UnsafeBufferPointer(rebasing: b[e.name])
+                let known = isMetricName(name) ? KnownLabelNames.metricName : names.lookup(i, name).known
                 knownNames.append(Int8(known ?? -1))
                 if known != nil {
                     size += 1
@@ -236,5 +227,47 @@ struct LabelsBuilder {
         }
         p.pointee = UInt8(v)
         p += 1
+    }
+}
+
+/// Per label position, the name last seen there and what was computed from it (its hash
+/// seed, its number in ``KnownLabelNames``): series of one family repeat their label names
+/// in order, so a lookup is mostly one compare of a few bytes, with no hashing.
+private struct NameCache {
+    static let positions = 64
+    static let slot = 32
+    /// Names of up to `slot` bytes, one slot per position.
+    private var bytes: [UInt8] = []
+    /// Length of the name in each slot; -1 for none.
+    private var lengths: [Int8] = []
+    private var seeds: [UInt64] = []
+    private var known: [Int8] = []
+
+    /// The seed and known-name number of `name`, the label at `position`.
+    mutating func lookup(_ position: Int, _ name: UnsafeBufferPointer<UInt8>) -> (seed: UInt64, known: Int?) {
+        let cacheable = position < Self.positions && name.count <= Self.slot
+        if cacheable && !lengths.isEmpty && Int(lengths[position]) == name.count {
+            let same = bytes.withUnsafeBufferPointer {
+                bytesEqual(UnsafeBufferPointer(rebasing: $0[position * Self.slot..<position * Self.slot + name.count]), name)
+            }
+            if same { return (seeds[position], known[position] >= 0 ? Int(known[position]) : nil) }
+        }
+        let seed = LabelHasher.nameSeed(name)
+        let number = KnownLabelNames.number(name)
+        if cacheable {
+            if lengths.isEmpty {
+                bytes = [UInt8](repeating: 0, count: Self.positions * Self.slot)
+                lengths = [Int8](repeating: -1, count: Self.positions)
+                seeds = [UInt64](repeating: 0, count: Self.positions)
+                known = [Int8](repeating: -1, count: Self.positions)
+            }
+            bytes.withUnsafeMutableBufferPointer { b in
+                for k in 0..<name.count { b[position * Self.slot + k] = name[k] }
+            }
+            lengths[position] = Int8(name.count)
+            seeds[position] = seed
+            known[position] = Int8(number ?? -1)
+        }
+        return (seed, number)
     }
 }

@@ -53,6 +53,8 @@ struct Postings {
     private(set) var all: [Int32] = []
     /// The name table used last: series of one family repeat their label names in order.
     private var recent: [Int] = []
+    /// The name table and value number used last at each position.
+    private var recentValues: [(table: Int, value: Int)] = []
 
     /// The table of a label name, if any series has the label.
     func name(_ n: UnsafeBufferPointer<UInt8>) -> Name? { number(n).map { names[$0] } }
@@ -94,7 +96,17 @@ struct Postings {
         var position = 0
         labels.forEachRaw { n, v in
             let t = table(n, position: position)
-            let k = names[t].number(v, create: true)!
+            // Series of one family often repeat the previous one's value at a position
+            // (`component`, `scope`, `version`): tried before hashing the value.
+            var k = -1
+            if position < recentValues.count {
+                let (rt, rk) = recentValues[position]
+                if rt == t && names[t].values[rk].withUnsafeBufferPointer({ bytesEqual($0, v) }) { k = rk }
+            }
+            if k < 0 {
+                k = names[t].number(v, create: true)!
+                if position < recentValues.count { recentValues[position] = (t, k) } else { recentValues.append((t, k)) }
+            }
             names[t].lists[k].append(ref)
             position += 1
             return true

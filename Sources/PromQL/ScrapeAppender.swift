@@ -75,8 +75,8 @@ public final class ScrapeAppender: SampleConsumer {
     public private(set) var committedValues: [Double] = []
 
     /// Samples consumed since the appender was made, and the newest timestamp among them.
-    public private(set) var samples = 0
-    public private(set) var latestTimestamp: Int64? = nil
+    @exclusivity(unchecked) public private(set) var samples = 0
+    @exclusivity(unchecked) public private(set) var latestTimestamp: Int64? = nil
 
     /// Called once per sample after its series is known, with the series' reference and the
     /// sample's view (still valid): for consumers that keep more per series (the one-shot check).
@@ -180,6 +180,7 @@ public final class ScrapeAppender: SampleConsumer {
             scrapeNumber = 1
         }
         store.lock.withWriteLock {
+            store.reserveUnlocked(newSeries: newLabels.count)
             for (i, p) in pending.enumerated() {
                 // Sample buffers are scattered: have the one needed 16 samples on start loading now.
                 if i + 16 < pending.count { store.prefetchUnlocked(pending[i + 16].ref) }

@@ -27,18 +27,49 @@ public final class SeriesStore: @unchecked Sendable {
     /// `removed` set for a series retention dropped, until the slots are compacted.
     struct Record {
         var labels: Labels
-        var points: [Point]
+        // The flags sit in the tail padding of `labels`: a record is 32 bytes.
         /// Whether some point is a stale marker (range selections then filter them out).
         var hasStaleMarkers = false
         var removed = false
+        private(set) var points: [Point]
+        /// The time of the last point (`Int64.min` without one), kept beside the labels: an
+        /// append checks it without loading the points' buffer, which lies elsewhere in memory.
+        private(set) var lastTime: Int64
+
+        init(labels: Labels, points: [Point], removed: Bool = false) {
+            self.labels = labels
+            self.points = points
+            self.removed = removed
+            lastTime = points.last?.t ?? .min
+        }
+
+        /// Appends a point after the last one (the caller checked the order).
+        @inline(__always)
+        mutating func append(_ p: Point) {
+            points.append(p)
+            lastTime = p.t
+        }
+
+        mutating func setPoints(_ new: [Point]) {
+            points = new
+            lastTime = new.last?.t ?? .min
+            hasStaleMarkers = new.contains { SeriesStore.isStale($0.v) }
+        }
+
+        /// Drops the first `n` points, in place (the last one stays).
+        mutating func dropFirst(_ n: Int) {
+            points.removeSubrange(0..<n)
+            // A buffer left mostly empty (a series that slowed down) is replaced by an exact copy.
+            if points.capacity > 4 * points.count + 16 { points = points.exactCopy() }
+        }
     }
 
     // Accessed per sample, always under `lock`: no dynamic exclusivity checks on top.
     @exclusivity(unchecked) private(set) var records: [Record] = []
-    private var byHash = HashIndex(capacity: 1024)
+    @exclusivity(unchecked) private var byHash = HashIndex(capacity: 1024)
     /// Label sets that share a hash with an earlier one: found by a scan of these.
     private var collided: [UInt64: [Int32]] = [:]
-    private(set) var postings = Postings()
+    @exclusivity(unchecked) private(set) var postings = Postings()
     private var removedCount = 0
     /// Changes whenever series are added or removed: cached selections are then stale.
     private(set) var generation: UInt64 = 0
@@ -78,8 +109,7 @@ public final class SeriesStore: @unchecked Sendable {
     public func replace(_ labels: Labels, points: [Point]) {
         lock.withWriteLock {
             let r = Int(ref(for: labels, create: true)!)
-            records[r].points = points
-            records[r].hasStaleMarkers = points.contains { Self.isStale($0.v) }
+            records[r].setPoints(points)
         }
     }
 
@@ -88,8 +118,7 @@ public final class SeriesStore: @unchecked Sendable {
         lock.withWriteLock {
             for (k, ref) in refs.enumerated() {
                 let r = Int(ref)
-                records[r].points = points(k)
-                records[r].hasStaleMarkers = records[r].points.contains { Self.isStale($0.v) }
+                records[r].setPoints(points(k))
             }
         }
     }
@@ -112,11 +141,10 @@ public final class SeriesStore: @unchecked Sendable {
     @discardableResult
     func appendUnlocked(_ ref: Int32, _ t: Int64, _ v: Double) -> AppendResult {
         let r = Int(ref)
-        if let last = records[r].points.last {
-            if t == last.t { return .duplicate }
-            if t < last.t { return .outOfOrder }
-        }
-        records[r].points.append(Point(t: t, v: v))
+        let last = records[r].lastTime
+        if t == last { return .duplicate }
+        if t < last { return .outOfOrder }
+        records[r].append(Point(t: t, v: v))
         if Self.isStale(v) { records[r].hasStaleMarkers = true }
         return .appended
     }
@@ -154,12 +182,15 @@ public final class SeriesStore: @unchecked Sendable {
         return r
     }
 
-    /// After a bulk load (the caller holds the write lock): the records and postings give
-    /// back the capacity that growing one series at a time left unused.
-    func shrinkUnlocked() {
-        if records.capacity > records.count + records.count / 4 + 16 { records = records.exactCopy() }
-        postings.shrink()
+    /// Before a bulk load of up to `count` new series (the caller holds the write lock): room
+    /// for their records at once, instead of doubling past them.
+    func reserveUnlocked(newSeries count: Int) {
+        if count > records.count / 2 { records.reserveCapacity(records.count + count) }
     }
+
+    /// After a bulk load (the caller holds the write lock): the postings give back the
+    /// capacity that growing one series at a time left unused.
+    func shrinkUnlocked() { postings.shrink() }
 
     // MARK: retention
 
@@ -179,11 +210,8 @@ public final class SeriesStore: @unchecked Sendable {
                 if keep == points.count {
                     gone.insert(Int32(r))
                 } else {
-                    // In place: the buffer's capacity is what the next samples will fill. One
-                    // left mostly empty (a series that slowed down) is replaced by an exact copy.
-                    records[r].points.removeSubrange(0..<keep)
-                    let left = records[r].points
-                    if left.capacity > 4 * left.count + 16 { records[r].points = left.exactCopy() }
+                    // In place: the buffer's capacity is what the next samples will fill.
+                    records[r].dropFirst(keep)
                 }
             }
             for r in gone {

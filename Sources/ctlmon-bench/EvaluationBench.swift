@@ -25,7 +25,7 @@ enum EvaluationBench {
             appender.commit()
             seconds.append(Bench.now() - start)
         }
-        return (store, seconds[0], Bench.median(Array(seconds.dropFirst())))
+        return (store, seconds[0], seconds.count > 1 ? Bench.median(Array(seconds.dropFirst())) : 0)
     }
 
     static func run(file: String, query: String, iterations: Int?, json: Bool) throws -> String {
