@@ -34,7 +34,7 @@ for f in "${files[@]}"; do
   if [[ "$f" == *.gz ]]; then plain="$tmp/$(basename "${f%.gz}")"; gunzip -c "$f" > "$plain"; fi
   # Wall times: hyperfine, one invocation for the three commands (median of RUNS runs each).
   hyperfine -i --style none --warmup 3 --runs "${RUNS:-21}" --export-json "$tmp/h.json" \
-    "$static parse $f" "$static check $f --time 2026-07-01T00:00:00Z" "promtool check metrics < $plain" >/dev/null
+    "$static parse $f" "$static check $f --time 2026-07-01T00:00:00Z" "promtool check metrics < $plain" >/dev/null 2>&1
   read -r p c pt < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(*[x["median"]*1000 for x in r])' "$tmp/h.json")
   rs=(); ds=()
   for _ in 1 2 3 4 5; do
