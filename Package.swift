@@ -4,7 +4,6 @@ import PackageDescription
 
 let package = Package(
     name: "ctlmon",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ctlmon", targets: ["ctlmon"]),
         .executable(name: "ctlmon-bench", targets: ["ctlmon-bench"]),
@@ -33,12 +32,16 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["PromText", "CRE2", "CMemory"]),
         // Rule files and promtool-format rule unit tests.
         .target(name: "RuleEngine", dependencies: ["PromQL", .product(name: "Yams", package: "Yams")]),
+        // The one-shot check: a scrape read into a snapshot, its straight-line history, and
+        // the report (model, text, JSON).
+        .target(name: "Check", dependencies: ["PromText", "PromQL", "RuleEngine"]),
         .executableTarget(
             name: "ctlmon",
             dependencies: [
                 "PromText",
                 "PromQL",
                 "RuleEngine",
+                "Check",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,18 +50,24 @@ let package = Package(
             dependencies: [
                 "PromText",
                 "PromQL",
+                "Check",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
-        .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib"]),
-        // The promtool-format files and the difftest cases are read by scripts/test, not bundled.
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromText"], exclude: ["promtool", "difftest"]),
-        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine", "PromQL"], exclude: ["promtool"]),
+        // What the test targets share: the fixtures, a seeded random generator.
+        .target(name: "CtlmonTestSupport", dependencies: ["PromText"]),
+        .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib", "CtlmonTestSupport"]),
+        // The promtool-format files and the difftest cases are read from the source tree, not
+        // bundled; PromQLTests runs the PromQL files through RuleEngine's runner.
+        .testTarget(
+            name: "PromQLTests", dependencies: ["PromQL", "PromText", "RuleEngine", "CtlmonTestSupport"],
+            exclude: ["promtool", "difftest"]),
+        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine", "PromQL", "CtlmonTestSupport"], exclude: ["promtool"]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links
         // the malloc interposer, which would then replace malloc in the test process itself;
         // `swift build` (scripts/test) builds it beside ctlmon.
-        .testTarget(name: "ctlmonTests", dependencies: ["ctlmon"]),
+        .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport"]),
     ]
 )
 
@@ -67,7 +76,7 @@ let package = Package(
 if ProcessInfo.processInfo.environment["CTLMON_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "ctlmon-fuzz",
-        dependencies: ["PromText", "PromQL", "RuleEngine"],
+        dependencies: ["PromText", "PromQL", "RuleEngine", "Check"],
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]
     ))
 }

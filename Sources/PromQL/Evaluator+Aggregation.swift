@@ -1,4 +1,5 @@
 import Foundation
+import PromText
 
 // Aggregation operators with `by`/`without`, as Prometheus 2.42's engine computes them.
 
@@ -35,7 +36,7 @@ extension Evaluator {
             q = p
         case (.countValues, .string(let s, _)):
             valueLabel = s
-            guard Lexer.isValidLabelName(s) else { throw .evaluation("invalid label name \(quoted(s))") }
+            guard NameValidation.isLabelName(s) else { throw .evaluation("invalid label name \(quoted(s))") }
         default:
             break
         }
@@ -199,12 +200,5 @@ enum GoHeap {
         return a.enumerated().sorted { x, y in
             reversedLess(x.element, y.element) || (!reversedLess(y.element, x.element) && x.offset < y.offset)
         }.map(\.element)
-    }
-}
-
-extension Lexer {
-    static func isValidLabelName(_ s: String) -> Bool {
-        guard let first = s.utf8.first, (isIdentifierStart(first) && first != UInt8(ascii: ":")) else { return false }
-        return s.utf8.allSatisfy { isIdentifierChar($0) && $0 != UInt8(ascii: ":") }
     }
 }

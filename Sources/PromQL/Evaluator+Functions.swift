@@ -1,4 +1,5 @@
 import Foundation
+import PromText
 
 // PromQL functions, as Prometheus 2.42 evaluates them: every argument first, in order.
 
@@ -406,7 +407,7 @@ extension Evaluator {
         let (dst, replacement, src, pattern) = (try a.string(1), try a.string(2), try a.string(3), try a.string(4))
         let regex: RE2Pattern
         do { regex = try RE2Pattern(pattern) } catch { throw .evaluation("invalid regular expression in label_replace(): \(pattern)") }
-        guard Lexer.isValidLabelName(dst) else { throw .evaluation("invalid destination label name in label_replace(): \(dst)") }
+        guard NameValidation.isLabelName(dst) else { throw .evaluation("invalid destination label name in label_replace(): \(dst)") }
         var out: [Sample] = []
         out.reserveCapacity(v.count)
         for s in v {
@@ -425,10 +426,10 @@ extension Evaluator {
         var sources: [String] = []
         for i in 3..<a.values.count {
             let source = try a.string(i)
-            guard Lexer.isValidLabelName(source) else { throw .evaluation("invalid source label name in label_join(): \(source)") }
+            guard NameValidation.isLabelName(source) else { throw .evaluation("invalid source label name in label_join(): \(source)") }
             sources.append(source)
         }
-        guard Lexer.isValidLabelName(dst) else { throw .evaluation("invalid destination label name in label_join(): \(dst)") }
+        guard NameValidation.isLabelName(dst) else { throw .evaluation("invalid destination label name in label_join(): \(dst)") }
         var out: [Sample] = []
         out.reserveCapacity(v.count)
         for s in v {

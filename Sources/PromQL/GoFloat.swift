@@ -1,10 +1,10 @@
 import Foundation
 
-/// Float conversions as Go's `strconv` and `math` packages do them, where PromQL's
-/// results depend on them: label values written by `count_values` (`FormatFloat 'f'`),
-/// promtool's printed values (`FormatFloat 'E'`), `le` bounds read by
-/// `histogram_quantile` (`ParseFloat`), and `math.Max`/`math.Min`, whose NaN and
-/// infinity rules differ from Swift's `max`/`min`.
+/// Float conversions as Go's `strconv` and `math` packages do them, the one home for them
+/// in ctlmon: label values written by `count_values` and the HTTP API's values
+/// (`FormatFloat 'f'`), promtool's printed values (`FormatFloat 'E'`), templates' `%v`
+/// (`FormatFloat 'g'`), `le` bounds read by `histogram_quantile` (`ParseFloat`), and
+/// `math.Max`/`math.Min`, whose NaN and infinity rules differ from Swift's `max`/`min`.
 package enum GoFloat {
     /// `strconv.FormatFloat(v, 'f', -1, 64)`: the shortest digits that read back as `v`,
     /// in positional notation (`1000000000000000000000`, `0.00000000000000000001`).
@@ -35,6 +35,24 @@ package enum GoFloat {
         if digits.count > 1 { mantissa += "." + digits.dropFirst() }
         let e = abs(exponent)
         return sign + mantissa + "E" + (exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + String(e)
+    }
+
+    /// Go's `%v` of a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): the shortest digits,
+    /// in exponent form below 1e-4 and from 1e6 (`100000`, `1e+06`, `2.093056e+06`, `1e-05`).
+    package static func formatShortest(_ v: Double) -> String {
+        if v.isNaN { return "NaN" }
+        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        let sign = v.sign == .minus ? "-" : ""
+        if v == 0 { return sign + "0" }
+        let (digits, point) = shortestDigits(v)
+        let exponent = point - 1
+        if exponent < -4 || exponent >= 6 {
+            var mantissa = String(digits.prefix(1))
+            if digits.count > 1 { mantissa += "." + digits.dropFirst() }
+            let e = abs(exponent)
+            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + String(e)
+        }
+        return sign + formatFixed(v.magnitude)
     }
 
     private static func special(_ v: Double) -> String? {
@@ -87,7 +105,8 @@ package enum GoFloat {
         }
         switch body.lowercased() {
         case "inf", "infinity": return negative ? -.infinity : .infinity
-        case "nan": return .nan
+        // Go takes a sign before Inf, never before NaN.
+        case "nan": return body.count == s.count ? .nan : nil
         default: break
         }
         guard let first = body.first, first.isASCII, first.isNumber || first == "." else { return nil }

@@ -1,3 +1,5 @@
+import PromText
+
 /// A PromQL token with its position (byte offset into the expression).
 struct Token: Equatable {
     enum Kind: Equatable {
@@ -63,11 +65,10 @@ struct Lexer {
 
     private func peek(_ k: Int = 0) -> UInt8 { i + k < source.count ? source[i + k] : 0 }
 
-    static func isIdentifierStart(_ c: UInt8) -> Bool {
-        (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F || c == 0x3A
-    }
+    /// Identifiers are metric names (keywords, functions and label names are among them).
+    static func isIdentifierStart(_ c: UInt8) -> Bool { NameValidation.isMetricNameStart(c) }
 
-    static func isIdentifierChar(_ c: UInt8) -> Bool { isIdentifierStart(c) || (c >= 0x30 && c <= 0x39) }
+    static func isIdentifierChar(_ c: UInt8) -> Bool { NameValidation.isMetricNameChar(c) }
 
     static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
 

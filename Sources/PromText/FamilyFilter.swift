@@ -35,12 +35,6 @@ public struct FamilyFilter: Sendable, Hashable {
         self.skipped = skipped
     }
 
-    /// The families the shipped control-plane rules read.
-    public static let controlPlane = FamilyFilter(
-        names: ["etcd_db_total_size_in_bytes", "process_start_time_seconds"],
-        prefixes: ["apiserver_request_duration_seconds", "apiserver_admission_webhook_", "apiserver_storage_"]
-    )
-
     /// Whether a sample with this metric name is kept.
     public func keeps(_ name: String) -> Bool {
         Array(name.utf8).withUnsafeBufferPointer { CompiledFamilyFilter(self).keeps($0.baseAddress!, $0.count) }

@@ -28,7 +28,7 @@ enum GoPrintf {
         var plain: String {
             switch self {
             case .integer(let i): String(i)
-            case .float(let f): GoPrintf.shortestG(f)
+            case .float(let f): GoFloat.formatShortest(f)
             case .string(let s): s
             }
         }
@@ -161,7 +161,7 @@ enum GoPrintf {
                 var body: String
                 switch verb {
                 case "v", "g", "G":
-                    body = spec.precision == nil ? shortestG(v.magnitude) : String(format: "%.\(spec.precision!)g", v.magnitude)
+                    body = spec.precision == nil ? GoFloat.formatShortest(v.magnitude) : String(format: "%.\(spec.precision!)g", v.magnitude)
                     if verb == "G" { body = body.uppercased() }
                 case "e", "E": body = String(format: "%.\(spec.precision ?? 6)\(verb)", v.magnitude)
                 default: body = String(format: "%.\(spec.precision ?? 6)f", v.magnitude)
@@ -201,23 +201,5 @@ enum GoPrintf {
             return String(repeating: "0", count: fill) + s
         }
         return String(repeating: " ", count: fill) + s
-    }
-
-    /// Go's `%v` of a float64 (`strconv.FormatFloat(v, 'g', -1, 64)`): the shortest digits,
-    /// in exponent form below 1e-4 and from 1e6 (`100000`, `1e+06`, `2.093056e+06`, `1e-05`).
-    static func shortestG(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        let sign = v.sign == .minus ? "-" : ""
-        if v == 0 { return sign + "0" }
-        let (digits, point) = GoFloat.shortestDigits(v)
-        let exponent = point - 1
-        if exponent < -4 || exponent >= 6 {
-            var mantissa = String(digits.prefix(1))
-            if digits.count > 1 { mantissa += "." + digits.dropFirst() }
-            let e = abs(exponent)
-            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + String(e)
-        }
-        return sign + GoFloat.formatFixed(v.magnitude)
     }
 }

@@ -4,11 +4,7 @@ import PromQL
 /// Prometheus's template helpers for numbers: SI prefixes, binary prefixes, percentages, durations.
 enum Humanize {
     /// Go's `%.4g`, with Go's spelling of NaN and the infinities.
-    static func g4(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        return String(format: "%.4g", v)
-    }
+    static func g4(_ v: Double) -> String { GoPrintf.format("%.4g", [.float(v)]) }
 
     static let large = ["k", "M", "G", "T", "P", "E", "Z", "Y"]
     static let small = ["m", "u", "n", "p", "f", "a", "z", "y"]

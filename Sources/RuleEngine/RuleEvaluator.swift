@@ -1,22 +1,5 @@
 import PromQL
 
-/// An alert of an alerting rule, in Prometheus's states.
-public struct ActiveAlert: Sendable {
-    public enum State: String, Sendable {
-        case inactive, pending, firing
-    }
-
-    public var labels: Labels
-    public var annotations: [String: String]
-    public var state: State
-    public var value: Double
-    /// When the alert became pending (milliseconds).
-    public var activeAt: Int64
-    public var firedAt: Int64?
-    public var resolvedAt: Int64?
-    var keepFiringSince: Int64?
-}
-
 /// Evaluates rule groups over a ``SeriesStore`` as Prometheus's rule manager does.
 ///
 /// Groups run in order and rules in order, so later rules see earlier recordings.
@@ -31,7 +14,7 @@ public final class RuleEvaluator {
     /// The step of subqueries without one: the evaluation interval.
     public var evaluationInterval: Int64
     /// Errors of the last evaluation, one per failing rule.
-    public private(set) var errors: [String] = []
+    public private(set) var errors: [RuleError] = []
 
     /// Alert state per alerting rule, by group index and rule index.
     private var active: [[[Labels: ActiveAlert]]]
@@ -79,7 +62,10 @@ public final class RuleEvaluator {
                 do {
                     output = try evaluate(rule, group: group, g: g, r: r, at: t)
                 } catch {
-                    errors.append("group \"\(group.name)\", rule \"\(rule.name)\": \(error)")
+                    var e = error
+                    e.group = group.name
+                    e.rule = rule.name
+                    errors.append(e)
                 }
                 var now = Set<Labels>()
                 if !output.isEmpty || !written[g][r].isEmpty { shared = nil }
@@ -109,10 +95,15 @@ public final class RuleEvaluator {
         }
     }
 
-    private func evaluate(_ rule: Rule, group: RuleGroup, g: Int, r: Int, at t: Int64) throws -> [Sample] {
-        let result = try query(rule, at: t)
+    private func evaluate(_ rule: Rule, group: RuleGroup, g: Int, r: Int, at t: Int64) throws(RuleError) -> [Sample] {
+        let result: [Sample]
+        do {
+            result = try query(rule, at: t)
+        } catch {
+            throw RuleError(.evaluation, "\(error)")
+        }
         if group.limit > 0 && result.count > group.limit {
-            throw RuleTestError("exceeded limit of \(group.limit) with \(result.count) series")
+            throw RuleError(.evaluation, "exceeded limit of \(group.limit) with \(result.count) series")
         }
         switch rule.kind {
         case .recording:
@@ -123,7 +114,7 @@ public final class RuleEvaluator {
                 labels.set(Labels.metricName, rule.name)
                 for (name, template) in rule.labels { labels.set(name, template.source) }
                 guard seen.insert(labels).inserted else {
-                    throw RuleTestError("vector contains metrics with the same labelset after applying rule labels")
+                    throw RuleError(.evaluation, "vector contains metrics with the same labelset after applying rule labels")
                 }
                 out.append(Sample(labels: labels, value: s.value, timestamp: t))
             }
@@ -133,7 +124,7 @@ public final class RuleEvaluator {
         }
     }
 
-    private func evaluateAlert(_ rule: Rule, _ result: [Sample], g: Int, r: Int, at t: Int64) throws -> [Sample] {
+    private func evaluateAlert(_ rule: Rule, _ result: [Sample], g: Int, r: Int, at t: Int64) throws(RuleError) -> [Sample] {
         var current: [Labels: ActiveAlert] = [:]
         for s in result {
             var templateLabels: [String: String] = [:]
@@ -145,7 +136,7 @@ public final class RuleEvaluator {
             var annotations: [String: String] = [:]
             for (name, template) in rule.annotations { annotations[name] = template.expand(data) }
             guard current[labels] == nil else {
-                throw RuleTestError("vector contains metrics with the same labelset after applying alert labels")
+                throw RuleError(.evaluation, "vector contains metrics with the same labelset after applying alert labels")
             }
             current[labels] = ActiveAlert(
                 labels: labels, annotations: annotations, state: .pending, value: s.value, activeAt: t)

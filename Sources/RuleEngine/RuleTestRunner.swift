@@ -80,11 +80,11 @@ public struct RuleTestRunner {
         let exprTimes = group.promqlExprTest.map(\.evalTime)
         let end = (alertTests.map(\.0) + exprTimes).max() ?? 0
         if (!rules.isEmpty || !alertTests.isEmpty) && end / evaluationInterval > Self.maxEvaluations {
-            throw RuleTestError("the last eval_time \(Duration.format(end)) at an evaluation interval of "
+            throw RuleError(.testFile, "the last eval_time \(Duration.format(end)) at an evaluation interval of "
                 + "\(Duration.format(evaluationInterval)) means more than \(Self.maxEvaluations) rule evaluations")
         }
         if end / interval >= Int64(Self.maxSamplesPerSeries) {
-            throw RuleTestError("the last eval_time \(Duration.format(end)) at an input interval of \(Duration.format(interval)) "
+            throw RuleError(.testFile, "the last eval_time \(Duration.format(end)) at an input interval of \(Duration.format(interval)) "
                 + "means more than \(Self.maxSamplesPerSeries) samples per input series")
         }
         // promtool loads the input samples as its rule evaluations advance: at every tick of
@@ -142,11 +142,11 @@ public struct RuleTestRunner {
                 case .vector(let v): got = v.map { ($0.labels, $0.value) }
                 case .scalar(let s, _): got = [(Labels(), s)]
                 default:
-                    failures.append("    expr: \(quote(test.expr)), time: \(timeText), err: range vector or string result is not supported")
+                    failures.append("    expr: \(quoted(test.expr)), time: \(timeText), err: range vector or string result is not supported")
                     continue
                 }
             } catch {
-                failures.append("    expr: \(quote(test.expr)), time: \(timeText), err: \(error)")
+                failures.append("    expr: \(quoted(test.expr)), time: \(timeText), err: \(error)")
                 continue
             }
             var expected: [(Labels, Double)] = []
@@ -154,7 +154,7 @@ public struct RuleTestRunner {
                 expected.append((try parseSeries(s.labels), s.value))
             }
             if !Self.sameSamples(expected, got) {
-                failures.append("    expr: \(quote(test.expr)), time: \(timeText),\n"
+                failures.append("    expr: \(quoted(test.expr)), time: \(timeText),\n"
                     + "        exp: \(Self.describe(expected))\n        got: \(Self.describe(got))")
             }
         }
@@ -192,11 +192,11 @@ public struct RuleTestRunner {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty || trimmed == "{}" { return Labels() }
         guard case .vectorSelector(let s) = try PromQLParser.parse(trimmed) else {
-            throw RuleTestError("invalid series \(quote(text)): expected a metric name with labels")
+            throw RuleError(.testFile, "invalid series \(quoted(text)): expected a metric name with labels")
         }
         var pairs: [(String, String)] = []
         for m in s.matchers {
-            guard m.op == .equal else { throw RuleTestError("invalid series \(quote(text)): only = is allowed") }
+            guard m.op == .equal else { throw RuleError(.testFile, "invalid series \(quoted(text)): only = is allowed") }
             pairs.append((m.name, m.value))
         }
         return Labels(pairs)
@@ -221,7 +221,7 @@ public struct RuleTestRunner {
     /// Samples as promtool prints them: `{a="1"} 1E+00, …`, or `nil` for none.
     static func describe(_ samples: [(Labels, Double)]) -> String {
         if samples.isEmpty { return "nil" }
-        return samples.sorted { $0.0 < $1.0 }.map { "\(braced($0.0)) \(formatValue($0.1))" }.joined(separator: ", ")
+        return samples.sorted { $0.0 < $1.0 }.map { "\(braced($0.0)) \(GoFloat.formatExponent($0.1))" }.joined(separator: ", ")
     }
 
     /// Labels as Prometheus's labels.String() prints them: all in braces, `__name__` included.
@@ -229,22 +229,4 @@ public struct RuleTestRunner {
         "{" + l.labels.map { "\($0.name)=\(quoted($0.value))" }.joined(separator: ", ") + "}"
     }
 
-    /// Go's strconv.FormatFloat(v, 'E', -1, 64), as promtool prints values.
-    static func formatValue(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == 0 { return v.sign == .minus ? "-0E+00" : "0E+00" }
-        var s = String(format: "%.16E", v)
-        // Shortest round-trip mantissa: drop trailing zeros that do not change the value.
-        for digits in 0...16 {
-            let candidate = String(format: "%.\(digits)E", v)
-            if Double(candidate) == v {
-                s = candidate
-                break
-            }
-        }
-        return s
-    }
-
-    private func quote(_ s: String) -> String { quoted(s) }
 }

@@ -7,7 +7,7 @@ import PromQL
 public enum SeriesNotation {
     /// One value per step: nil for a skipped step. At most `limit` values are produced (the
     /// rest of the notation is still checked), so `1x9223372036854775807` costs no memory.
-    public static func expand(_ text: String, limit: Int = .max) throws(RuleTestError) -> [Double?] {
+    public static func expand(_ text: String, limit: Int = .max) throws(RuleError) -> [Double?] {
         var out: [Double?] = []
         func add(_ v: Double?, _ times: UInt64) {
             let room = UInt64(max(0, limit - out.count))
@@ -24,18 +24,18 @@ public enum SeriesNotation {
                 continue
             }
             if t.hasPrefix("_x") {
-                guard let n = UInt64(t.dropFirst(2)) else { throw RuleTestError("invalid repetition in series values: \(t)") }
+                guard let n = UInt64(t.dropFirst(2)) else { throw RuleError(.testFile, "invalid repetition in series values: \(t)") }
                 add(nil, n)
                 continue
             }
             guard let x = t.lastIndex(of: "x") else {
-                guard let v = number(t) else { throw RuleTestError("invalid value in series values: \(t)") }
+                guard let v = number(t) else { throw RuleError(.testFile, "invalid value in series values: \(t)") }
                 add(v, 1)
                 continue
             }
             // promtool reads the count as an unsigned 64-bit number.
             guard let n = UInt64(t[t.index(after: x)...]) else {
-                throw RuleTestError("invalid repetition count in series values: \(t)")
+                throw RuleError(.testFile, "invalid repetition count in series values: \(t)")
             }
             let head = t[..<x]
             // The operator: a + or - after the first character that is not an exponent's sign.
@@ -47,7 +47,7 @@ public enum SeriesNotation {
                 let previous = head[head.index(before: k)]
                 if (c == "+" || c == "-") && previous != "e" && previous != "E" {
                     guard let a = number(String(head[..<k])), let b = number(String(head[head.index(after: k)...])) else {
-                        throw RuleTestError("invalid value in series values: \(t)")
+                        throw RuleError(.testFile, "invalid value in series values: \(t)")
                     }
                     start = a
                     step = c == "+" ? b : -b
@@ -56,7 +56,7 @@ public enum SeriesNotation {
                 k = head.index(after: k)
             }
             if start == nil {
-                guard let a = number(String(head)) else { throw RuleTestError("invalid value in series values: \(t)") }
+                guard let a = number(String(head)) else { throw RuleError(.testFile, "invalid value in series values: \(t)") }
                 start = a
             }
             // Repeated addition, as promtool builds the values (not start + i × step: the two
@@ -72,18 +72,6 @@ public enum SeriesNotation {
         return out
     }
 
-    static func number(_ s: String) -> Double? {
-        switch s.lowercased() {
-        case "inf", "+inf": return .infinity
-        case "-inf": return -.infinity
-        case "nan": return .nan
-        default: return Double(s)
-        }
-    }
-}
-
-/// A rule-test or rule-file problem, printed as is.
-public struct RuleTestError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+    /// A value as promtool reads it: Go's `ParseFloat` (`1e3`, `0x1p-2`, `Inf`, `-Inf`, `NaN`).
+    static func number(_ s: String) -> Double? { GoFloat.parse(s) }
 }

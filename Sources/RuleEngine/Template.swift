@@ -45,14 +45,14 @@ public struct Template: Sendable {
         "reReplaceAll",
     ]
 
-    public init(_ source: String) throws(RuleTestError) {
+    public init(_ source: String) throws(RuleError) {
         self.source = source
         var pieces: [Piece] = []
         var rest = Substring(source)
         while let open = rest.range(of: "{{") {
             var text = String(rest[..<open.lowerBound])
             var inner = rest[open.upperBound...]
-            guard let close = inner.range(of: "}}") else { throw RuleTestError("template: unclosed action \"{{\"") }
+            guard let close = inner.range(of: "}}") else { throw RuleError(.template, "template: unclosed action \"{{\"") }
             var action = String(inner[..<close.lowerBound])
             inner = inner[close.upperBound...]
             if action.hasPrefix("-") {
@@ -75,7 +75,7 @@ public struct Template: Sendable {
 
     // MARK: parsing
 
-    private static func tokenize(_ s: String) throws(RuleTestError) -> [String] {
+    private static func tokenize(_ s: String) throws(RuleError) -> [String] {
         var tokens: [String] = []
         var i = s.startIndex
         while i < s.endIndex {
@@ -94,7 +94,7 @@ public struct Template: Sendable {
                     token.append(s[j])
                     j = s.index(after: j)
                 }
-                guard j < s.endIndex else { throw RuleTestError("template: unterminated string in \"\(s)\"") }
+                guard j < s.endIndex else { throw RuleError(.template, "template: unterminated string in \"\(s)\"") }
                 token.append(c)
                 tokens.append(token)
                 i = s.index(after: j)
@@ -118,14 +118,14 @@ public struct Template: Sendable {
     /// The deepest nesting of parentheses in an action.
     static let maxDepth = 100
 
-    static func parsePipeline(_ text: String) throws(RuleTestError) -> [Operand] {
+    static func parsePipeline(_ text: String) throws(RuleError) -> [Operand] {
         let tokens = try tokenize(text)
         var k = 0
         var depth = 0
-        func command() throws(RuleTestError) -> Operand {
+        func command() throws(RuleError) -> Operand {
             depth += 1
             defer { depth -= 1 }
-            if depth > maxDepth { throw RuleTestError("template: parentheses nested more than \(maxDepth) levels deep") }
+            if depth > maxDepth { throw RuleError(.template, "template: parentheses nested more than \(maxDepth) levels deep") }
             var words: [Operand] = []
             var name: String? = nil
             while k < tokens.count && tokens[k] != "|" && tokens[k] != ")" {
@@ -133,7 +133,7 @@ public struct Template: Sendable {
                 k += 1
                 if t == "(" {
                     words.append(try command())
-                    guard k < tokens.count && tokens[k] == ")" else { throw RuleTestError("template: missing \")\" in \"\(text)\"") }
+                    guard k < tokens.count && tokens[k] == ")" else { throw RuleError(.template, "template: missing \")\" in \"\(text)\"") }
                     k += 1
                     continue
                 }
@@ -141,7 +141,7 @@ public struct Template: Sendable {
                     && !t.hasPrefix("`") && Double(t) == nil
                 {
                     guard functions.contains(t) else {
-                        throw RuleTestError("template: function \"\(t)\" not defined (ctlmon knows \(functions.sorted().joined(separator: ", ")))")
+                        throw RuleError(.template, "template: function \"\(t)\" not defined (ctlmon knows \(functions.sorted().joined(separator: ", ")))")
                     }
                     name = t
                     continue
@@ -149,7 +149,7 @@ public struct Template: Sendable {
                 words.append(try operand(t))
             }
             if let name { return .call(name, words) }
-            guard words.count == 1 else { throw RuleTestError("template: cannot evaluate \"\(text)\"") }
+            guard words.count == 1 else { throw RuleError(.template, "template: cannot evaluate \"\(text)\"") }
             return words[0]
         }
         var stages: [Operand] = []
@@ -161,11 +161,11 @@ public struct Template: Sendable {
             }
             break
         }
-        guard k == tokens.count else { throw RuleTestError("template: unexpected \"\(tokens[k])\" in \"\(text)\"") }
+        guard k == tokens.count else { throw RuleError(.template, "template: unexpected \"\(tokens[k])\" in \"\(text)\"") }
         return stages
     }
 
-    private static func operand(_ t: String) throws(RuleTestError) -> Operand {
+    private static func operand(_ t: String) throws(RuleError) -> Operand {
         if t == "$value" || t == ".Value" { return .value }
         for prefix in ["$labels.", ".Labels."] where t.hasPrefix(prefix) { return .label(String(t.dropFirst(prefix.count))) }
         for prefix in ["$externalLabels.", ".ExternalLabels."] where t.hasPrefix(prefix) {
@@ -176,7 +176,7 @@ public struct Template: Sendable {
         // Go templates: an integer literal is an int, anything else numeric a float64.
         if let i = Int64(t) { return .integer(i) }
         if let d = Double(t) { return .number(d) }
-        throw RuleTestError("template: cannot use \"\(t)\" (ctlmon knows $labels.x, $value, $externalLabels.x, literals)")
+        throw RuleError(.template, "template: cannot use \"\(t)\" (ctlmon knows $labels.x, $value, $externalLabels.x, literals)")
     }
 
     private static func unescape(_ s: String) -> String {
@@ -245,7 +245,7 @@ public struct Template: Sendable {
         return out
     }
 
-    private static func evaluate(_ op: Operand, _ data: Data, piped: Result?) throws(RuleTestError) -> Result {
+    private static func evaluate(_ op: Operand, _ data: Data, piped: Result?) throws(RuleError) -> Result {
         switch op {
         case .string(let s): return .string(s)
         case .integer(let i): return .integer(i)
@@ -261,13 +261,13 @@ public struct Template: Sendable {
         }
     }
 
-    private static func call(_ name: String, _ args: [Result]) throws(RuleTestError) -> Result {
-        func number(_ i: Int) throws(RuleTestError) -> Double {
-            guard i < args.count, let d = args[i].number else { throw RuleTestError("\(name): expected a number") }
+    private static func call(_ name: String, _ args: [Result]) throws(RuleError) -> Result {
+        func number(_ i: Int) throws(RuleError) -> Double {
+            guard i < args.count, let d = args[i].number else { throw RuleError(.template, "\(name): expected a number") }
             return d
         }
-        func string(_ i: Int) throws(RuleTestError) -> String {
-            guard i < args.count else { throw RuleTestError("\(name): missing argument") }
+        func string(_ i: Int) throws(RuleError) -> String {
+            guard i < args.count else { throw RuleError(.template, "\(name): missing argument") }
             return args[i].text
         }
         switch name {
@@ -283,13 +283,13 @@ public struct Template: Sendable {
         case "reReplaceAll":
             let (pattern, replacement, text) = (try string(0), try string(1), try string(2))
             guard let regex = try? RE2Pattern(pattern, anchored: false) else {
-                throw RuleTestError("reReplaceAll: invalid regular expression \(pattern)")
+                throw RuleError(.template, "reReplaceAll: invalid regular expression \(pattern)")
             }
             return .string(regex.replaceAll(text, with: replacement))
         case "printf":
             return .string(GoPrintf.format(try string(0), args.dropFirst().map(\.argument)))
         default:
-            throw RuleTestError("function \"\(name)\" not defined")
+            throw RuleError(.template, "function \"\(name)\" not defined")
         }
     }
 }

@@ -1,4 +1,6 @@
 import PromText
+import Check
+import PromQL
 
 #if canImport(Glibc)
 import Glibc
@@ -66,7 +68,7 @@ struct BenchResult {
 
     var json: String {
         var parts: [String] = []
-        parts.append("\"file\":\"\(file.replacingBackslashesAndQuotes())\"")
+        parts.append("\"file\":" + JSONWriter.quote(file))
         parts.append("\"bytes\":\(bytes)")
         if let c = compressedBytes { parts.append("\"compressed_bytes\":\(c)") }
         parts.append("\"samples\":\(samples)")
@@ -90,19 +92,19 @@ enum Bench {
     static func run(_ input: BenchInput, iterations: Int?) throws -> BenchResult {
         // Warm up (and learn the sample counts) once per path.
         let full = try parseOnce(input, filter: nil)
-        let filtered = try parseOnce(input, filter: .controlPlane)
+        let filtered = try parseOnce(input, filter: CheckFamilies.shipped)
         let n = iterations ?? max(3, min(2000, Int(1.0 / max(full.seconds, 1e-6))))
         let fn = iterations ?? max(3, min(5000, Int(1.0 / max(filtered.seconds, 1e-6))))
 
         // Medians of the per-iteration times (as the VictoriaMetrics harness reports): noise-robust.
         let times = try (0..<n).map { _ in try parseOnce(input, filter: nil).seconds }
-        let filteredTimes = try (0..<fn).map { _ in try parseOnce(input, filter: .controlPlane).seconds }
+        let filteredTimes = try (0..<fn).map { _ in try parseOnce(input, filter: CheckFamilies.shipped).seconds }
         let seconds = median(times) * Double(n)
         let filteredSeconds = median(filteredTimes) * Double(fn)
 
         // Steady state: the parser and consumer exist already; count what parsing the whole input allocates.
         let allocs = try countedParse(input, filter: nil)
-        let filteredAllocs = try countedParse(input, filter: .controlPlane)
+        let filteredAllocs = try countedParse(input, filter: CheckFamilies.shipped)
 
         var inflateSeconds: Double? = nil
         if input.compressed != nil {
@@ -183,25 +185,4 @@ func fmt(_ v: Double, _ decimals: Int) -> String {
     var buf = [CChar](repeating: 0, count: 64)
     _ = withVaList([v]) { vsnprintf(&buf, buf.count, "%.\(decimals)f", $0) }
     return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}
-
-func grouped(_ n: Int) -> String {
-    let digits = String(n)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
-        out.append(c)
-    }
-    return out
-}
-
-extension String {
-    func replacingBackslashesAndQuotes() -> String {
-        var s = ""
-        for c in self {
-            if c == "\\" || c == "\"" { s.append("\\") }
-            s.append(c)
-        }
-        return s
-    }
 }

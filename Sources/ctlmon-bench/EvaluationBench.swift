@@ -69,8 +69,8 @@ enum EvaluationBench {
         let bytesPerSeries = Double(usage.labelBytes + usage.indexBytes) / Double(max(usage.series, 1))
         let bytesPerSample = Double(usage.sampleBytes) / Double(max(usage.samples, 1))
         if json {
-            return "{\"file\":\"\(file.replacingBackslashesAndQuotes())\",\"series\":\(usage.series),\"samples\":\(usage.samples),"
-                + "\"query\":\"\(query.replacingBackslashesAndQuotes())\",\"result_series\":\(resultSize),"
+            return "{\"file\":\(JSONWriter.quote(file)),\"series\":\(usage.series),\"samples\":\(usage.samples),"
+                + "\"query\":\(JSONWriter.quote(query)),\"result_series\":\(resultSize),"
                 + "\"us_per_evaluation\":\(fmt(micros, 1)),\"allocations_per_evaluation\":\(allocations.map(String.init) ?? "null"),"
                 + "\"parse_ms\":\(fmt(parseSeconds * 1000, 2)),\"load_ms\":\(fmt(loadSeconds * 1000, 2)),"
                 + "\"reload_ms\":\(fmt(reloadSeconds * 1000, 2)),\"bytes_per_series\":\(fmt(bytesPerSeries, 1)),"

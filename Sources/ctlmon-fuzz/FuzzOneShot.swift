@@ -1,13 +1,14 @@
 import PromQL
 import PromText
 import RuleEngine
+import Check
 
 /// `ctlmon check`'s pipeline below the report: a scrape through the family filter into a
 /// snapshot, the one-shot history, and the shipped rules evaluated over it, alerts and
 /// templates included.
 enum FuzzOneShot {
-    static let groups: [RuleGroup] = ShippedRules.files.flatMap { (try? RuleFile.parse($0.yaml, path: $0.name).groups) ?? [] }
-    static let filter = OneShot.selectedNames(groups).map { FamilyFilter(names: Array($0) + ["process_start_time_seconds"]) }
+    static let groups = ShippedRules.groups
+    static let filter = CheckFamilies.filter(for: groups)
     static let reach = OneShot.Reach(groups: groups)
 
     static func run(_ data: [UInt8]) {

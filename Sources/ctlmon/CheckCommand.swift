@@ -3,6 +3,7 @@ import Foundation
 import PromQL
 import PromText
 import RuleEngine
+import Check
 
 /// `ctlmon check`: one-shot control-plane health from one or more scrapes.
 struct CheckCommand: ParsableCommand {
@@ -51,17 +52,13 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let groups = try loadRules()
-        let names = OneShot.selectedNames(groups)
-        let filter = names.map {
-            FamilyFilter(
-                names: Array($0) + CheckReport.metricNames, prefixes: CheckReport.metricPrefixes)
-        }
+        let filter = CheckFamilies.filter(for: groups)
         let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)
         let givenTime = try time.map { text throws -> Int64 in
             guard let t = QueryCommand.parseTime(text) else { throw usage("--time: expected Unix seconds or RFC 3339, got \"\(text)\"") }
             return t
         }
-        let identifying = Self.identifying(ruleNames: names)
+        let identifying = CheckFamilies.identifying(groups)
         let reach = OneShot.Reach(groups: groups, extra: CheckReport.Query.all.compactMap { try? PromQLParser.parse($0) })
         let store = SeriesStore()
         var snapshots: [(Snapshot, ParseStatistics)] = []
@@ -144,32 +141,17 @@ struct CheckCommand: ParsableCommand {
         print(format == .json ? report.json() : report.text(color: useColor))
         for e in evaluator.errors { printError("rule evaluation failed: \(e)") }
         let threshold = failOn == .critical ? 2 : 1
-        if report.alerts.contains(where: { CheckReport.rank($0.severity) >= threshold }) { throw ExitCode(1) }
+        if report.alerts.contains(where: { CheckReport.rank($0.severity) >= threshold }) { throw CommandFailure.found }
         // A rule that could not be evaluated leaves the verdict incomplete: never a green exit.
-        if !evaluator.errors.isEmpty { throw ExitCode(2) }
+        if !evaluator.errors.isEmpty { throw CommandFailure.reported }
     }
 
-    private func usage(_ message: String) -> ExitCode {
-        printError(message)
-        return ExitCode(2)
-    }
+    private func usage(_ message: String) -> CommandFailure { .badInput(message) }
 
-    private func badInput(_ message: String) -> ExitCode { usage(message) }
+    private func badInput(_ message: String) -> CommandFailure { .badInput(message) }
 
     /// The wall clock in milliseconds: only for scrapes read from stdin without --time.
     static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-
-    /// Families every Go program or Kubernetes component exposes: a sample of these alone
-    /// does not make a scrape a control-plane scrape.
-    static let genericFamilies: Set<String> = ["process_start_time_seconds", "kubernetes_build_info"]
-
-    /// Whether a kept sample's metric name shows the source is what the rules are about:
-    /// a family the rules select by name or the report reads (other than the generic ones).
-    static func identifying(ruleNames: Set<String>?) -> (String) -> Bool {
-        // Rules with a selector without a metric name read every family.
-        let read = ruleNames.map { FamilyFilter(names: Array($0) + CheckReport.metricNames) }
-        return { name in !genericFamilies.contains(name) && (read?.keeps(name) ?? true) }
-    }
 
     private func loadRules() throws -> [RuleGroup] {
         for path in rulePaths where RulesCheckCommand.isEmptyFolder(path) {
@@ -178,7 +160,7 @@ struct CheckCommand: ParsableCommand {
         do throws(RuleFileError) {
             var groups: [RuleGroup] = []
             if rulePaths.isEmpty {
-                for (name, yaml) in ShippedRules.files { groups += try RuleFile.parse(yaml, path: "Rules/" + name).groups }
+                groups = try ShippedRules.loadGroups()
             } else {
                 for path in RulesCheckCommand.expand(rulePaths) { groups += try RuleFile.load(path: path).groups }
             }
@@ -204,8 +186,7 @@ struct CheckCommand: ParsableCommand {
                 throw badInput("\(input.name): more than \(sampleLimit) samples of the families the rules and the report read "
                     + "(the parse stopped at line \(parser.statistics.lines)); --sample-limit raises the limit")
             }
-            printError(error.message)
-            throw ExitCode(2)
+            throw CommandFailure.badInput(error.message)
         }
         collector.finish()
         return (collector.snapshot, parser.statistics)

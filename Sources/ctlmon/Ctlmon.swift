@@ -10,12 +10,16 @@ struct Ctlmon: ParsableCommand {
         subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self]
     )
 
-    /// Runs the command line. Usage errors exit 2, as the command-line contract says
-    /// (argument-parser's own default is 64, EX_USAGE).
+    /// Runs the command line: the one place where a failure becomes a message and an exit
+    /// code. Usage errors exit 2, as the command-line contract says (argument-parser's own
+    /// default is 64, EX_USAGE).
     static func main() {
         do {
             var command = try parseAsRoot(expressionArguments(Array(CommandLine.arguments.dropFirst())))
             try command.run()
+        } catch let failure as CommandFailure {
+            if let message = failure.message { printError(message) }
+            exit(withError: ExitCode(failure.exitCode))
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

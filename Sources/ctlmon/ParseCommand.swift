@@ -1,4 +1,5 @@
 import ArgumentParser
+import PromQL
 import PromText
 
 #if canImport(Glibc)
@@ -52,8 +53,7 @@ struct ParseCommand: ParsableCommand {
             failure = error
         }
         if let failure, failure.parseError == nil {
-            printError(failure.message)
-            throw ExitCode(2)
+            throw CommandFailure.badInput(failure.message)
         }
         let stats = parser.statistics
         let errors = parser.errors + (failure?.parseError.map { [$0] } ?? [])
@@ -68,7 +68,7 @@ struct ParseCommand: ParsableCommand {
         if stats.invalidLines > errors.count {
             printError("\(input.name): \(stats.invalidLines - errors.count) more invalid lines not shown")
         }
-        if failure != nil || stats.invalidLines > 0 { throw ExitCode(2) }
+        if failure != nil || stats.invalidLines > 0 { throw CommandFailure.reported }
     }
 
     private func renderSummary(_ s: ParseStatistics, _ summary: ScrapeSummary, input: InputSource) -> String {

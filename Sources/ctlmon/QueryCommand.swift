@@ -37,27 +37,23 @@ struct QueryCommand: ParsableCommand {
         do {
             expr = try PromQLParser.parse(expression)
         } catch {
-            printError("query: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.badInput("query: \(error)")
         }
         let step: Int64
         do {
             step = try PromQLParser.parseDuration(interval)
         } catch {
-            printError("--interval: \(error.message)")
-            throw ExitCode(2)
+            throw CommandFailure.badInput("--interval: \(error.message)")
         }
         guard step > 0 else {
-            printError("--interval: the time between scrapes must be positive")
-            throw ExitCode(2)
+            throw CommandFailure.badInput("--interval: the time between scrapes must be positive")
         }
         let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)
         let store = SeriesStore()
         var givenTime: Int64? = nil
         if let time {
             guard let t = Self.parseTime(time) else {
-                printError("--time: expected Unix seconds or RFC 3339, got \"\(time)\"")
-                throw ExitCode(2)
+                throw CommandFailure.badInput("--time: expected Unix seconds or RFC 3339, got \"\(time)\"")
             }
             givenTime = t
         }
@@ -73,8 +69,7 @@ struct QueryCommand: ParsableCommand {
             do {
                 try input.parse(with: parser)
             } catch {
-                printError(error.message)
-                throw ExitCode(2)
+                throw CommandFailure.badInput(error.message)
             }
             appender.commit()
             lastTime = appender.latestTimestamp ?? scrapeTime
@@ -84,16 +79,15 @@ struct QueryCommand: ParsableCommand {
         do {
             value = try Evaluator(store: store).evaluate(expr, at: evalTime)
         } catch {
-            printError("query: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure.badInput("query: \(error)")
         }
-        print(format == .json ? Self.json(value) : Self.text(value))
+        print(format == .json ? value.apiJSON : Self.text(value))
     }
 
     /// A time given on the command line: Unix seconds (fractions allowed) or RFC 3339, between
     /// the years 1 and 9999 (nil otherwise: NaN, infinities and absurd values are usage errors).
     static func parseTime(_ s: String) -> Int64? {
-        if let seconds = Double(s) {
+        if let seconds = GoFloat.parse(s) {
             guard seconds.isFinite, seconds >= -62_135_596_800, seconds <= 253_402_300_799 else { return nil }
             return Int64((seconds * 1000).rounded())
         }
@@ -101,72 +95,15 @@ struct QueryCommand: ParsableCommand {
         return t
     }
 
-    /// A value as Prometheus's API writes it: a string, `NaN`, `+Inf`, `-Inf`.
-    static func apiValue(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-        return "\(v)"
-    }
-
-    static func apiTime(_ t: Int64) -> String {
-        t % 1000 == 0 ? String(t / 1000) : String(format: "%.3f", Double(t) / 1000)
-    }
-
-    static func json(_ value: Value) -> String {
-        var w = JSONWriter()
-        w.beginObject()
-        w.value("resultType", value.type == .vector ? "vector" : value.type == .matrix ? "matrix" : value.type.rawValue)
-        func metric(_ l: Labels) {
-            w.beginObject("metric")
-            for label in l.labels { w.value(label.name, label.value) }
-            w.endObject()
-        }
-        func pair(_ key: String?, _ t: Int64, _ v: String) {
-            w.beginArray(key)
-            w.raw(apiTime(t))
-            w.value(nil, v)
-            w.endArray()
-        }
-        switch value {
-        case .scalar(let v, let t):
-            pair("result", t, apiValue(v))
-        case .string(let s, let t):
-            pair("result", t, s)
-        case .vector(let samples):
-            w.beginArray("result")
-            for s in samples.sorted(by: { $0.labels < $1.labels }) {
-                w.beginObject()
-                metric(s.labels)
-                pair("value", s.timestamp, apiValue(s.value))
-                w.endObject()
-            }
-            w.endArray()
-        case .matrix(let series):
-            w.beginArray("result")
-            for s in series.sorted(by: { $0.labels < $1.labels }) {
-                w.beginObject()
-                metric(s.labels)
-                w.beginArray("values")
-                for p in s.points { pair(nil, p.t, apiValue(p.v)) }
-                w.endArray()
-                w.endObject()
-            }
-            w.endArray()
-        }
-        w.endObject()
-        return w.output
-    }
-
     static func text(_ value: Value) -> String {
         switch value {
-        case .scalar(let v, _): return apiValue(v)
+        case .scalar(let v, _): return APIFormat.value(v)
         case .string(let s, _): return s
         case .vector(let samples):
-            return samples.sorted { $0.labels < $1.labels }.map { "\($0.labels) \(apiValue($0.value))" }.joined(separator: "\n")
+            return samples.sorted { $0.labels < $1.labels }.map { "\($0.labels) \(APIFormat.value($0.value))" }.joined(separator: "\n")
         case .matrix(let series):
             return series.sorted { $0.labels < $1.labels }.map { s in
-                "\(s.labels)\n" + s.points.map { "  \(apiValue($0.v)) @\(apiTime($0.t))" }.joined(separator: "\n")
+                "\(s.labels)\n" + s.points.map { "  \(APIFormat.value($0.v)) @\(APIFormat.time($0.t))" }.joined(separator: "\n")
             }.joined(separator: "\n")
         }
     }

@@ -30,7 +30,7 @@ struct RulesCheckCommand: ParsableCommand {
                 failed = true
             }
         }
-        if failed { throw ExitCode(2) }
+        if failed { throw CommandFailure.reported }
     }
 
     /// Whether `path` is a folder without `.yml`/`.yaml` files: nothing to check is not a success.

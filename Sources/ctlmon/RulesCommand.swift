@@ -36,6 +36,6 @@ struct RulesTestCommand: ParsableCommand {
             }
             allPassed = allPassed && passed
         }
-        if !allPassed { throw ExitCode(1) }
+        if !allPassed { throw CommandFailure.found }
     }
 }

@@ -1,3 +1,4 @@
+import CtlmonTestSupport
 import Foundation
 import PromText
 import Testing

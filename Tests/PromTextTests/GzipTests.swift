@@ -1,3 +1,4 @@
+import CtlmonTestSupport
 import CZlib
 import PromText
 import Testing

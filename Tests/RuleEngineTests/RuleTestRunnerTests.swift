@@ -1,30 +1,12 @@
+import CtlmonTestSupport
 import Foundation
 import PromQL
 import RuleEngine
 import Testing
 
-/// The promtool-format runner: expanding notation, comparison, and the PromQL test files
-/// whose expectations come from the real promtool (scripts/promtool-expected.py).
+/// The promtool-format runner: expanding notation and comparison.
 @Suite("promtool-format rule tests")
 struct RuleTestRunnerTests {
-    static let promtoolDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("PromQLTests/promtool")
-
-    static let files: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: promtoolDir.path)) ?? [])
-        .filter { $0.hasSuffix(".yml") }.sorted()
-
-    @Test("the PromQL test files are there")
-    func filesPresent() {
-        #expect(Self.files.count >= 8)
-    }
-
-    @Test("ctlmon agrees with promtool on every test file", arguments: files)
-    func promtoolFile(_ name: String) {
-        let (passed, report) = RuleTestRunner().run(path: Self.promtoolDir.appendingPathComponent(name).path)
-        #expect(passed, "\(report)")
-        #expect(report.contains("SUCCESS"))
-    }
-
     @Test("expanding notation", arguments: [
         ("1 2 3", [1.0, 2, 3]),
         ("0+10x3", [0, 10, 20, 30]),
@@ -45,7 +27,7 @@ struct RuleTestRunnerTests {
         #expect(values.count == 6)
         #expect(values[0] == 1 && values[1] == nil && values[3] == nil && values[4] == nil && values[5] == .infinity)
         #expect(SeriesStore.isStale(values[2]!))
-        #expect(throws: RuleTestError.self) { try SeriesNotation.expand("1 abc") }
+        #expect(throws: RuleError.self) { try SeriesNotation.expand("1 abc") }
     }
 
     @Test("a failing expectation is reported with expected and actual samples")
@@ -93,8 +75,7 @@ struct RuleTestRunnerTests {
 /// The shipped rules: valid, and their tests (which promtool also runs in CI) pass in ctlmon.
 @Suite("shipped rules")
 struct ShippedRulesTests {
-    static let rulesDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Rules")
+    static let rulesDir = Fixture.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Rules")
 
     static let ruleFiles = ((try? FileManager.default.contentsOfDirectory(atPath: rulesDir.path)) ?? [])
         .filter { $0.hasSuffix(".yaml") }.sorted()

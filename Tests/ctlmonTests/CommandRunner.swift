@@ -1,3 +1,4 @@
+import CtlmonTestSupport
 import Foundation
 import Testing
 
@@ -14,20 +15,12 @@ struct CommandResult {
 
 enum Command {
     /// The folder holding the built products: the test bundle's own folder.
-    static let productsDirectory: URL = {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        // On macOS the bundle is a folder: Foo.xctest/Contents/MacOS/Foo.
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "MacOS" || dir.lastPathComponent == "Contents" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
+    /// Linux only (the package declares no other platform): the test executable sits beside
+    /// the products it tests.
+    static let productsDirectory: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent()
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    static func fixture(_ relative: String) -> String { fixtures.appendingPathComponent(relative).path }
+    static func fixture(_ relative: String) -> String { Fixture.path(relative) }
 
     /// A scrape time after every fixture's process start (2027-01-15T08:00:00Z): `ctlmon check`
     /// in tests always runs with a pinned clock, so no test depends on today's date.

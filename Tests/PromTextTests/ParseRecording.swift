@@ -1,45 +1,7 @@
+import CtlmonTestSupport
 import Foundation
 import PromText
 import Testing
-
-/// Where the fixtures are, wherever the tests run from.
-enum Fixture {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
-
-    /// The text of a fixture, inflated when stored gzipped.
-    static func text(_ relative: String) throws -> [UInt8] {
-        let raw = try bytes(relative)
-        return Gzip.isGzip(raw) ? try Gzip.decompress(raw) : raw
-    }
-
-    static func bytes(_ relative: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: url(relative)))
-    }
-
-    static func files(in folder: String, suffix: String = ".txt.gz") -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
-        return names.filter { $0.hasSuffix(suffix) }.sorted().map { folder + "/" + $0 }
-    }
-
-    static let scrapes: [String] =
-        files(in: "apiserver") + files(in: "etcd") + files(in: "scheduler") + files(in: "controller-manager")
-}
-
-/// A deterministic generator for the split tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Records everything a parse yields, as owned values, for comparisons.
 final class Recorder: SampleConsumer {
@@ -144,8 +106,10 @@ func parse(
     return (recorder, outcome)
 }
 
-/// Random chunk sizes between 1 and `max`.
-func randomChunks(count: Int, max: Int, seed: UInt64) -> [Int] {
-    var g = SeededGenerator(seed: seed)
-    return (0..<count).map { _ in Int.random(in: 1...max, using: &g) }
+extension FamilyFilter {
+    /// A filter of the kind `check` uses: some families by name, some by prefix.
+    static let controlPlane = FamilyFilter(
+        names: ["etcd_db_total_size_in_bytes", "process_start_time_seconds"],
+        prefixes: ["apiserver_request_duration_seconds", "apiserver_admission_webhook_", "apiserver_storage_"]
+    )
 }

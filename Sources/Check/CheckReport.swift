@@ -1,0 +1,152 @@
+import Foundation
+import PromQL
+import PromText
+import RuleEngine
+
+/// What `ctlmon check` found, computed with PromQL over the one-shot store, and its two renderings.
+package struct CheckReport {
+    package struct Alert {
+        package var name: String
+        package var severity: String
+        /// `firing`, or `would fire` for an alert whose `for:` one scrape cannot observe.
+        package var state: String
+        package var hold: Int64
+        package var labels: Labels
+        package var annotations: [String: String]
+        package var value: Double
+    }
+
+    struct Webhook {
+        var name: String
+        var p99: Double
+        var calls: Double?
+        var failures: Double?
+        var failOpen: Double?
+    }
+
+    static let longRunning = "log|exec|portforward|attach|proxy"
+
+    /// The report's own queries (besides the rules'), in one place: the one-shot history
+    /// must reach as far back as they read too.
+    package enum Query {
+        static let sub = "subresource!~\"\(CheckReport.longRunning)\""
+        static let readP99 = "histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~\"GET|LIST\", scope!=\"\", \(sub)}[5m])))"
+        static let writeP99 = "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~\"POST|PUT|PATCH|DELETE\", \(sub)}[5m])))"
+        static let requestRate = "sum(rate(apiserver_request_total[5m]))"
+        static let errorRatio = "sum(rate(apiserver_request_total{code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total[5m]))"
+        static let webhookP99 = "histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))"
+        static let webhookCalls = "sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)"
+        static let webhookFailures = "sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})"
+        static let webhookFailOpen = "sum by (name) (apiserver_admission_webhook_fail_open_count)"
+        static let etcdSizeMetrics = ["apiserver_storage_size_bytes", "apiserver_storage_db_total_size_in_bytes", "etcd_db_total_size_in_bytes",
+                                      "etcd_mvcc_db_total_size_in_bytes"]
+        static let etcdQuota = "max(etcd_server_quota_backend_bytes)"
+        static let objects = "topk(8, max by (resource) (apiserver_storage_objects))"
+        static let objectsBefore120 = "topk(8, max by (resource) (etcd_object_counts))"
+
+        package static var all: [String] {
+            [readP99, writeP99, requestRate, errorRatio, webhookP99, webhookCalls, webhookFailures, webhookFailOpen, etcdQuota,
+             objects, objectsBefore120] + etcdSizeMetrics.map { "max(\($0))" }
+        }
+    }
+
+    let snapshots: [(Snapshot, ParseStatistics)]
+    let windows: [OneShot.Window]
+    let baseline: Bool
+    let now: Int64
+    package var alerts: [Alert] = []
+    var readP99: [(scope: String, seconds: Double)] = []
+    var writeP99: Double?
+    var requestRate: Double?
+    var errorRatio: Double?
+    var webhooks: [Webhook] = []
+    var webhookMetricsPresent = false
+    var etcdBytes: Double?
+    var etcdQuota: Double = 8_589_934_592
+    var etcdMetric: String?
+    var largest: [(resource: String, objects: Double)] = []
+
+    package init(
+        snapshots: [(Snapshot, ParseStatistics)], windows: [OneShot.Window], baseline: Bool, now: Int64, store: SeriesStore,
+        evaluator: RuleEvaluator, groups: [RuleGroup]
+    ) {
+        self.snapshots = snapshots
+        self.windows = windows
+        self.baseline = baseline
+        self.now = now
+        let q = Querier(store: store, at: now)
+        for (rule, a) in evaluator.activeAlerts() where a.state == .firing || (a.state == .pending && rule.hold > 0) {
+            alerts.append(Alert(
+                name: rule.name, severity: a.labels["severity"], state: a.state == .firing ? "firing" : "would fire",
+                hold: rule.hold, labels: a.labels, annotations: a.annotations, value: a.value))
+        }
+        alerts.sort { (Self.rank($0.severity), $1.name) > (Self.rank($1.severity), $0.name) }
+
+        readP99 = q.vector(Query.readP99)
+            .map { ($0.labels["scope"], $0.value) }.sorted { Self.scopeOrder($0.0) < Self.scopeOrder($1.0) }
+        writeP99 = q.vector(Query.writeP99).first?.value
+        requestRate = q.vector(Query.requestRate).first?.value
+        errorRatio = q.vector(Query.errorRatio).first?.value
+
+        let p99 = q.vector(Query.webhookP99)
+        let calls = q.byName(Query.webhookCalls)
+        let failures = q.byName(Query.webhookFailures)
+        let failOpen = q.byName(Query.webhookFailOpen)
+        webhookMetricsPresent = !p99.isEmpty || !failures.isEmpty || !failOpen.isEmpty
+        var names = Set(p99.map { $0.labels["name"] })
+        names.formUnion(failures.keys)
+        names.formUnion(failOpen.keys)
+        webhooks = names.map { n in
+            Webhook(name: n, p99: p99.first { $0.labels["name"] == n }?.value ?? .nan, calls: calls[n], failures: failures[n], failOpen: failOpen[n])
+        }.sorted { ($0.p99.isNaN ? -1 : $0.p99) > ($1.p99.isNaN ? -1 : $1.p99) }
+
+        for metric in Query.etcdSizeMetrics {
+            if let v = q.vector("max(\(metric))").first?.value {
+                etcdBytes = v
+                etcdMetric = metric
+                break
+            }
+        }
+        if let quota = q.vector(Query.etcdQuota).first?.value { etcdQuota = quota }
+        var objects = q.vector(Query.objects)
+        if objects.isEmpty { objects = q.vector(Query.objectsBefore120) }
+        largest = objects.map { ($0.labels["resource"], $0.value) }.sorted { $0.1 > $1.1 }
+    }
+
+    package static func rank(_ severity: String) -> Int {
+        switch severity {
+        case "critical", "page": 2
+        case "warning": 1
+        default: 0
+        }
+    }
+
+    /// A count for the report: grouped digits, or the value as Go prints it when it is not a
+    /// whole number that fits (counters can be NaN, infinite or absurd in a hostile scrape).
+    static func count(_ v: Double) -> String {
+        guard v.isFinite, v.magnitude < 9e18, v == v.rounded() else { return GoFloat.formatExponent(v) }
+        return grouped(Int(v))
+    }
+
+
+    static func scopeOrder(_ s: String) -> Int { ["resource": 0, "namespace": 1, "cluster": 2][s] ?? 3 }
+
+    /// Evaluates report queries; a query that fails is reported as missing data, not as an error.
+    struct Querier {
+        let at: Int64
+        /// One evaluator for all report queries: the store no longer changes, so selections are shared.
+        let evaluator: Evaluator
+        init(store: SeriesStore, at: Int64) {
+            self.at = at
+            evaluator = Evaluator(store: store)
+        }
+        func vector(_ text: String) -> [PromQL.Sample] {
+            guard let expr = try? PromQLParser.parse(text), case .vector(let v)? = try? evaluator.evaluate(expr, at: at)
+            else { return [] }
+            return v.filter { !$0.value.isNaN }
+        }
+        func byName(_ text: String) -> [String: Double] {
+            Dictionary(vector(text).map { ($0.labels["name"], $0.value) }, uniquingKeysWith: +)
+        }
+    }
+}

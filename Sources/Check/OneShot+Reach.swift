@@ -1,0 +1,89 @@
+import PromQL
+import RuleEngine
+
+extension OneShot {
+    /// How far back, and how densely, the history of each metric must reach for a set of
+    /// expressions (the rules and the report's queries): per metric name, the longest range
+    /// (plus offsets, plus the ranges of enclosing subqueries) and a spacing of half the
+    /// shortest range, so every window of every range holds at least two points and a
+    /// straight line gives its exact rate. A metric read by no range needs one point, now.
+    public struct Reach: Sendable {
+        public struct Need: Sendable, Equatable {
+            public var window: Int64
+            public var step: Int64
+        }
+
+        /// The distinct needs; series refer to them by index.
+        public private(set) var needs: [Need] = []
+        private var byName: [[UInt8]: Int16] = [:]
+        /// For selectors without a metric name: every series.
+        private var everySeries: Int16 = -1
+
+        public init() {}
+
+        /// `recorded`: names written by recording rules, which need no synthetic history.
+        public init(_ exprs: [Expr], recorded: Set<String> = []) {
+            var windows: [String: (window: Int64, step: Int64)] = [:]
+            var unnamed: (window: Int64, step: Int64)? = nil
+            func note(_ s: VectorSelector, window: Int64, step: Int64) {
+                if let n = s.name, recorded.contains(n) { return }
+                let w = max(0, window)
+                if let n = s.name {
+                    let old = windows[n] ?? (0, Int64.max)
+                    windows[n] = (max(old.window, w), min(old.step, step))
+                } else {
+                    let old = unnamed ?? (0, Int64.max)
+                    unnamed = (max(old.window, w), min(old.step, step))
+                }
+            }
+            func walk(_ e: Expr, _ extra: Int64, _ inSubquery: Bool) {
+                switch e {
+                case .matrixSelector(let s, let range):
+                    note(s, window: extra + range + s.offset, step: range / 2)
+                case .vectorSelector(let s):
+                    // An instant selector inside a subquery is read at every subquery step: a point
+                    // within the lookback of each is enough.
+                    note(s, window: extra + s.offset, step: inSubquery ? 150_000 : Int64.max)
+                case .subquery(let inner, let range, _, let offset, _):
+                    walk(inner, extra + range + offset, true)
+                case .unary(_, let x), .parens(let x): walk(x, extra, inSubquery)
+                case .binary(_, let l, let r, _, _):
+                    walk(l, extra, inSubquery)
+                    walk(r, extra, inSubquery)
+                case .aggregate(_, let x, let p, _, _):
+                    walk(x, extra, inSubquery)
+                    if let p { walk(p, extra, inSubquery) }
+                case .call(_, let args): args.forEach { walk($0, extra, inSubquery) }
+                case .number, .string: break
+                }
+            }
+            exprs.forEach { walk($0, 0, false) }
+            func index(_ w: (window: Int64, step: Int64)) -> Int16 {
+                guard w.window > 0 else { return -1 }
+                let need = Need(window: w.window, step: max(15_000, min(w.step == .max ? 60_000 : w.step, 3_600_000) / 1000 * 1000))
+                if let i = needs.firstIndex(of: need) { return Int16(i) }
+                needs.append(need)
+                return Int16(needs.count - 1)
+            }
+            for (name, w) in windows { byName[Array(name.utf8)] = index(w) }
+            if let unnamed { everySeries = index(unnamed) }
+        }
+
+        /// The reach of rule groups' expressions and some more (a report's queries).
+        public init(groups: [RuleGroup], extra: [Expr] = []) {
+            let recorded = Set(groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
+            self.init(groups.flatMap { $0.rules.map(\.expr) } + extra, recorded: recorded)
+        }
+
+        /// The need of a series with this metric name (-1: one point, now).
+        public func need(for name: UnsafeBufferPointer<UInt8>) -> Int16 {
+            let own = byName[Array(name)] ?? -1
+            guard everySeries >= 0 else { return own }
+            guard own >= 0 else { return everySeries }
+            // Both apply: the wider window, the denser points.
+            let a = needs[Int(own)]
+            let b = needs[Int(everySeries)]
+            return a.window >= b.window && a.step <= b.step ? own : everySeries
+        }
+    }
+}

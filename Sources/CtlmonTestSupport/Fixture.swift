@@ -1,0 +1,34 @@
+import Foundation
+import PromText
+
+/// The shipped fixtures (`Tests/Fixtures`), found from this file's place in the package
+/// wherever the tests run from.
+package enum Fixture {
+    package static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Tests/Fixtures")
+
+    package static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+
+    package static func path(_ relative: String) -> String { url(relative).path }
+
+    /// The text of a fixture, inflated when stored gzipped.
+    package static func text(_ relative: String) throws -> [UInt8] {
+        let raw = try bytes(relative)
+        return Gzip.isGzip(raw) ? try Gzip.decompress(raw) : raw
+    }
+
+    package static func bytes(_ relative: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url(relative)))
+    }
+
+    /// The files of a fixture folder with this suffix, as relative paths, sorted.
+    package static func files(in folder: String, suffix: String = ".txt.gz") -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url(folder).path)) ?? []
+        return names.filter { $0.hasSuffix(suffix) }.sorted().map { folder + "/" + $0 }
+    }
+
+    /// Every real scrape: kube-apiserver, etcd, scheduler, controller-manager.
+    package static let scrapes: [String] =
+        files(in: "apiserver") + files(in: "etcd") + files(in: "scheduler") + files(in: "controller-manager")
+}

@@ -1,0 +1,10 @@
+/// Whole numbers for people: 1234567 → "1,234,567" (reports, summaries, the benchmark).
+package func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+        out.append(c)
+    }
+    return n < 0 ? "-" + out : out
+}

@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// How a command fails: a message for stderr and the command-line contract's exit code.
+/// Commands throw it; ``Ctlmon/main()`` is the one place that prints it and exits.
+struct CommandFailure: Error {
+    /// Printed as `ctlmon: message`; nil when the command already printed what went wrong.
+    let message: String?
+    let exitCode: Int32
+
+    /// Bad input or usage: exit 2 (the message names the source, line and column where there is one).
+    static func badInput(_ message: String) -> CommandFailure { CommandFailure(message: message, exitCode: 2) }
+
+    /// Bad input already reported on stderr (each invalid line, each failed rule): exit 2.
+    static let reported = CommandFailure(message: nil, exitCode: 2)
+
+    /// `check` found an alert at or above `--fail-on`; `rules test` had a failing test: exit 1.
+    static let found = CommandFailure(message: nil, exitCode: 1)
+}
+
+/// Writes a message to stderr (after flushing stdout, so the two stay in order).
+func printError(_ message: String, prefixed: Bool = true) {
+    fflush(nil)
+    var line = (prefixed ? "ctlmon: " : "") + message + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
