@@ -90,7 +90,7 @@ extension CheckReport {
                 .map { "\($0.name)=\(escaped($0.value))" }.joined(separator: ", ")
             var line = "  " + style.level("● \(escaped(a.severity))", Self.rank(a.severity)) + " \(escaped(a.name))"
             if !labels.isEmpty { line += " {\(labels)}" }
-            line += " — " + (a.state == "firing" ? "firing" : "would fire (for: \(Duration.format(a.hold)) not observable in one scrape)")
+            line += " — " + (a.state == "firing" ? "firing" : "would fire (for: \(PromDuration.format(a.hold)) not observable in one scrape)")
             out.append(line)
             if let s = a.annotations["summary"] { out.append(style.dim("      \(escaped(s))")) }
             if let r = a.annotations["runbook_url"] { out.append(style.dim("      runbook: \(escaped(r))")) }

@@ -95,7 +95,7 @@ extension Evaluator {
     }
 
     /// Functions of one value, applied to every sample (the metric name is dropped).
-    static let mathFunctions: [String: @Sendable (Double) -> Double] = [
+    package static let mathFunctions: [String: @Sendable (Double) -> Double] = [
         "abs": { Swift.abs($0) },
         "ceil": { $0.rounded(.up) },
         "floor": { $0.rounded(.down) },
@@ -122,7 +122,7 @@ extension Evaluator {
     ]
 
     /// Date functions: a calendar field of a Unix time in UTC.
-    static let dateFunctions: [String: @Sendable (GoCalendar) -> Double] = [
+    package static let dateFunctions: [String: @Sendable (GoCalendar) -> Double] = [
         "day_of_month": { Double($0.day) },
         "day_of_week": { Double($0.weekday) },
         "day_of_year": { Double($0.yearDay + 1) },

@@ -15,9 +15,9 @@ extension Expr: CustomStringConvertible {
             let (offset, at) = (s.offset, s.at)
             s.offset = 0
             s.at = nil
-            return "\(s)[\(Duration.format(range))]" + Self.modifiers(offset, at)
+            return "\(s)[\(PromDuration.format(range))]" + Self.modifiers(offset, at)
         case .subquery(let e, let range, let step, let offset, let at):
-            return "\(e)[\(Duration.format(range)):\(step == 0 ? "" : Duration.format(step))]" + Self.modifiers(offset, at)
+            return "\(e)[\(PromDuration.format(range)):\(step == 0 ? "" : PromDuration.format(step))]" + Self.modifiers(offset, at)
         case .unary(_, let e):
             return "-\(e)"
         case .binary(let op, let l, let r, let matching, let returnBool):
@@ -43,7 +43,7 @@ extension Expr: CustomStringConvertible {
 
 extension Expr {
     static func modifiers(_ offset: Int64, _ at: AtModifier?) -> String {
-        var s = offset != 0 ? " offset \(Duration.format(offset))" : ""
+        var s = offset != 0 ? " offset \(PromDuration.format(offset))" : ""
         switch at {
         case .time(let ms): s += " @ \(GoFloat.formatFixed(Double(ms) / 1000))"
         case .start: s += " @ start()"

@@ -3,7 +3,7 @@ public struct Function: Sendable, Hashable {
     public let name: String
     public let argumentTypes: [ValueType]
     /// How many trailing arguments may be left out (`-1`: the last one repeats, as `label_join`).
-    let optional: Int
+    package let optional: Int
     public let returnType: ValueType
 
     init(_ name: String, _ args: [ValueType], _ ret: ValueType, optional: Int = 0) {
@@ -14,7 +14,7 @@ public struct Function: Sendable, Hashable {
     }
 
     /// The functions ctlmon evaluates.
-    static let all: [String: Function] = {
+    package static let all: [String: Function] = {
         var table: [String: Function] = [:]
         let v = ValueType.vector
         let m = ValueType.matrix

@@ -5,7 +5,7 @@
 /// Go counts days from an "absolute" zero year with unsigned arithmetic, so times far
 /// outside ±292 billion years wrap around instead of failing; this port keeps that
 /// wrap-around, so that every input gives Prometheus's answer.
-struct GoCalendar {
+package struct GoCalendar {
     let year: Int64
     /// 1–12.
     let month: Int

@@ -175,14 +175,14 @@ struct Lexer {
         }
         while i < source.count && Self.isDigit(source[i]) { i += 1 }
         // A duration: digits followed by a unit, possibly repeated (1h30m).
-        if i < source.count, Duration.isUnitStart(source, i) {
+        if i < source.count, PromDuration.isUnitStart(source, i) {
             while i < source.count {
-                guard let unitLength = Duration.unitLength(source, i) else { break }
+                guard let unitLength = PromDuration.unitLength(source, i) else { break }
                 i += unitLength
                 let digitsStart = i
                 while i < source.count && Self.isDigit(source[i]) { i += 1 }
                 if i == digitsStart { break }
-                if !(i < source.count && Duration.isUnitStart(source, i)) {
+                if !(i < source.count && PromDuration.isUnitStart(source, i)) {
                     throw error(at: start, "bad duration \"\(substring(start, i))\": missing unit")
                 }
             }

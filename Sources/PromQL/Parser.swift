@@ -32,7 +32,7 @@ public struct PromQLParser {
     /// configuration durations allow).
     public static func parseDuration(_ text: String) throws(QueryError) -> Int64 {
         do {
-            return try Duration.milliseconds(Substring(text))
+            return try PromDuration.milliseconds(Substring(text))
         } catch {
             let message = error == .invalid ? "not a valid duration string" : "duration out of range"
             throw QueryError(kind: .parse, line: 1, column: 1, message: "\(message): \"\(text)\"")
@@ -290,7 +290,7 @@ public struct PromQLParser {
         let t = advance()
         let d: Int64
         do {
-            d = try Duration.milliseconds(t.text)
+            d = try PromDuration.milliseconds(t.text)
         } catch {
             throw self.error(t, error == .invalid ? "bad duration \"\(t.text)\"" : "duration out of range")
         }

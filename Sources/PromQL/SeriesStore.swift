@@ -267,14 +267,6 @@ public final class SeriesStore: @unchecked Sendable {
         read { selectUnlocked(matchers).map { records[Int($0)].labels } }
     }
 
-    /// Every series: labels and samples (a copy, for tests and tools).
-    public var series: [(labels: Labels, points: [Point])] {
-        read { records.filter { !$0.removed }.map { ($0.labels, $0.points) } }
-    }
-
-    /// The latest timestamp in the store, if any.
-    public var maxTimestamp: Int64? { read { records.compactMap { $0.points.last?.t }.max() } }
-
     /// What the store holds, in counts and bytes.
     public struct Usage: Sendable {
         public var series = 0

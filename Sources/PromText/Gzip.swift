@@ -2,15 +2,15 @@ internal import CZlib
 
 /// Whole-buffer gzip helpers for tools and tests (fixtures, benchmarks).
 /// Parsing never needs them: ``TextParser`` inflates as it streams.
-public enum Gzip {
+package enum Gzip {
     /// Whether `bytes` start with the gzip magic `1f 8b`.
-    public static func isGzip(_ bytes: some Collection<UInt8>) -> Bool {
+    package static func isGzip(_ bytes: some Collection<UInt8>) -> Bool {
         var it = bytes.makeIterator()
         return it.next() == 0x1F && it.next() == 0x8B
     }
 
     /// gzip-compresses `bytes` (level 6, one member).
-    public static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    package static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
         guard CZlib_deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK else { return [] }
         defer { deflateEnd(&stream) }
@@ -31,7 +31,7 @@ public enum Gzip {
 
     /// The inflated size of a whole gzip buffer, inflating into one reused buffer
     /// (zlib's own speed, for benchmarks); throws on corrupt or truncated input.
-    public static func inflatedSize(_ bytes: [UInt8], source: String = "<gzip>") throws(ParseError) -> Int {
+    package static func inflatedSize(_ bytes: [UInt8], source: String = "<gzip>") throws(ParseError) -> Int {
         var total = 0
         try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in total += piece.count }
         return total
@@ -39,7 +39,7 @@ public enum Gzip {
 
     /// Inflates a whole gzip buffer (all members); throws on corrupt or truncated input
     /// or when the output would exceed `limit` bytes.
-    public static func decompress(_ bytes: [UInt8], limit: Int = 1 << 30, source: String = "<gzip>") throws(ParseError) -> [UInt8] {
+    package static func decompress(_ bytes: [UInt8], limit: Int = 1 << 30, source: String = "<gzip>") throws(ParseError) -> [UInt8] {
         var out: [UInt8] = []
         try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
             if out.count + piece.count > limit {

@@ -13,6 +13,8 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case limit
         /// The gzip stream is corrupt or truncated.
         case compression
+        /// Reading the input failed (`read(2)` returned an error).
+        case io
     }
 
     public var kind: Kind

@@ -19,7 +19,7 @@ extension TextParser {
             if n < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
-                throw ParseError(kind: .syntax, source: options.source, line: 0, column: 0, message: "read failed: \(reason)")
+                throw ParseError(kind: .io, source: options.source, line: 0, column: 0, message: "read failed: \(reason)")
             }
             try feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }

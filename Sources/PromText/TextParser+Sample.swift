@@ -73,6 +73,9 @@ extension TextParser {
                 : LineFault(.syntax, at: i, "expected a value")
         }
         guard let value = NumberParsing.parseDouble(p, i, valueEnd) else {
+            if openMetrics && p[valueEnd &- 1] == 0x0D && lineEnd(p, valueEnd) != nil {
+                throw LineFault(.syntax, at: valueEnd &- 1, "a carriage return before the line end: OpenMetrics lines end with \\n alone")
+            }
             throw LineFault(.syntax, at: i, "invalid value \"\(text(p, i, valueEnd))\": expected a float, +Inf, -Inf or NaN")
         }
         i = valueEnd

@@ -127,6 +127,13 @@ public final class TextParser {
         self.typedFamily.reserveCapacity(256)
     }
 
+    /// Bytes the parser holds in its own buffers (a line carried over between chunks, label
+    /// slots, inflate output): what the memory bound of a parse is about, whatever its input.
+    package var bufferedBytes: Int {
+        carry.capacity + slotCapacity * MemoryLayout<LabelSlot>.stride + hashScratch.capacity * 16
+            + (inflater.map { _ in GzipInflater.pieceSize } ?? 0) + (pipeline.map { _ in 2 * GzipInflater.pieceSize } ?? 0)
+    }
+
     deinit {
         slots.deallocate()
         repeatCache.deallocate()

@@ -80,11 +80,11 @@ public struct RuleTestRunner {
         let exprTimes = group.promqlExprTest.map(\.evalTime)
         let end = (alertTests.map(\.0) + exprTimes).max() ?? 0
         if (!rules.isEmpty || !alertTests.isEmpty) && end / evaluationInterval > Self.maxEvaluations {
-            throw RuleError(.testFile, "the last eval_time \(Duration.format(end)) at an evaluation interval of "
-                + "\(Duration.format(evaluationInterval)) means more than \(Self.maxEvaluations) rule evaluations")
+            throw RuleError(.testFile, "the last eval_time \(PromDuration.format(end)) at an evaluation interval of "
+                + "\(PromDuration.format(evaluationInterval)) means more than \(Self.maxEvaluations) rule evaluations")
         }
         if end / interval >= Int64(Self.maxSamplesPerSeries) {
-            throw RuleError(.testFile, "the last eval_time \(Duration.format(end)) at an input interval of \(Duration.format(interval)) "
+            throw RuleError(.testFile, "the last eval_time \(PromDuration.format(end)) at an input interval of \(PromDuration.format(interval)) "
                 + "means more than \(Self.maxSamplesPerSeries) samples per input series")
         }
         // promtool loads the input samples as its rule evaluations advance: at every tick of
@@ -122,7 +122,7 @@ public struct RuleTestRunner {
             var t: Int64 = 0
             while t <= end {
                 evaluator.evaluate(at: t)
-                for e in evaluator.errors { failures.append("    time: \(Duration.format(t)), \(e)") }
+                for e in evaluator.errors { failures.append("    time: \(PromDuration.format(t)), \(e)") }
                 while next < alertTests.count && alertTests[next].0 >= t && alertTests[next].0 < t + evaluationInterval {
                     if let failure = checkAlerts(alertTests[next].1, at: alertTests[next].0, evaluator) { failures.append(failure) }
                     next += 1
@@ -134,7 +134,7 @@ public struct RuleTestRunner {
             let evalTime = test.evalTime
             let evaluator = Evaluator(store: store)
             evaluator.defaultSubqueryStep = evaluationInterval
-            let timeText = Duration.format(evalTime)
+            let timeText = PromDuration.format(evalTime)
             let got: [(Labels, Double)]
             do {
                 let expr = try PromQLParser.parse(test.expr)
@@ -184,7 +184,7 @@ public struct RuleTestRunner {
                     + "              Annotations:\(Self.braced(Labels(a.annotations)))"
             }.joined(separator: "\n") + "\n            ]"
         }
-        return "    alertname: \(test.alertname), time: \(Duration.format(time)), \n        exp:\(show(expected)), \n        got:\(show(got))"
+        return "    alertname: \(test.alertname), time: \(PromDuration.format(time)), \n        exp:\(show(expected)), \n        got:\(show(got))"
     }
 
     /// `metric{a="b"}` or `{a="b"}` as labels.

@@ -213,7 +213,7 @@ struct StrictYAML {
     mutating func duration(_ node: Node?, _ what: String) -> Int64? {
         guard let node, let s = string(node, what) else { return nil }
         do {
-            return try Duration.milliseconds(Substring(s))
+            return try PromDuration.milliseconds(Substring(s))
         } catch {
             problem(node, error == .outOfRange
                 ? "\(what): duration out of range \"\(s)\" (at most about 292 years)"

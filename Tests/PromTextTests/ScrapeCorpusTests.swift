@@ -99,7 +99,7 @@ struct ScrapeCorpusTests {
         let bucket = try #require(recorder.samples.first { $0.name == "apiserver_request_duration_seconds_bucket" })
         #expect(bucket.type == .histogram)
         #expect(bucket.family == "apiserver_request_duration_seconds")
-        #expect(bucket.labels["le"] != nil)
+        #expect(bucket.labels["le"] == "0.005" && bucket.labels["verb"] == "GET" && bucket.value == 2)
         let size = try #require(recorder.samples.first { $0.name == "apiserver_storage_size_bytes" })
         #expect(size.type == .gauge)
         #expect(size.labels["storage_cluster_id"] == "etcd-0")
@@ -112,13 +112,14 @@ struct ScrapeCorpusTests {
     @Test("the Prometheus textparse benchmark inputs parse in their formats")
     func prometheusTestdata() throws {
         let dir = "conformance/prometheus/model/textparse/testdata/"
-        for (file, format) in [("alltypes.237mfs.prom.txt", ExpositionFormat.prometheusText),
-                               ("alltypes.237mfs.nometa.prom.txt", .prometheusText),
-                               ("1histogram.om.txt", .openMetrics)] {
+        // Sample counts from `grep -v '^#' FILE | grep -c .`.
+        for (file, format, samples) in [("alltypes.237mfs.prom.txt", ExpositionFormat.prometheusText, 1857),
+                                        ("alltypes.237mfs.nometa.prom.txt", .prometheusText, 1857),
+                                        ("1histogram.om.txt", .openMetrics, 42)] {
             let text = try Fixture.bytes(dir + file)
             let outcome = parse(text, options: .init(format: format, source: file), into: Digest())
             #expect(outcome.failure == nil, "\(file): \(outcome.failure?.description ?? "")")
-            #expect(outcome.statistics.samples > 0)
+            #expect(outcome.statistics.samples == samples, "\(file)")
         }
         // Prometheus's own OpenMetrics sample has a histogram with negative buckets and a negative
         // _sum; Prometheus accepts it, the OpenMetrics rules (and their suite) do not.

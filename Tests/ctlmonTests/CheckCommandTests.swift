@@ -27,7 +27,8 @@ struct CheckCommandTests {
 
     @Test("synthetic webhooks: slow, failing and fail-open webhooks would fire; JSON has the contract's keys")
     func webhooks() throws {
-        let r = try Command.check([Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz"), "--format", "json"])
+        let fixture = Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz")
+        let r = try Command.check([fixture, "--format", "json"])
         #expect(r.status == 1)
         let json = try Command.json(r.stdout)
         let alerts = try #require(json["alerts"] as? [[String: Any]])
@@ -38,11 +39,17 @@ struct CheckCommandTests {
             "KubeAdmissionWebhookFailOpen warning check-ignore-label.gatekeeper.sh",
         ])
         for a in alerts {
-            for key in ["name", "severity", "state", "labels", "annotations", "value"] { #expect(a[key] != nil) }
+            #expect(a["name"] is String && a["severity"] is String && a["value"] is Double)
+            #expect((a["labels"] as? [String: String])?["alertname"] == a["name"] as? String)
+            #expect((a["annotations"] as? [String: String])?["runbook_url"]?.hasPrefix("Rules/RUNBOOK.md#") == true)
             #expect(a["state"] as? String == "would fire")
         }
         let source = try #require(json["source"] as? [String: Any])
-        for key in ["samples", "series", "bytes", "lifetime_seconds"] { #expect(source[key] != nil) }
+        let samples = try #require(source["samples"] as? Int)
+        let series = try #require(source["series"] as? Int)
+        #expect(samples > 0 && series > 0 && series <= samples)
+        #expect(source["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: fixture)[.size] as? Int))
+        #expect(source["lifetime_seconds"] is Double)
         let etcd = try #require(json["etcd"] as? [String: Any])
         #expect(etcd["db_bytes"] as? Double == 2_093_056)
         #expect(etcd["quota_bytes"] as? Double == 8_589_934_592)

@@ -1,5 +1,6 @@
-/// PromQL durations: `ms s m h d w y`, combined largest first (`1h30m`).
-public enum Duration {
+/// Prometheus durations (`model.Duration`): `ms s m h d w y`, combined largest first (`1h30m`).
+/// Named so as not to shadow `Swift.Duration` for importers.
+public enum PromDuration {
     /// Milliseconds per unit.
     static func milliseconds(unit: Substring) -> Int64? {
         switch unit {
