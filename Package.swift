@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import Foundation
 import PackageDescription
 
@@ -27,7 +27,8 @@ let package = Package(
         // Memory hints (a prefetch) as inline C: no library, nothing linked.
         .target(name: "CMemory"),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
-        .target(name: "PromText", dependencies: ["CZlib"]),
+        // Strict memory safety: every unsafe use is marked, and they live in a few owners and primitives.
+        .target(name: "PromText", dependencies: ["CZlib"], swiftSettings: [.strictMemorySafety()]),
         // PromQL: lexer, parser, series store, evaluator.
         .target(name: "PromQL", dependencies: ["PromText", "CRE2", "CMemory"]),
         // Rule files and promtool-format rule unit tests.

@@ -48,7 +48,7 @@ public final class SnapshotCollector: SampleConsumer {
         }
         if !(name == lastName) {
             lastName = name.bytes
-            lastNeed = reach.need(for: name.buffer)
+            lastNeed = reach.need(for: name.unsafeBuffer)
         }
         needs.append(lastNeed)
         if !snapshot.identified && identifies(name) { snapshot.identified = true }

@@ -103,7 +103,7 @@ public final class ScrapeAppender: SampleConsumer {
         latestTimestamp = max(latestTimestamp ?? t, t)
         var rawHash: UInt64 = 0
         if cachesSeries {
-            let raw = s.seriesBytes.buffer
+            let raw = s.seriesBytes.unsafeBuffer
             rawHash = LabelHasher.hashBytes(raw, seed: 0x6A09_E667_F3BC_C908)
             if let k = cache.find(rawHash) {
                 let e = cacheEntries[k]
@@ -118,9 +118,9 @@ public final class ScrapeAppender: SampleConsumer {
             }
         }
         builder.reset()
-        builder.addMetricName(s.name.buffer)
+        builder.addMetricName(s.name.unsafeBuffer)
         for i in 0..<s.labelCount {
-            let name = s.labelName(i).buffer
+            let name = s.labelName(i).unsafeBuffer
             var exported: [UInt8]? = nil
             if !honorLabels, let t = targets.first(where: { $0.name.withUnsafeBufferPointer { bytesEqual($0, name) } }) {
                 exported = t.exported
@@ -130,7 +130,7 @@ public final class ScrapeAppender: SampleConsumer {
                 s.appendLabelValue(i, to: &scratch)
                 scratch.withUnsafeBufferPointer { v in add(exported, name, v) }
             } else {
-                add(exported, name, s.rawLabelValue(i).buffer)
+                add(exported, name, s.rawLabelValue(i).unsafeBuffer)
             }
         }
         for t in targets {
@@ -142,7 +142,7 @@ public final class ScrapeAppender: SampleConsumer {
         }
         if cachesSeries {
             let start = Int32(cacheBytes.count)
-            cacheBytes.append(contentsOf: s.seriesBytes.buffer)
+            cacheBytes.append(contentsOf: s.seriesBytes.unsafeBuffer)
             pendingRaw.append((rawHash, start, Int32(cacheBytes.count) - start))
         }
         newLabels.append(builder.build(in: arena))

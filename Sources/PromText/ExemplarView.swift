@@ -1,7 +1,8 @@
 /// An OpenMetrics exemplar (`# {trace_id="…"} 1 1.5e9`) lent with its sample.
+@safe
 public struct ExemplarView {
-    @usableFromInline let line: UnsafePointer<UInt8>
-    @usableFromInline let slots: UnsafePointer<LabelSlot>
+    @usableFromInline let line: Line
+    @usableFromInline let slots: LabelSlotsView
     /// Number of exemplar labels.
     public let labelCount: Int
     /// The exemplar value.
@@ -11,15 +12,13 @@ public struct ExemplarView {
 
     /// The name of exemplar label `index`.
     public func labelName(_ index: Int) -> ByteView {
-        precondition(index >= 0 && index < labelCount, "label index out of range")
-        let s = slots[index]
-        return ByteView(start: line + Int(s.nameStart), count: Int(s.nameCount))
+        let s = slots[index]  // checks the index
+        return line.view(Int(s.nameStart), Int(s.nameCount))
     }
 
     /// The value of exemplar label `index` as written.
     public func rawLabelValue(_ index: Int) -> ByteView {
-        precondition(index >= 0 && index < labelCount, "label index out of range")
-        let s = slots[index]
-        return ByteView(start: line + Int(s.valueStart), count: Int(s.valueCount))
+        let s = slots[index]  // checks the index
+        return line.view(Int(s.valueStart), Int(s.valueCount))
     }
 }

@@ -37,7 +37,8 @@ public struct FamilyFilter: Sendable, Hashable {
 
     /// Whether a sample with this metric name is kept.
     public func keeps(_ name: String) -> Bool {
-        Array(name.utf8).withUnsafeBufferPointer { CompiledFamilyFilter(self).keeps($0.baseAddress!, $0.count) }
+        let filter = CompiledFamilyFilter(self)
+        return ByteView.withView(of: Array(name.utf8)) { filter.keeps($0) }
     }
 }
 
@@ -57,16 +58,13 @@ struct CompiledFamilyFilter {
         validatesSkipped = filter.skipped == .validated
     }
 
-    func keeps(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        for prefix in prefixes where prefix.count <= n {
-            if prefix.withUnsafeBufferPointer({ $0.isEmpty || memoryEquals(p, $0.baseAddress!, $0.count) }) { return true }
-        }
-        for name in names {
-            if name.count == n, name.withUnsafeBufferPointer({ memoryEquals(p, $0.baseAddress!, n) }) { return true }
-            if name.count < n, name.withUnsafeBufferPointer({ memoryEquals(p, $0.baseAddress!, $0.count) }) {
-                let rest = UnsafeBufferPointer(start: p + name.count, count: n - name.count)
-                for s in Self.suffixes where s.count == rest.count && s.elementsEqual(rest) { return true }
-            }
+    /// Whether the family filter keeps a sample named `name`.
+    func keeps(_ name: ByteView) -> Bool {
+        for prefix in prefixes where name.hasPrefix(prefix) { return true }
+        for family in names where name.hasPrefix(family) {
+            if family.count == name.count { return true }
+            let rest = name.tail(from: family.count)
+            for s in Self.suffixes where rest == s { return true }
         }
         return false
     }

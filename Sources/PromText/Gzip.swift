@@ -11,18 +11,18 @@ package enum Gzip {
 
     /// gzip-compresses `bytes` (level 6, one member).
     package static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
-        var stream = z_stream()
-        guard CZlib_deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK else { return [] }
-        defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)
-        let written: Int = bytes.withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { output in
-                stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-                stream.avail_in = uInt(input.count)
-                stream.next_out = output.baseAddress
-                stream.avail_out = uInt(output.count)
-                _ = deflate(&stream, Z_FINISH)
-                return output.count - Int(stream.avail_out)
+        var stream = unsafe z_stream()
+        guard unsafe CZlib_deflateInit2(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK else { return [] }
+        defer { unsafe deflateEnd(&stream) }
+        var out = unsafe [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)
+        let written: Int = unsafe bytes.withUnsafeBufferPointer { input in
+            unsafe out.withUnsafeMutableBufferPointer { output in
+                unsafe stream.next_in = unsafe UnsafeMutablePointer(mutating: input.baseAddress)
+                unsafe stream.avail_in = uInt(input.count)
+                unsafe stream.next_out = output.baseAddress
+                unsafe stream.avail_out = uInt(output.count)
+                _ = unsafe deflate(&stream, Z_FINISH)
+                return unsafe output.count - Int(stream.avail_out)
             }
         }
         out.removeSubrange(written...)
@@ -33,7 +33,7 @@ package enum Gzip {
     /// (zlib's own speed, for benchmarks); throws on corrupt or truncated input.
     package static func inflatedSize(_ bytes: [UInt8], source: String = "<gzip>") throws(ParseError) -> Int {
         var total = 0
-        try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in total += piece.count }
+        unsafe try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in total += piece.count }
         return total
     }
 
@@ -41,12 +41,12 @@ package enum Gzip {
     /// or when the output would exceed `limit` bytes.
     package static func decompress(_ bytes: [UInt8], limit: Int = 1 << 30, source: String = "<gzip>") throws(ParseError) -> [UInt8] {
         var out: [UInt8] = []
-        try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
+        unsafe try inflateAll(bytes, source: source) { (piece: UnsafeRawBufferPointer) throws(ParseError) in
             if out.count + piece.count > limit {
                 throw ParseError(kind: .limit, source: source, line: 0, column: 0,
                                  message: "inflated size exceeds the limit of \(limit) bytes")
             }
-            out.append(contentsOf: piece)
+            unsafe out.append(contentsOf: piece)
         }
         return out
     }
@@ -56,8 +56,8 @@ package enum Gzip {
         _ bytes: [UInt8], source: String, _ body: (UnsafeRawBufferPointer) throws(ParseError) -> Void
     ) throws(ParseError) {
         let inflater = GzipInflater()
-        try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
-            try inflater.inflate(buf, source: source, body)
+        unsafe try withBytes(bytes) { (buf: UnsafeRawBufferPointer) throws(ParseError) in
+            unsafe try inflater.inflate(buf, source: source, body)
         }
         if !inflater.isComplete {
             throw ParseError(kind: .compression, source: source, line: 0, column: 0, message: "gzip stream is truncated")

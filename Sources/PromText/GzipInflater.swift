@@ -6,8 +6,9 @@ internal import CZlib
 /// writes). A stream that ends early is detected by ``isComplete`` at the
 /// end of input. Not thread-safe: one thread at a time (``InflatePipeline``
 /// hands it between threads with semaphores).
+@safe
 final class GzipInflater {
-    private var stream = z_stream()
+    private var stream = unsafe z_stream()
     private let initialized: Bool
     /// Whether the last gzip member ended (and nothing but whole members followed).
     private(set) var isComplete = false
@@ -19,21 +20,21 @@ final class GzipInflater {
 
     init() {
         // 15 window bits + 16: gzip wrapper only.
-        initialized = CZlib_inflateInit2(&stream, 15 + 16) == Z_OK
+        initialized = unsafe CZlib_inflateInit2(&stream, 15 + 16) == Z_OK
     }
 
     deinit {
-        if initialized { inflateEnd(&stream) }
-        output?.deallocate()
+        if initialized { unsafe inflateEnd(&stream) }
+        unsafe output?.deallocate()
     }
 
     /// Compressed input not yet consumed.
-    var pendingInput: Int { Int(stream.avail_in) }
+    var pendingInput: Int { unsafe Int(stream.avail_in) }
 
     /// Sets the compressed bytes to consume; they must stay valid until consumed.
     func setInput(_ input: UnsafeRawBufferPointer) {
-        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-        stream.avail_in = uInt(input.count)
+        unsafe stream.next_in = unsafe UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        unsafe stream.avail_in = uInt(input.count)
     }
 
     /// Inflates pending input into `out`; returns the bytes produced (0: nothing more for now).
@@ -44,28 +45,28 @@ final class GzipInflater {
         var produced = 0
         repeat {
             if isComplete {
-                guard stream.avail_in > 0 else { break }
-                inflateReset(&stream)  // another gzip member follows
+                guard unsafe stream.avail_in > 0 else { break }
+                unsafe inflateReset(&stream)  // another gzip member follows
                 isComplete = false
             }
-            let before = Int(stream.avail_in)
-            stream.next_out = out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(out.count - produced)
-            let status = CZlib.inflate(&stream, Z_NO_FLUSH)
-            produced = out.count - Int(stream.avail_out)
-            consumedInput += before - Int(stream.avail_in)
+            let before = unsafe Int(stream.avail_in)
+            unsafe stream.next_out = unsafe out.baseAddress!.advanced(by: produced).assumingMemoryBound(to: Bytef.self)
+            unsafe stream.avail_out = uInt(out.count - produced)
+            let status = unsafe CZlib.inflate(&stream, Z_NO_FLUSH)
+            produced = unsafe out.count - Int(stream.avail_out)
+            unsafe consumedInput += before - Int(stream.avail_in)
             if status == Z_STREAM_END {
                 isComplete = true
                 continue
             }
             if status == Z_BUF_ERROR { break }  // no progress possible: needs input or output space
             if status != Z_OK {
-                let what = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                let what = unsafe stream.msg.map { unsafe String(cString: $0) } ?? "error \(status)"
                 throw ParseError(
                     kind: .compression, source: source, line: 0, column: 0,
                     message: "corrupt gzip stream after \(consumedInput) compressed bytes: \(what)")
             }
-        } while produced < out.count && stream.avail_in > 0
+        } while unsafe produced < out.count && stream.avail_in > 0
         return produced
     }
 
@@ -73,12 +74,12 @@ final class GzipInflater {
     func inflate(
         _ input: UnsafeRawBufferPointer, source: String, _ body: (UnsafeRawBufferPointer) throws(ParseError) -> Void
     ) throws(ParseError) {
-        let out = output ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.pieceSize, alignment: 16)
-        output = out
-        setInput(input)
+        let out = unsafe output ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.pieceSize, alignment: 16)
+        unsafe output = unsafe out
+        unsafe setInput(input)
         while true {
-            let n = try inflate(into: out, source: source)
-            if n > 0 { try body(UnsafeRawBufferPointer(rebasing: out[0..<n])) }
+            let n = unsafe try inflate(into: out, source: source)
+            if n > 0 { unsafe try body(UnsafeRawBufferPointer(rebasing: out[0..<n])) }
             if n == 0 || (n < out.count && pendingInput == 0) { break }
         }
     }

@@ -8,6 +8,7 @@ import Synchronization
 /// ``run(_:source:_:)`` hands one compressed chunk to the helper and returns
 /// only when all of it is inflated and handed to `body`, so the chunk's memory
 /// is never used after the call. Pieces go through four 64 KiB slots, in turn.
+@safe
 final class InflatePipeline: @unchecked Sendable {
     // Thread safety: during a run the helper owns `inflater`, `failure` and the slot it
     // acquired (free.wait … filled.signal); the caller owns a slot between filled.wait and
@@ -25,18 +26,18 @@ final class InflatePipeline: @unchecked Sendable {
 
     init(_ inflater: GzipInflater) {
         self.inflater = inflater
-        slots = .allocate(byteCount: Self.slotCount * GzipInflater.pieceSize, alignment: 64)
-        lengths = .allocate(capacity: Self.slotCount)
-        lengths.initialize(repeating: 0, count: Self.slotCount)
+        unsafe slots = .allocate(byteCount: Self.slotCount * GzipInflater.pieceSize, alignment: 64)
+        unsafe lengths = .allocate(capacity: Self.slotCount)
+        unsafe lengths.initialize(repeating: 0, count: Self.slotCount)
     }
 
     deinit {
-        slots.deallocate()
-        lengths.deallocate()
+        unsafe slots.deallocate()
+        unsafe lengths.deallocate()
     }
 
     private func slot(_ k: Int) -> UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(rebasing: slots[(k * GzipInflater.pieceSize)..<((k + 1) * GzipInflater.pieceSize)])
+        unsafe UnsafeMutableRawBufferPointer(rebasing: slots[(k * GzipInflater.pieceSize)..<((k + 1) * GzipInflater.pieceSize)])
     }
 
     /// Inflates `chunk` on the helper thread, calling `body` on this thread with each piece in order.
@@ -45,17 +46,17 @@ final class InflatePipeline: @unchecked Sendable {
     ) throws(ParseError) {
         failure = nil
         cancelled.store(false, ordering: .relaxed)
-        inflater.setInput(chunk)
+        unsafe inflater.setInput(chunk)
         queue.async { self.work(source: source) }
         var k = 0
         var bodyError: ParseError? = nil
         while true {
             filled.wait()
-            let n = lengths[k]
+            let n = unsafe lengths[k]
             if n < 0 { break }  // the helper is done with this chunk
             if bodyError == nil {
                 do throws(ParseError) {
-                    try body(UnsafeRawBufferPointer(rebasing: slot(k)[0..<n]))
+                    unsafe try body(UnsafeRawBufferPointer(rebasing: slot(k)[0..<n]))
                 } catch {
                     bodyError = error
                     cancelled.store(true, ordering: .relaxed)  // no need to inflate the rest
@@ -76,13 +77,13 @@ final class InflatePipeline: @unchecked Sendable {
             if cancelled.load(ordering: .relaxed) { break }
             let n: Int
             do throws(ParseError) {
-                n = try inflater.inflate(into: slot(k), source: source)
+                n = unsafe try inflater.inflate(into: slot(k), source: source)
             } catch {
                 failure = error
                 break
             }
             if n == 0 { break }
-            lengths[k] = n
+            unsafe lengths[k] = n
             filled.signal()
             k = (k + 1) % Self.slotCount
             if n < GzipInflater.pieceSize && inflater.pendingInput == 0 {
@@ -90,7 +91,7 @@ final class InflatePipeline: @unchecked Sendable {
                 break
             }
         }
-        lengths[k] = -1  // in the slot acquired last
+        unsafe lengths[k] = -1  // in the slot acquired last
         filled.signal()
     }
 }

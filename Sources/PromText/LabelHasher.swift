@@ -19,7 +19,7 @@ package enum LabelHasher {
         var i = 0
         let n = b.count
         while i + 8 <= n {
-            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let w = unsafe UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
             h = mix(h ^ w, 0xE703_7ED1_A0B4_28DB)
             i += 8
         }
@@ -27,7 +27,7 @@ package enum LabelHasher {
             var w: UInt64 = 0
             var shift: UInt64 = 0
             while i < n {
-                w |= UInt64(p[i]) << shift
+                unsafe w |= UInt64(p[i]) << shift
                 shift += 8
                 i += 1
             }
@@ -36,24 +36,32 @@ package enum LabelHasher {
         return mix(h, 0x5899_65CC_7537_4CC3)
     }
 
+    /// ``hashBytes(_:seed:)`` of a parser view.
+    @inline(__always)
+    package static func hashBytes(_ v: ByteView, seed: UInt64) -> UInt64 { unsafe hashBytes(v.unsafeBuffer, seed: seed) }
+
+    /// ``nameHash(_:)`` of a parser view.
+    @inline(__always)
+    package static func nameHash(_ v: ByteView) -> UInt64 { unsafe nameHash(v.unsafeBuffer) }
+
     /// The term of a metric name in a label set's sum.
     package static func nameHash(_ metricName: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        hashBytes(metricName, seed: 0x9E37_79B9_7F4A_7C15)
+        unsafe hashBytes(metricName, seed: 0x9E37_79B9_7F4A_7C15)
     }
 
     /// The term of one label (name, unescaped value) in a label set's sum.
     package static func pairHash(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        pairHash(nameSeed: nameSeed(name), value: value)
+        unsafe pairHash(nameSeed: nameSeed(name), value: value)
     }
 
     /// The part of ``pairHash(name:value:)`` that depends on the name alone (label names
     /// repeat from series to series: computed once, it halves the work).
     package static func nameSeed(_ name: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        hashBytes(name, seed: 0x1234_5678_9ABC_DEF1)
+        unsafe hashBytes(name, seed: 0x1234_5678_9ABC_DEF1)
     }
 
     package static func pairHash(nameSeed: UInt64, value: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        mix(hashBytes(value, seed: nameSeed), 0x2D35_8DCC_AA6C_78A5)
+        unsafe mix(hashBytes(value, seed: nameSeed), 0x2D35_8DCC_AA6C_78A5)
     }
 
     /// The term of a sample's label `i`, its value unescaped into `scratch` when it has escapes.
@@ -61,9 +69,9 @@ package enum LabelHasher {
         if s.labelValueIsEscaped(i) {
             scratch.removeAll(keepingCapacity: true)
             s.appendLabelValue(i, to: &scratch)
-            return scratch.withUnsafeBufferPointer { pairHash(name: s.labelName(i).buffer, value: $0) }
+            return unsafe scratch.withUnsafeBufferPointer { unsafe pairHash(name: s.labelName(i).unsafeBuffer, value: $0) }
         }
-        return pairHash(name: s.labelName(i).buffer, value: s.rawLabelValue(i).buffer)
+        return unsafe pairHash(name: s.labelName(i).unsafeBuffer, value: s.rawLabelValue(i).unsafeBuffer)
     }
 
     /// The hash of a label set from the sum of its terms.

@@ -14,7 +14,7 @@ public struct MetadataView {
     /// The help text with its escapes resolved (`\\`, `\n`; OpenMetrics also `\"`).
     public var unescapedText: String {
         var out: [UInt8] = []
-        Unescaper.appendUnescaped(text.buffer, quotes: format == .openMetrics, to: &out)
+        Unescaper.appendUnescaped(text, quotes: format == .openMetrics, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -4,11 +4,11 @@
 package enum NameValidation {
     /// Whether `c` may start a metric name.
     @inline(__always)
-    package static func isMetricNameStart(_ c: UInt8) -> Bool { ByteClass.table[Int(c)] & ByteClass.metricStart != 0 }
+    package static func isMetricNameStart(_ c: UInt8) -> Bool { ByteClass.isMetricStart(c) }
 
     /// Whether `c` may continue a metric name.
     @inline(__always)
-    package static func isMetricNameChar(_ c: UInt8) -> Bool { ByteClass.table[Int(c)] & ByteClass.metricChar != 0 }
+    package static func isMetricNameChar(_ c: UInt8) -> Bool { ByteClass.isMetricChar(c) }
 
     package static func isMetricName(_ s: String) -> Bool {
         guard let first = s.utf8.first, isMetricNameStart(first) else { return false }
@@ -16,7 +16,7 @@ package enum NameValidation {
     }
 
     package static func isLabelName(_ s: String) -> Bool {
-        guard let first = s.utf8.first, ByteClass.table[Int(first)] & ByteClass.labelStart != 0 else { return false }
-        return s.utf8.allSatisfy { ByteClass.table[Int($0)] & ByteClass.labelChar != 0 }
+        guard let first = s.utf8.first, ByteClass.isLabelStart(first) else { return false }
+        return s.utf8.allSatisfy(ByteClass.isLabelChar)
     }
 }

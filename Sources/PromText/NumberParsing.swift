@@ -49,7 +49,7 @@ enum NumberParsing {
         if from >= end { return nil }
         var i = from
         var negative = false
-        let s = p[i]
+        let s = unsafe p[i]
         if s == UInt8(ascii: "-") || s == UInt8(ascii: "+") {
             negative = s == UInt8(ascii: "-")
             i += 1
@@ -62,7 +62,7 @@ enum NumberParsing {
         var digits = 0
         var exact = true
         while i < end {
-            let d = p[i] &- 0x30
+            let d = unsafe p[i] &- 0x30
             if d > 9 { break }
             digits += 1
             if mantissa != 0 || d != 0 {
@@ -76,10 +76,10 @@ enum NumberParsing {
             }
             i += 1
         }
-        if i < end && p[i] == UInt8(ascii: ".") {
+        if unsafe i < end && p[i] == UInt8(ascii: ".") {
             i += 1
             while i < end {
-                let d = p[i] &- 0x30
+                let d = unsafe p[i] &- 0x30
                 if d > 9 { break }
                 digits += 1
                 if mantissa != 0 || d != 0 {
@@ -97,19 +97,19 @@ enum NumberParsing {
             }
         }
         if digits == 0 {
-            return parseSpecial(p, afterSign, end, negative: negative, signed: afterSign > from)
+            return unsafe parseSpecial(p, afterSign, end, negative: negative, signed: afterSign > from)
         }
-        if i < end && (p[i] | 0x20) == UInt8(ascii: "e") {
+        if unsafe i < end && (p[i] | 0x20) == UInt8(ascii: "e") {
             i += 1
             var expNegative = false
-            if i < end && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
-                expNegative = p[i] == UInt8(ascii: "-")
+            if unsafe i < end && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+                expNegative = unsafe p[i] == UInt8(ascii: "-")
                 i += 1
             }
             var e = 0
             var expDigits = 0
             while i < end {
-                let d = p[i] &- 0x30
+                let d = unsafe p[i] &- 0x30
                 if d > 9 { break }
                 if e < 100_000 { e = e * 10 + Int(d) }
                 expDigits += 1
@@ -125,7 +125,7 @@ enum NumberParsing {
             if exponent < 0 { d /= powerOf10(-exponent) } else if exponent > 0 { d *= powerOf10(exponent) }
             return negative ? -d : d
         }
-        return slowParse(p, from, end)
+        return unsafe slowParse(p, from, end)
     }
 
     /// `inf`, `infinity`, `nan` in any case (after an optional sign for the infinities).
@@ -133,7 +133,7 @@ enum NumberParsing {
         _ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, negative: Bool, signed: Bool
     ) -> Double? {
         let n = end - i
-        @inline(__always) func lower(_ k: Int) -> UInt8 { p[i + k] | 0x20 }
+        @inline(__always) func lower(_ k: Int) -> UInt8 { unsafe p[i + k] | 0x20 }
         if !signed && n == 3 && lower(0) == UInt8(ascii: "n") && lower(1) == UInt8(ascii: "a") && lower(2) == UInt8(ascii: "n") {
             return .nan
         }
@@ -150,12 +150,12 @@ enum NumberParsing {
     /// Correctly rounded conversion through the C library, for long or extreme values.
     private static func slowParse(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Double? {
         let n = end - from
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
-            for k in 0..<n { buf[k] = CChar(bitPattern: p[from + k]) }
-            buf[n] = 0
+        return unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf -> Double? in
+            for k in 0..<n { unsafe buf[k] = unsafe CChar(bitPattern: p[from + k]) }
+            unsafe buf[n] = 0
             var endPtr: UnsafeMutablePointer<CChar>? = nil
-            let d = strtod(buf.baseAddress!, &endPtr)
-            guard let e = endPtr, e - buf.baseAddress! == n else { return nil }
+            let d = unsafe strtod(buf.baseAddress!, &endPtr)
+            guard let e = unsafe endPtr, unsafe e - buf.baseAddress! == n else { return nil }
             return d
         }
     }
@@ -164,14 +164,14 @@ enum NumberParsing {
     static func parseInt64(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Int64? {
         var i = from
         var negative = false
-        if i < end && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
-            negative = p[i] == UInt8(ascii: "-")
+        if unsafe i < end && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+            negative = unsafe p[i] == UInt8(ascii: "-")
             i += 1
         }
         if i >= end { return nil }
         var v: Int64 = 0
         while i < end {
-            let d = p[i] &- 0x30
+            let d = unsafe p[i] &- 0x30
             if d > 9 { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
             let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
@@ -184,7 +184,7 @@ enum NumberParsing {
 
     /// Parses an OpenMetrics timestamp (seconds, integer or float, finite).
     static func parseSeconds(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Double? {
-        guard let d = parseDouble(p, from, end), d.isFinite else { return nil }
+        guard let d = unsafe parseDouble(p, from, end), d.isFinite else { return nil }
         return d
     }
 
@@ -194,5 +194,13 @@ enum NumberParsing {
         if ms >= 9.2e18 { return .max }
         if ms <= -9.2e18 { return .min }
         return Int64(ms)
+    }
+}
+
+extension ByteView {
+    /// The bytes as a float (``NumberParsing/parseDouble(_:_:_:)``), nil when they are not one.
+    var parsedDouble: Double? {
+        guard count > 0 else { return nil }
+        return unsafe NumberParsing.parseDouble(start.unsafelyUnwrapped, 0, count)
     }
 }

@@ -108,14 +108,12 @@ struct OpenMetricsValidator {
     /// Validates one sample; returns its family name and type. Allocates only for a new
     /// family or a new series group.
     mutating func sample(
-        line p: UnsafePointer<UInt8>, name: ByteView, slots: UnsafePointer<LabelSlot>, labelCount: Int, value: Double,
+        line p: Line, name: ByteView, slots: LabelSlotsView, labelCount: Int, value: Double,
         timestamp: Double?, hasExemplar: Bool, lineNumber: Int
     ) throws(LineFault) -> (ByteView, MetricType) {
         var suffix: SampleSuffix? = nil
-        if hasFamily && name.count >= family.count && family.withUnsafeBufferPointer({
-            $0.isEmpty || memoryEquals(name.start!, $0.baseAddress!, $0.count)
-        }) {
-            let rest = ByteView(start: name.start! + family.count, count: name.count - family.count)
+        if hasFamily && name.hasPrefix(family) {
+            let rest = name.tail(from: family.count)
             suffix = SampleSuffix.allowed(for: type, in: .openMetrics).first { rest == $0.text }
         }
         if suffix == nil {
@@ -162,7 +160,7 @@ struct OpenMetricsValidator {
         } else if isQuantile {
             g = groupHash(view, excluding: "quantile")
         } else if type == .stateset {
-            g = family.withUnsafeBufferPointer { groupHash(view, excluding: ByteView(start: $0.baseAddress, count: $0.count)) }
+            g = groupHash(view, excluding: family)
         } else {
             g = groupHash(view, excluding: nil)
         }
@@ -198,7 +196,7 @@ struct OpenMetricsValidator {
         if type == .histogram || type == .gaugehistogram {
             try histogram.add(kind, group: g, timestamp: timestamp, value: value, bound: bucketBound, family: family)
         }
-        return (ByteView(start: name.start, count: family.count), type)
+        return (name.head(family.count), type)
     }
 
     private func indexOfLabel(_ s: SampleView, _ name: [UInt8]) -> Int? {
@@ -208,10 +206,16 @@ struct OpenMetricsValidator {
 
     /// Order-independent hash of the labels, leaving out one label name.
     private func groupHash(_ s: SampleView, excluding: StaticString) -> UInt64 {
-        groupHash(s, excluding: ByteView(start: excluding.utf8Start, count: excluding.utf8CodeUnitCount))
+        var h: UInt64 = 0
+        var scratch: [UInt8] = []
+        for i in 0..<s.labelCount {
+            if s.labelName(i) == excluding { continue }
+            h &+= LabelHasher.pairHash(s, i, scratch: &scratch)
+        }
+        return LabelHasher.finalize(h)
     }
 
-    private func groupHash(_ s: SampleView, excluding: ByteView?) -> UInt64 {
+    private func groupHash(_ s: SampleView, excluding: [UInt8]?) -> UInt64 {
         var h: UInt64 = 0
         var scratch: [UInt8] = []
         for i in 0..<s.labelCount {
@@ -223,7 +227,7 @@ struct OpenMetricsValidator {
 
     /// A number label (`le`, `quantile`); infinities only as `+Inf`/`-Inf`.
     private func canonicalNumber(_ v: ByteView) -> Double? {
-        guard v.count > 0, let d = NumberParsing.parseDouble(v.start!, 0, v.count) else { return nil }
+        guard let d = v.parsedDouble else { return nil }
         if d.isInfinite && !(v == "+Inf" || v == "-Inf") { return nil }
         return d
     }

@@ -50,9 +50,9 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Builds an error for the byte at `offset` of a line, computing column and excerpt.
-    static func at(
-        _ kind: Kind, source: String, line: Int, lineBytes: UnsafeBufferPointer<UInt8>, offset: Int, message: String
-    ) -> ParseError {
+    static func at<Bytes: RandomAccessCollection<UInt8>>(
+        _ kind: Kind, source: String, line: Int, lineBytes: Bytes, offset: Int, message: String
+    ) -> ParseError where Bytes.Index == Int {
         let offset = max(0, min(offset, lineBytes.count))
         var column = 1
         for i in 0..<offset where lineBytes[i] & 0xC0 != 0x80 { column += 1 }

@@ -24,7 +24,7 @@ enum SampleSuffix: CaseIterable {
         }
     }
 
-    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+    var bytes: [UInt8] { Array("\(text)".utf8) }
 
     private static let openMetrics: [[SampleSuffix]] = MetricType.allCases.map { t in
         switch t {

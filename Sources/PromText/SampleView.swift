@@ -3,9 +3,10 @@
 /// Names and label values are borrowed ``ByteView``s into the line being
 /// parsed; nothing is copied or unescaped unless asked for. Do not keep the
 /// view or its byte views past the callback.
+@safe
 public struct SampleView {
-    @usableFromInline let line: UnsafePointer<UInt8>
-    @usableFromInline let slots: UnsafePointer<LabelSlot>
+    @usableFromInline let line: Line
+    @usableFromInline let slots: LabelSlotsView
     /// Number of labels on the sample (exemplar labels not included).
     public let labelCount: Int
     /// The metric name as written (for a histogram bucket: `…_bucket`).
@@ -24,8 +25,8 @@ public struct SampleView {
     /// The family's type from its `# TYPE` line; ``MetricType/untyped`` without one.
     public let type: MetricType
     @usableFromInline let hasTimestamp: Bool
-    /// Bytes from the start of the name to the end of the label set, as written.
-    @usableFromInline let seriesCount: Int
+    /// The name and label set, as written.
+    @usableFromInline let series: ByteView
 
     /// The timestamp in milliseconds since the epoch, if the line has one
     /// (0.0.4 writes milliseconds, OpenMetrics seconds; both are converted).
@@ -36,21 +37,21 @@ public struct SampleView {
     public var exemplar: ExemplarView? {
         guard exemplarLabelCount >= 0 else { return nil }
         return ExemplarView(
-            line: line, slots: slots + labelCount, labelCount: exemplarLabelCount, value: exemplarValue,
+            line: line, slots: slots.following(exemplarLabelCount), labelCount: exemplarLabelCount, value: exemplarValue,
             timestamp: exemplarTimestamp.isNaN ? nil : exemplarTimestamp)
     }
 
     // Scalars only, no optionals: the view is built once per sample on the hot path.
     @usableFromInline
     init(
-        line: UnsafePointer<UInt8>, slots: UnsafePointer<LabelSlot>, labelCount: Int, name: ByteView,
+        line: Line, slots: LabelSlotsView, labelCount: Int, name: ByteView,
         family: ByteView, type: MetricType, value: Double, hasTimestamp: Bool, timestamp: Int64,
         exemplarLabelCount: Int = -1, exemplarValue: Double = 0, exemplarTimestamp: Double = .nan, lineNumber: Int,
-        seriesCount: Int? = nil
+        series: ByteView? = nil
     ) {
-        self.seriesCount = seriesCount ?? name.count
+        self.series = series ?? name
         self.line = line
-        self.slots = slots
+        self.slots = slots.prefix(labelCount)
         self.labelCount = labelCount
         self.name = name
         self.family = family
@@ -67,23 +68,20 @@ public struct SampleView {
     /// The name of label `index` (0-based, in the order written).
     @inlinable
     public func labelName(_ index: Int) -> ByteView {
-        precondition(index >= 0 && index < labelCount, "label index out of range")
-        let s = slots[index]
-        return ByteView(start: line + Int(s.nameStart), count: Int(s.nameCount))
+        let s = slots[index]  // checks the index
+        return line.view(Int(s.nameStart), Int(s.nameCount))
     }
 
     /// The value of label `index` as written, escapes included.
     @inlinable
     public func rawLabelValue(_ index: Int) -> ByteView {
-        precondition(index >= 0 && index < labelCount, "label index out of range")
-        let s = slots[index]
-        return ByteView(start: line + Int(s.valueStart), count: Int(s.valueCount))
+        let s = slots[index]  // checks the index
+        return line.view(Int(s.valueStart), Int(s.valueCount))
     }
 
     /// Whether label `index`'s value contains escapes (`\\`, `\"`, `\n`).
     @inlinable
     public func labelValueIsEscaped(_ index: Int) -> Bool {
-        precondition(index >= 0 && index < labelCount, "label index out of range")
         return slots[index].escaped
     }
 
@@ -91,9 +89,9 @@ public struct SampleView {
     public func appendLabelValue(_ index: Int, to storage: inout [UInt8]) {
         let raw = rawLabelValue(index)
         if !slots[index].escaped {
-            storage.append(contentsOf: raw.buffer)
+            storage.append(contentsOf: raw)
         } else {
-            Unescaper.appendUnescaped(raw.buffer, quotes: true, to: &storage)
+            Unescaper.appendUnescaped(raw, quotes: true, to: &storage)
         }
     }
 
@@ -114,7 +112,7 @@ public struct SampleView {
     /// The series as written: the metric name and label set, escapes, order and blanks
     /// as they are in the line. Equal bytes are the same series; the reverse is not always
     /// true (order, escapes), so this is a cache key, not an identity.
-    package var seriesBytes: ByteView { ByteView(start: name.start, count: seriesCount) }
+    package var seriesBytes: ByteView { series }
 
     /// An order-independent 64-bit fingerprint of the metric name and label set
     /// (equal series give equal fingerprints whatever their label order).
@@ -126,7 +124,7 @@ public struct SampleView {
     /// The unfinalized sum behind ``seriesFingerprint`` (see ``LabelHasher``), with label
     /// values unescaped into `scratch` where they need it.
     package func seriesHashSum(scratch: inout [UInt8]) -> UInt64 {
-        var h = LabelHasher.nameHash(name.buffer)
+        var h = LabelHasher.nameHash(name)
         for i in 0..<labelCount {
             h &+= LabelHasher.pairHash(self, i, scratch: &scratch)
         }

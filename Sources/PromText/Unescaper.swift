@@ -2,7 +2,7 @@
 enum Unescaper {
     /// Appends `raw` with `\\`→`\`, `\n`→newline and (if `quotes`) `\"`→`"`; other
     /// backslashes are kept as written, as Prometheus does.
-    static func appendUnescaped(_ raw: UnsafeBufferPointer<UInt8>, quotes: Bool, to out: inout [UInt8]) {
+    static func appendUnescaped(_ raw: ByteView, quotes: Bool, to out: inout [UInt8]) {
         var i = 0
         let n = raw.count
         while i < n {

@@ -1,11 +1,11 @@
 // Sample lines: `name{label="value",…} value [timestamp] [# {exemplar} value [timestamp]]`.
 // This is the hot path: no allocation, one pass over the line, views into the line. The
-// line's end is found by parsing it: `p[..<n]` holds a `\n` at or after the line's end
+// line's end is found by parsing it: the ``Line`` holds a `\n` at or after the line's end
 // (every scanner stops at it), so no separate newline search precedes the parse.
 
-extension TextParser {
+extension LineParser {
     @inline(__always)
-    private func skipBlanks(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int {
+    private func skipBlanks(_ p: Line, _ i: Int) -> Int {
         var i = i
         while p[i] == 0x20 || p[i] == 0x09 { i &+= 1 }
         return i
@@ -19,35 +19,34 @@ extension TextParser {
 
     /// At the end of the line (0.0.4 allows a CR before the newline)? Returns the newline's index.
     @inline(__always)
-    private func lineEnd(_ p: UnsafePointer<UInt8>, _ i: Int) -> Int? {
+    private func lineEnd(_ p: Line, _ i: Int) -> Int? {
         if p[i] == 0x0A { return i }
         if !openMetrics && p[i] == 0x0D && p[i &+ 1] == 0x0A { return i &+ 1 }
         return nil
     }
 
     /// Parses a sample line starting at `p[from]`, hands it to the consumer and returns
-    /// the index of the `\n` that ends it. `n` bounds the scan (a `\n` is before it).
-    func parseSample(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) throws(LineFault) -> Int {
-        let table = self.table
+    /// the index of the `\n` that ends it.
+    mutating func parseSample(_ p: Line, _ from: Int) throws(LineFault) -> Int {
         let nameEnd: Int
         let nameHit: Bool
-        if let end = repeatCache.matchName(p, from, n, table) {
+        if let end = repeatCache.matchName(p, from) {
             nameEnd = end
             nameHit = true
         } else {
-            guard table[Int(p[from])] & ByteClass.metricStart != 0 else {
+            guard ByteClass.isMetricStart(p[from]) else {
                 throw LineFault(.syntax, at: from, p[from] == UInt8(ascii: "{")
                     ? "expected a metric name before '{' (quoted UTF-8 names are not supported)"
                     : "expected a metric name or a comment")
             }
-            nameEnd = ByteScanning.skipMetricNameChars(p, from &+ 1, n, table)
+            nameEnd = p.metricNameEnd(from: from &+ 1)
             nameHit = false
-            repeatCache.keep = filter?.keeps(p + from, nameEnd &- from) ?? true
+            repeatCache.keep = filter?.keeps(p.view(from, nameEnd &- from)) ?? true
         }
         if !openMetrics, !repeatCache.keep, !validatesSkipped {
-            if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
+            if !nameHit { repeatCache.rememberName(p.view(from, nameEnd &- from)) }
             statistics.filteredSamples &+= 1
-            return ByteScanning.newline(p, nameEnd, n)
+            return p.newline(from: nameEnd)
         }
         var i = nameEnd
         if !openMetrics { i = skipBlanks(p, i) }
@@ -55,7 +54,7 @@ extension TextParser {
         var hadLabels = false
         if p[i] == UInt8(ascii: "{") {
             hadLabels = true
-            i = try parseLabels(p, i &+ 1, n, firstSlot: 0, count: &labelCount, cached: true)
+            i = try parseLabels(p, i &+ 1, firstSlot: 0, count: &labelCount, cached: true)
         }
         let seriesEnd = hadLabels ? i : nameEnd
         // The value, after exactly one space in OpenMetrics, blanks in 0.0.4.
@@ -72,11 +71,11 @@ extension TextParser {
             throw lineEnd(p, i) != nil ? expectedValue(p, i, nameEnd: nameEnd, hadLabels: hadLabels)
                 : LineFault(.syntax, at: i, "expected a value")
         }
-        guard let value = NumberParsing.parseDouble(p, i, valueEnd) else {
+        guard let value = p.double(i, valueEnd) else {
             if openMetrics && p[valueEnd &- 1] == 0x0D && lineEnd(p, valueEnd) != nil {
                 throw LineFault(.syntax, at: valueEnd &- 1, "a carriage return before the line end: OpenMetrics lines end with \\n alone")
             }
-            throw LineFault(.syntax, at: i, "invalid value \"\(text(p, i, valueEnd))\": expected a float, +Inf, -Inf or NaN")
+            throw LineFault(.syntax, at: i, "invalid value \"\(p.text(i, valueEnd))\": expected a float, +Inf, -Inf or NaN")
         }
         i = valueEnd
         var timestampMs: Int64 = 0
@@ -88,13 +87,13 @@ extension TextParser {
             if p[i] == 0x20 {
                 i &+= 1  // the space that ended the value
                 if p[i] == UInt8(ascii: "#") {
-                    (exemplar, i) = try parseExemplar(p, i, n, firstSlot: labelCount)
+                    (exemplar, i) = try parseExemplar(p, i, firstSlot: labelCount)
                 } else {
                     var tsEnd = i
                     while !endsToken(p[tsEnd]) { tsEnd &+= 1 }
-                    guard tsEnd > i, let s = NumberParsing.parseSeconds(p, i, tsEnd) else {
+                    guard tsEnd > i, let s = p.seconds(i, tsEnd) else {
                         throw LineFault(.syntax, at: i, tsEnd > i
-                            ? "invalid timestamp \"\(text(p, i, tsEnd))\": expected seconds as a finite number"
+                            ? "invalid timestamp \"\(p.text(i, tsEnd))\": expected seconds as a finite number"
                             : "expected a timestamp or an exemplar after the value")
                     }
                     timestampSeconds = s
@@ -102,7 +101,7 @@ extension TextParser {
                     hasTimestamp = true
                     i = tsEnd
                     if p[i] == 0x20 {
-                        (exemplar, i) = try parseExemplar(p, i &+ 1, n, firstSlot: labelCount)
+                        (exemplar, i) = try parseExemplar(p, i &+ 1, firstSlot: labelCount)
                     }
                 }
             }
@@ -115,10 +114,10 @@ extension TextParser {
             } else {
                 var tsEnd = i
                 while !endsToken(p[tsEnd]) { tsEnd &+= 1 }
-                guard let ts = NumberParsing.parseInt64(p, i, tsEnd) else {
+                guard let ts = p.int64(i, tsEnd) else {
                     throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: "#")
                         ? "exemplars need the OpenMetrics format (--openmetrics)"
-                        : "invalid timestamp \"\(text(p, i, tsEnd))\": expected integer milliseconds")
+                        : "invalid timestamp \"\(p.text(i, tsEnd))\": expected integer milliseconds")
                 }
                 timestampMs = ts
                 hasTimestamp = true
@@ -129,7 +128,7 @@ extension TextParser {
         }
         if hadLabels && !labelNamesRepeated {
             if labelCount > 1 { try checkDuplicateLabels(p, 0, labelCount) }
-            repeatCache.rememberLabels(p, slots, labelCount)  // only once checked
+            repeatCache.rememberLabels(p, slots.view, labelCount)  // only once checked
         }
         if labelCount > 0 {
             previousLine = p
@@ -139,33 +138,33 @@ extension TextParser {
             previousLine = nil
         }
 
-        let name = ByteView(start: p + from, count: nameEnd &- from)
+        let name = p.view(from, nameEnd &- from)
         var family = name
         var type = MetricType.untyped
         if !nameHit && !openMetrics {
-            repeatCache.rememberName(p + from, nameEnd &- from)
+            repeatCache.rememberName(name)
             (family, type) = typedFamily.isEmpty ? (name, .untyped) : typedFamilyOf(name)
             repeatCache.familyCount = family.count
             repeatCache.type = type
         } else if !openMetrics {
-            family = ByteView(start: p + from, count: repeatCache.familyCount)
+            family = name.head(repeatCache.familyCount)
             type = repeatCache.type
         }
         if openMetrics {
             (family, type) = try validator!.sample(
-                line: p, name: name, slots: slots, labelCount: labelCount, value: value,
+                line: p, name: name, slots: slots.view, labelCount: labelCount, value: value,
                 timestamp: timestampSeconds, hasExemplar: exemplar.count >= 0, lineNumber: statistics.lines)
-            if !nameHit { repeatCache.rememberName(p + from, nameEnd &- from) }
+            if !nameHit { repeatCache.rememberName(name) }
         }
         if !repeatCache.keep {
             statistics.filteredSamples &+= 1
             return end
         }
         consumer.consume(SampleView(
-            line: p, slots: slots, labelCount: labelCount, name: name, family: family, type: type, value: value,
+            line: p, slots: slots.view, labelCount: labelCount, name: name, family: family, type: type, value: value,
             hasTimestamp: hasTimestamp, timestamp: timestampMs, exemplarLabelCount: exemplar.count,
             exemplarValue: exemplar.value, exemplarTimestamp: exemplar.timestamp, lineNumber: statistics.lines,
-            seriesCount: seriesEnd &- from))
+            series: p.view(from, seriesEnd &- from)))
         statistics.samples &+= 1
         return end
     }
@@ -175,17 +174,15 @@ extension TextParser {
     private func typedFamilyOf(_ name: ByteView) -> (ByteView, MetricType) {
         let k = typedFamily.count
         guard name.count >= k else { return (name, .untyped) }
-        return typedFamily.withUnsafeBufferPointer { fam in
-            guard memoryEquals(name.start!, fam.baseAddress!, k) else { return (name, .untyped) }
-            let rest = ByteView(start: name.start! + k, count: name.count &- k)
-            for s in SampleSuffix.allowed(for: typedFamilyType, in: .prometheusText) where rest == s.text {
-                return (ByteView(start: name.start, count: k), typedFamilyType)
-            }
-            return (name, .untyped)
+        guard name.hasPrefix(typedFamily) else { return (name, .untyped) }
+        let rest = name.tail(from: k)
+        for s in SampleSuffix.allowed(for: typedFamilyType, in: .prometheusText) where rest == s.text {
+            return (name.head(k), typedFamilyType)
         }
+        return (name, .untyped)
     }
 
-    private func expectedValue(_ p: UnsafePointer<UInt8>, _ i: Int, nameEnd: Int, hadLabels: Bool) -> LineFault {
+    private func expectedValue(_ p: Line, _ i: Int, nameEnd: Int, hadLabels: Bool) -> LineFault {
         if lineEnd(p, i) != nil { return LineFault(.syntax, at: i, "expected a value after the \(hadLabels ? "labels" : "metric name")") }
         if !hadLabels && i == nameEnd {
             return LineFault(.syntax, at: i, "unexpected character \(describe(p[i])) in metric name")
@@ -197,26 +194,17 @@ extension TextParser {
     /// Parses `name="value",…}` from `p[i]` (after `{`) into slots from `firstSlot`; returns the index after `}`.
     /// With `cached`, label names are first matched against the previous line's, and
     /// ``labelNamesRepeated`` tells whether the whole sequence repeated.
-    func parseLabels(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int, count: inout Int, cached: Bool = false
+    mutating func parseLabels(
+        _ p: Line, _ start: Int, firstSlot: Int, count: inout Int, cached: Bool = false
     ) throws(LineFault) -> Int {
-        let table = self.table
         var repeated = cached
         let limits = options.limits
         var i = start
         var atSeparator = false
         if cached, let previous = previousLine, previousLabelCount > 0 {
             // Labels wholly inside the prefix this line shares with the previous one are the same labels.
-            let same = ByteScanning.commonPrefixLength(p, n, previous, previousLineCount)
-            var k = 0
-            var afterQuote = 0
-            while k < previousLabelCount {
-                let s = slots[k]
-                let closingQuote = Int(s.valueStart &+ s.valueCount)
-                if closingQuote >= same { break }
-                afterQuote = closingQuote &+ 1
-                k &+= 1
-            }
+            let same = p.commonPrefixLength(p.limit, with: previous, previousLineCount)
+            let (k, afterQuote) = slots.labelsBefore(same, of: previousLabelCount)
             if k > 0 {
                 count = k
                 i = afterQuote
@@ -234,11 +222,11 @@ extension TextParser {
         while true {
           if !atSeparator {
             let nameStart = i
-            if repeated, let end = repeatCache.matchLabel(count, p, i, n) {
+            if repeated, let end = repeatCache.matchLabel(count, p, i) {
                 i = end
             } else {
                 repeated = false
-                i = try scanLabelName(p, i, n, table)
+                i = try scanLabelName(p, i)
             }
             let nameEnd = i
             if !repeated {
@@ -248,37 +236,37 @@ extension TextParser {
             }
             if !openMetrics { i = skipBlanks(p, i) }
             guard p[i] == UInt8(ascii: "=") else {
-                throw LineFault(.syntax, at: i, "expected '=' after label name \"\(text(p, nameStart, nameEnd))\"")
+                throw LineFault(.syntax, at: i, "expected '=' after label name \"\(p.text(nameStart, nameEnd))\"")
             }
             i &+= 1
             if !openMetrics { i = skipBlanks(p, i) }
             guard p[i] == UInt8(ascii: "\"") else {
-                throw LineFault(.syntax, at: i, "expected '\"' to open the value of label \"\(text(p, nameStart, nameEnd))\"")
+                throw LineFault(.syntax, at: i, "expected '\"' to open the value of label \"\(p.text(nameStart, nameEnd))\"")
             }
             i &+= 1
             let valueStart = i
             var escaped = false
             while true {
-                i = ByteScanning.findLabelValueSpecial(p, i, n)
+                i = p.labelValueSpecial(from: i)
                 let c = p[i]
                 if c == UInt8(ascii: "\"") { break }
                 if c == 0x0A {
                     throw LineFault(.syntax, at: valueStart &- 1,
-                        "unterminated value of label \"\(text(p, nameStart, nameEnd))\": expected a closing '\"'")
+                        "unterminated value of label \"\(p.text(nameStart, nameEnd))\": expected a closing '\"'")
                 }
                 if c == UInt8(ascii: "\\") {
                     escaped = true
                     if p[i &+ 1] == 0x0A {
                         throw LineFault(.syntax, at: valueStart &- 1,
-                            "unterminated value of label \"\(text(p, nameStart, nameEnd))\": expected a closing '\"'")
+                            "unterminated value of label \"\(p.text(nameStart, nameEnd))\": expected a closing '\"'")
                     }
                     i &+= p[i &+ 1] < 0x80 ? 2 : 1
                 } else if c == 0 {
-                    throw LineFault(.syntax, at: i, "NUL byte in the value of label \"\(text(p, nameStart, nameEnd))\"")
+                    throw LineFault(.syntax, at: i, "NUL byte in the value of label \"\(p.text(nameStart, nameEnd))\"")
                 } else {
-                    let k = ByteScanning.utf8SequenceLength(p, i, n)
+                    let k = p.utf8SequenceLength(at: i)
                     if k == 0 {
-                        throw LineFault(.syntax, at: i, "invalid UTF-8 in the value of label \"\(text(p, nameStart, nameEnd))\"")
+                        throw LineFault(.syntax, at: i, "invalid UTF-8 in the value of label \"\(p.text(nameStart, nameEnd))\"")
                     }
                     i &+= k
                 }
@@ -291,12 +279,10 @@ extension TextParser {
             if count >= limits.maxLabelsPerSample {
                 throw LineFault(.limit, at: nameStart, "more labels than the limit of \(limits.maxLabelsPerSample)")
             }
-            let slot = firstSlot &+ count
-            if slot >= slotCapacity { growSlots(to: slot &+ 1) }
-            slots[slot] = LabelSlot(
+            slots.set(firstSlot &+ count, LabelSlot(
                 nameStart: Int32(truncatingIfNeeded: nameStart), nameCount: Int32(truncatingIfNeeded: nameEnd &- nameStart),
                 valueStart: Int32(truncatingIfNeeded: valueStart), valueCount: Int32(truncatingIfNeeded: valueEnd &- valueStart),
-                escaped: escaped)
+                escaped: escaped))
             count &+= 1
           }
             atSeparator = false
@@ -316,33 +302,33 @@ extension TextParser {
     }
 
     /// Scans a label name from `p[i]`; returns the index after it.
-    private func scanLabelName(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ table: UnsafePointer<UInt8>) throws(LineFault) -> Int {
-        guard table[Int(p[i])] & ByteClass.labelStart != 0 else {
+    private func scanLabelName(_ p: Line, _ i: Int) throws(LineFault) -> Int {
+        guard ByteClass.isLabelStart(p[i]) else {
             if p[i] == 0x0A { throw LineFault(.syntax, at: i, "expected a label name or '}'") }
             throw LineFault(.syntax, at: i, p[i] == UInt8(ascii: ",")
                 ? "expected a label name, found an extra ','"
                 : p[i] == UInt8(ascii: "\"") ? "expected a label name (quoted UTF-8 names are not supported)"
                 : "expected a label name, found \(describe(p[i]))")
         }
-        return ByteScanning.skipLabelNameChars(p, i &+ 1, n, table)
+        return p.labelNameEnd(from: i &+ 1)
     }
 
     /// `# {labels} value [timestamp]` from `p[i]`; OpenMetrics only.
-    private func parseExemplar(
-        _ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, firstSlot: Int
+    private mutating func parseExemplar(
+        _ p: Line, _ start: Int, firstSlot: Int
     ) throws(LineFault) -> ((count: Int, value: Double, timestamp: Double), Int) {
         var i = start
         guard p[i] == UInt8(ascii: "#"), p[i &+ 1] == 0x20, p[i &+ 2] == UInt8(ascii: "{") else {
             throw LineFault(.syntax, at: i, "expected an exemplar '# {labels} value' or the end of the line")
         }
         var count = 0
-        i = try parseLabels(p, i &+ 3, n, firstSlot: firstSlot, count: &count)
+        i = try parseLabels(p, i &+ 3, firstSlot: firstSlot, count: &count)
         if count > 1 { try checkDuplicateLabels(p, firstSlot, count) }
         var scalars = 0
         for k in firstSlot..<(firstSlot &+ count) {
             let s = slots[k]
-            scalars &+= ByteScanning.scalarCount(p, Int(s.nameStart), Int(s.nameStart &+ s.nameCount))
-            scalars &+= ByteScanning.scalarCount(p, Int(s.valueStart), Int(s.valueStart &+ s.valueCount))
+            scalars &+= p.scalarCount(Int(s.nameStart), Int(s.nameStart &+ s.nameCount))
+            scalars &+= p.scalarCount(Int(s.valueStart), Int(s.valueStart &+ s.valueCount))
         }
         if scalars > 128 {
             throw LineFault(.semantics, at: start, "exemplar labels have \(scalars) characters; at most 128 are allowed")
@@ -351,16 +337,16 @@ extension TextParser {
         i &+= 1
         var end = i
         while !endsToken(p[end]) { end &+= 1 }
-        guard end > i, let value = NumberParsing.parseDouble(p, i, end) else {
-            throw LineFault(.syntax, at: i, "invalid exemplar value \"\(text(p, i, end))\"")
+        guard end > i, let value = p.double(i, end) else {
+            throw LineFault(.syntax, at: i, "invalid exemplar value \"\(p.text(i, end))\"")
         }
         var timestamp = Double.nan
         if p[end] == 0x20 {
             i = end &+ 1
             end = i
             while !endsToken(p[end]) { end &+= 1 }
-            guard end > i, p[end] == 0x0A, let ts = NumberParsing.parseSeconds(p, i, end) else {
-                throw LineFault(.syntax, at: i, "invalid exemplar timestamp \"\(text(p, i, end))\"")
+            guard end > i, p[end] == 0x0A, let ts = p.seconds(i, end) else {
+                throw LineFault(.syntax, at: i, "invalid exemplar timestamp \"\(p.text(i, end))\"")
             }
             timestamp = ts
         }
@@ -368,9 +354,9 @@ extension TextParser {
     }
 
     /// Rejects a label name written twice on one sample.
-    func checkDuplicateLabels(_ p: UnsafePointer<UInt8>, _ first: Int, _ count: Int) throws(LineFault) {
+    mutating func checkDuplicateLabels(_ p: Line, _ first: Int, _ count: Int) throws(LineFault) {
         @inline(__always) func same(_ a: LabelSlot, _ b: LabelSlot) -> Bool {
-            a.nameCount == b.nameCount && memoryEquals(p + Int(a.nameStart), p + Int(b.nameStart), Int(a.nameCount))
+            a.nameCount == b.nameCount && p.bytesEqual(Int(a.nameStart), Int(b.nameStart), Int(a.nameCount))
         }
         if count <= 48 {
             for a in first..<(first &+ count &- 1) {
@@ -383,7 +369,7 @@ extension TextParser {
         hashScratch.removeAll(keepingCapacity: true)
         for k in first..<(first &+ count) {
             let s = slots[k]
-            let h = LabelHasher.hashBytes(UnsafeBufferPointer(start: p + Int(s.nameStart), count: Int(s.nameCount)), seed: 7)
+            let h = LabelHasher.hashBytes(p.view(Int(s.nameStart), Int(s.nameCount)), seed: 7)
             hashScratch.append((h, k))
         }
         hashScratch.sort { $0.0 < $1.0 }
@@ -392,15 +378,9 @@ extension TextParser {
         }
     }
 
-    private func duplicate(_ p: UnsafePointer<UInt8>, _ s: LabelSlot) -> LineFault {
-        let name = text(p, Int(s.nameStart), Int(s.nameStart &+ s.nameCount))
+    private func duplicate(_ p: Line, _ s: LabelSlot) -> LineFault {
+        let name = p.text(Int(s.nameStart), Int(s.nameStart &+ s.nameCount))
         return LineFault(.syntax, at: Int(s.nameStart), "duplicate label name \"\(name)\"")
-    }
-
-    /// A short printable copy of `p[from..<to]` for messages.
-    func text(_ p: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> String {
-        let to = min(to, from + 64)
-        return String(decoding: UnsafeBufferPointer(start: p + from, count: max(0, to - from)), as: UTF8.self)
     }
 
     func describe(_ c: UInt8) -> String {

@@ -1,13 +1,13 @@
 // Comment lines: `# HELP name text`, `# TYPE name type`, `# UNIT name unit`, `# EOF`, other comments.
 
-extension TextParser {
+extension LineParser {
     /// 0.0.4: `# HELP`/`# TYPE` are metadata, any other `#` line is a comment.
-    func parseComment(_ p: UnsafePointer<UInt8>, _ n: Int) throws(LineFault) {
+    mutating func parseComment(_ p: Line, _ n: Int) throws(LineFault) {
         var i = 1
         while i < n && (p[i] == 0x20 || p[i] == 0x09) { i += 1 }
         let keywordStart = i
         while i < n && p[i] != 0x20 && p[i] != 0x09 { i += 1 }
-        let keyword = ByteView(start: p + keywordStart, count: i - keywordStart)
+        let keyword = p.view(keywordStart, i - keywordStart)
         let isHelp = keyword == "HELP"
         guard keywordStart > 1, isHelp || keyword == "TYPE", i < n else {
             statistics.commentLines += 1
@@ -15,24 +15,24 @@ extension TextParser {
         }
         while i < n && (p[i] == 0x20 || p[i] == 0x09) { i += 1 }
         let nameStart = i
-        guard i < n, ByteClass.table[Int(p[i])] & ByteClass.metricStart != 0 else {
+        guard i < n, ByteClass.isMetricStart(p[i]) else {
             throw LineFault(.syntax, at: i, "expected a metric name after \"# \(keyword)\"")
         }
-        i = ByteScanning.skipMetricNameChars(p, i + 1, n, ByteClass.table)
-        let name = ByteView(start: p + nameStart, count: i - nameStart)
+        i = min(p.metricNameEnd(from: i + 1), n)
+        let name = p.view(nameStart, i - nameStart)
         if i < n && p[i] != 0x20 && p[i] != 0x09 {
             throw LineFault(.syntax, at: i, "unexpected character \(describe(p[i])) in metric name")
         }
         while i < n && (p[i] == 0x20 || p[i] == 0x09) { i += 1 }
         if isHelp {
-            let text = ByteView(start: p + i, count: n - i)
+            let text = p.view(i, n - i)
             statistics.metadataLines += 1
             consumer.consumeMetadata(MetadataView(kind: .help, name: name, text: text, type: nil, format: .prometheusText))
             return
         }
         let typeStart = i
         while i < n && p[i] != 0x20 && p[i] != 0x09 { i += 1 }
-        let typeWord = ByteView(start: p + typeStart, count: i - typeStart)
+        let typeWord = p.view(typeStart, i - typeStart)
         guard typeWord.count > 0 else { throw LineFault(.syntax, at: typeStart, "expected a metric type after the name") }
         guard let type = MetricType(keyword: typeWord, format: .prometheusText) else {
             throw LineFault(.syntax, at: typeStart,
@@ -45,16 +45,16 @@ extension TextParser {
         consumer.consumeMetadata(MetadataView(kind: .type, name: name, text: typeWord, type: type, format: .prometheusText))
     }
 
-    private func setTypedFamily(_ name: ByteView, _ type: MetricType) {
+    private mutating func setTypedFamily(_ name: ByteView, _ type: MetricType) {
         typedFamily.removeAll(keepingCapacity: true)
-        typedFamily.append(contentsOf: name.buffer)
+        typedFamily.append(contentsOf: name)
         typedFamilyType = type
         repeatCache.forgetName()
     }
 
     /// OpenMetrics: only `# HELP`, `# TYPE`, `# UNIT` (single spaces) and `# EOF` may start with `#`.
-    func parseOpenMetricsComment(_ p: UnsafePointer<UInt8>, _ n: Int) throws(LineFault) {
-        let line = ByteView(start: p, count: n)
+    mutating func parseOpenMetricsComment(_ p: Line, _ n: Int) throws(LineFault) {
+        let line = p.view(0, n)
         if line == "# EOF" {
             try validator!.eof(lineNumber: statistics.lines)
             return
@@ -62,7 +62,7 @@ extension TextParser {
         guard n >= 7, p[1] == 0x20, p[6] == 0x20 else {
             throw LineFault(.syntax, at: 0, "expected \"# HELP\", \"# TYPE\", \"# UNIT\" or \"# EOF\"; OpenMetrics has no comments")
         }
-        let keyword = ByteView(start: p + 2, count: 4)
+        let keyword = p.view(2, 4)
         let kind: MetadataView.Kind
         if keyword == "HELP" { kind = .help }
         else if keyword == "TYPE" { kind = .type }
@@ -71,17 +71,17 @@ extension TextParser {
             throw LineFault(.syntax, at: 2, "unknown metadata \"\(keyword)\": expected HELP, TYPE or UNIT")
         }
         var i = 7
-        guard i < n, ByteClass.table[Int(p[i])] & ByteClass.metricStart != 0 else {
+        guard i < n, ByteClass.isMetricStart(p[i]) else {
             throw LineFault(.syntax, at: i, "expected a metric name after \"# \(keyword)\"")
         }
-        i = ByteScanning.skipMetricNameChars(p, i + 1, n, ByteClass.table)
-        let name = ByteView(start: p + 7, count: i - 7)
+        i = min(p.metricNameEnd(from: i + 1), n)
+        let name = p.view(7, i - 7)
         guard i < n, p[i] == 0x20 else {
             throw LineFault(.syntax, at: i, i < n
                 ? "unexpected character \(describe(p[i])) after the metric name"
                 : "expected a space and the \(kind == .help ? "help text" : kind == .type ? "metric type" : "unit") after the name")
         }
-        let text = ByteView(start: p + i + 1, count: n - i - 1)
+        let text = p.view(i + 1, n - i - 1)
         var type: MetricType? = nil
         if kind == .type {
             guard let t = MetricType(keyword: text, format: .openMetrics) else {
