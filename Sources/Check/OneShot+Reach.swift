@@ -7,22 +7,22 @@ extension OneShot {
     /// (plus offsets, plus the ranges of enclosing subqueries) and a spacing of half the
     /// shortest range, so every window of every range holds at least two points and a
     /// straight line gives its exact rate. A metric read by no range needs one point, now.
-    public struct Reach: Sendable {
-        public struct Need: Sendable, Equatable {
-            public var window: Int64
-            public var step: Int64
+    package struct Reach: Sendable {
+        package struct Need: Sendable, Equatable {
+            package var window: Int64
+            package var step: Int64
         }
 
         /// The distinct needs; series refer to them by index.
-        public private(set) var needs: [Need] = []
+        package private(set) var needs: [Need] = []
         private var byName: [[UInt8]: Int16] = [:]
         /// For selectors without a metric name: every series.
         private var everySeries: Int16 = -1
 
-        public init() {}
+        package init() {}
 
         /// `recorded`: names written by recording rules, which need no synthetic history.
-        public init(_ exprs: [Expr], recorded: Set<String> = []) {
+        package init(_ exprs: [Expr], recorded: Set<String> = []) {
             var windows: [String: (window: Int64, step: Int64)] = [:]
             var unnamed: (window: Int64, step: Int64)? = nil
             func note(_ s: VectorSelector, window: Int64, step: Int64) {
@@ -70,13 +70,13 @@ extension OneShot {
         }
 
         /// The reach of rule groups' expressions and some more (a report's queries).
-        public init(groups: [RuleGroup], extra: [Expr] = []) {
+        package init(groups: [RuleGroup], extra: [Expr] = []) {
             let recorded = Set(groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
             self.init(groups.flatMap { $0.rules.map(\.expr) } + extra, recorded: recorded)
         }
 
         /// The need of a series with this metric name (-1: one point, now).
-        public func need(for name: UnsafeBufferPointer<UInt8>) -> Int16 {
+        package func need(for name: UnsafeBufferPointer<UInt8>) -> Int16 {
             let own = byName[Array(name)] ?? -1
             guard everySeries >= 0 else { return own }
             guard own >= 0 else { return everySeries }

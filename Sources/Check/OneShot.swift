@@ -8,17 +8,17 @@ import RuleEngine
 /// the baseline's time) to its scraped value now; a gauge is held flat. Samples lie every
 /// `step` over the last `window` (the longest range the rules read), so any `rate(x[w])`
 /// is the average over the lifetime and `histogram_quantile` sees the lifetime distribution.
-public enum OneShot {
-    public struct Window: Sendable {
+package enum OneShot {
+    package struct Window: Sendable {
         /// Where each instance's line starts (milliseconds) and what it starts from.
-        public var start: Int64
-        public var now: Int64
+        package var start: Int64
+        package var now: Int64
     }
 
     /// Replaces each series of `current` in `store` with its straight-line history, points
     /// `step` apart over its need's window (one point, now, for a series no range reads).
     /// `baseline` (a snapshot in its own store) values are matched to `current` by labels.
-    public static func history(
+    package static func history(
         current: Snapshot, now: Int64, baseline: (snapshot: Snapshot, store: SeriesStore)?, baselineTime: Int64?,
         reach: Reach, into store: SeriesStore
     ) -> Window {

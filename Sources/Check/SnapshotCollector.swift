@@ -4,8 +4,8 @@ import PromText
 /// Reads one scrape into a store through the one ingest path (``ScrapeAppender``), with
 /// `instance` as its target label, keeping at most `sampleLimit` samples (memory stays
 /// bounded whatever the scrape; what is over the limit is counted).
-public final class SnapshotCollector: SampleConsumer {
-    public private(set) var snapshot: Snapshot
+package final class SnapshotCollector: SampleConsumer {
+    package private(set) var snapshot: Snapshot
     private let appender: ScrapeAppender
     private let sampleLimit: Int
     private let identifies: (ByteView) -> Bool
@@ -17,11 +17,11 @@ public final class SnapshotCollector: SampleConsumer {
     private var lastNeed: Int16 = -1
 
     /// The latest Unix time in milliseconds ctlmon accepts from a scrape (the end of year 9999).
-    public static let latestTime: Int64 = 253_402_300_799_000
+    package static let latestTime: Int64 = 253_402_300_799_000
     /// The earliest (the start of year 1).
-    public static let earliestTime: Int64 = -62_135_596_800_000
+    package static let earliestTime: Int64 = -62_135_596_800_000
 
-    public init(
+    package init(
         store: SeriesStore, instance: String, sampleLimit: Int = .max, reach: OneShot.Reach = OneShot.Reach(),
         identifies: @escaping (ByteView) -> Bool = { _ in true }
     ) {
@@ -32,7 +32,7 @@ public final class SnapshotCollector: SampleConsumer {
         self.identifies = identifies
     }
 
-    public func consume(_ s: SampleView) {
+    package func consume(_ s: SampleView) {
         guard cumulative.count < sampleLimit else {
             snapshot.samplesOverLimit += 1
             return
@@ -67,7 +67,7 @@ public final class SnapshotCollector: SampleConsumer {
 
     /// `# HELP` and `# TYPE` lines come for every family, kept or not: a scrape whose
     /// `apiserver_*` families are all filtered out is still recognised as one.
-    public func consumeMetadata(_ metadata: MetadataView) { noteFamily(metadata.name) }
+    package func consumeMetadata(_ metadata: MetadataView) { noteFamily(metadata.name) }
 
     private func noteFamily(_ name: ByteView) {
         if !snapshot.controlPlaneNamed && (name.hasPrefix(Self.apiserverPrefix) || name.hasPrefix(Self.etcdPrefix)) {
@@ -79,7 +79,7 @@ public final class SnapshotCollector: SampleConsumer {
     private static let etcdPrefix = Array("etcd_".utf8)
 
     /// Writes the scrape to the store: one series each, the first of any repeated series kept.
-    public func finish() {
+    package func finish() {
         let outcome = appender.commit()
         snapshot.duplicateSamples = outcome.duplicates
         var seen: [Bool] = []

@@ -10,12 +10,12 @@
 ///
 /// A selector's series are resolved once per evaluator, whatever the number of
 /// steps evaluated; make a new evaluator when the store gains series.
-public final class Evaluator {
-    public let store: SeriesStore
+package final class Evaluator {
+    package let store: SeriesStore
     /// How far back an instant selector looks for a sample (Prometheus: 5m).
-    public var lookbackDelta: Int64 = 5 * 60_000
+    package var lookbackDelta: Int64 = 5 * 60_000
     /// The step of subqueries written without one (`x[1h:]`): the evaluation interval.
-    public var defaultSubqueryStep: Int64 = 60_000
+    package var defaultSubqueryStep: Int64 = 60_000
     /// Series matched by each selector's matchers, in creation order: resolved once per
     /// evaluator and store generation (a new series, or a removed one, resolves them again).
     private var selected: [SelectorKey: [Int32]] = [:]
@@ -25,7 +25,7 @@ public final class Evaluator {
     private var queryEnd: Int64 = 0
     /// The most samples (selected points and subquery steps) one evaluation may touch, like
     /// Prometheus's `--query.max-samples` (50,000,000): it bounds a query's time and memory.
-    public var maxSamples = 50_000_000
+    package var maxSamples = 50_000_000
     /// Samples touched by the evaluation in progress.
     private var samplesTouched = 0
     /// Where the label sets this evaluator computes are encoded (results keep their chunks alive).
@@ -33,12 +33,12 @@ public final class Evaluator {
     /// The builder of those label sets: reused, so building them allocates nothing once warm.
     @exclusivity(unchecked) var builder = LabelsBuilder()
 
-    public init(store: SeriesStore) {
+    package init(store: SeriesStore) {
         self.store = store
     }
 
     /// Evaluates `expr` at `time` (milliseconds).
-    public func evaluate(_ expr: Expr, at time: Int64) throws(QueryError) -> Value {
+    package func evaluate(_ expr: Expr, at time: Int64) throws(QueryError) -> Value {
         queryStart = time
         queryEnd = time
         samplesTouched = 0
@@ -68,7 +68,7 @@ public final class Evaluator {
     }
 
     /// Evaluates `expr` at every step from `start` to `end` (inclusive), as a range query.
-    public func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
+    package func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
         queryStart = start
         queryEnd = end
         return try store.read { () throws(QueryError) -> [SeriesPoints] in

@@ -1,7 +1,7 @@
 extension Expr: CustomStringConvertible {
     /// PromQL text for the expression, with every binary operation in parentheses
     /// so the structure shows (`-(a ^ 2)`, `((a - b) - c)`).
-    public var description: String {
+    package var description: String {
         switch self {
         case .number(let v):
             if v.isNaN { return "NaN" }
@@ -55,7 +55,7 @@ extension Expr {
 }
 
 extension VectorSelector: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         let others = matchers.filter { !($0.name == "__name__" && $0.op == .equal && $0.value == name) }
         var s = name ?? ""
         if !others.isEmpty || name == nil { s += "{" + others.map(\.description).joined(separator: ", ") + "}" }

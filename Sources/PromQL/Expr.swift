@@ -1,19 +1,19 @@
 /// A label matcher in a selector: `name op "value"`.
-public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
-    public enum Op: String, Sendable, Hashable {
+package struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
+    package enum Op: String, Sendable, Hashable {
         case equal = "="
         case notEqual = "!="
         case regexMatch = "=~"
         case regexNoMatch = "!~"
     }
 
-    public let name: String
-    public let op: Op
-    public let value: String
+    package let name: String
+    package let op: Op
+    package let value: String
     /// The compiled, fully anchored regular expression for `=~` and `!~`.
     let regex: RE2Pattern?
 
-    public init(name: String, op: Op, value: String) throws(QueryError) {
+    package init(name: String, op: Op, value: String) throws(QueryError) {
         self.name = name
         self.op = op
         self.value = value
@@ -25,7 +25,7 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether a label value (empty when the label is absent) satisfies the matcher.
-    public func matches(_ v: String) -> Bool {
+    package func matches(_ v: String) -> Bool {
         switch op {
         case .equal: v == value
         case .notEqual: v != value
@@ -34,21 +34,21 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
+    package static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
         a.name == b.name && a.op == b.op && a.value == b.value
     }
 
-    public func hash(into h: inout Hasher) {
+    package func hash(into h: inout Hasher) {
         h.combine(name)
         h.combine(op)
         h.combine(value)
     }
 
-    public var description: String { "\(name)\(op.rawValue)\(quoted(value))" }
+    package var description: String { "\(name)\(op.rawValue)\(quoted(value))" }
 }
 
 /// The types a PromQL expression can have.
-public enum ValueType: String, Sendable {
+package enum ValueType: String, Sendable {
     case scalar
     case string
     case vector = "instant vector"
@@ -56,7 +56,7 @@ public enum ValueType: String, Sendable {
 }
 
 /// Binary operators, by precedence from low to high: `or`; `and unless`; comparisons; `+ -`; `* / % atan2`; `^`.
-public enum BinaryOperator: String, Sendable, CaseIterable {
+package enum BinaryOperator: String, Sendable, CaseIterable {
     case or, and, unless
     case equal = "==", notEqual = "!=", greater = ">", less = "<", greaterOrEqual = ">=", lessOrEqual = "<="
     case add = "+", sub = "-", mul = "*", div = "/", mod = "%", atan2, pow = "^"
@@ -78,17 +78,17 @@ public enum BinaryOperator: String, Sendable, CaseIterable {
 }
 
 /// How the two sides of a vector/vector operation are matched.
-public struct VectorMatching: Sendable, Hashable {
-    public enum Cardinality: Sendable, Hashable { case oneToOne, manyToOne, oneToMany, manyToMany }
-    public var cardinality: Cardinality = .oneToOne
+package struct VectorMatching: Sendable, Hashable {
+    package enum Cardinality: Sendable, Hashable { case oneToOne, manyToOne, oneToMany, manyToMany }
+    package var cardinality: Cardinality = .oneToOne
     /// `on(...)` when true, `ignoring(...)` when false.
-    public var on = false
-    public var labels: [String] = []
+    package var on = false
+    package var labels: [String] = []
     /// Labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
-    public var include: [String] = []
+    package var include: [String] = []
 }
 
-public enum AggregationOperator: String, Sendable, CaseIterable {
+package enum AggregationOperator: String, Sendable, CaseIterable {
     case sum, avg, count, min, max, group, stddev, stdvar, topk, bottomk, quantile
     case countValues = "count_values"
 
@@ -97,7 +97,7 @@ public enum AggregationOperator: String, Sendable, CaseIterable {
 }
 
 /// A parsed PromQL expression.
-public indirect enum Expr: Sendable {
+package indirect enum Expr: Sendable {
     case number(Double)
     case string(String)
     /// `name{matchers} offset d`.
@@ -113,7 +113,7 @@ public indirect enum Expr: Sendable {
     case parens(Expr)
 
     /// The type the expression evaluates to.
-    public var type: ValueType {
+    package var type: ValueType {
         switch self {
         case .number: .scalar
         case .string: .string
@@ -129,7 +129,7 @@ public indirect enum Expr: Sendable {
 
 extension Expr {
     /// Calls `body` with this expression and every expression inside it, depth first.
-    public func visit(_ body: (Expr) -> Void) {
+    package func visit(_ body: (Expr) -> Void) {
         body(self)
         switch self {
         case .subquery(let e, _, _, _, _), .unary(_, let e), .parens(let e): e.visit(body)
@@ -146,15 +146,15 @@ extension Expr {
 }
 
 /// A vector selector: a metric name and/or label matchers, an offset and an `@` modifier.
-public struct VectorSelector: Sendable, Hashable {
-    public var name: String?
-    public var matchers: [LabelMatcher]
-    public var offset: Int64
-    public var at: AtModifier? = nil
+package struct VectorSelector: Sendable, Hashable {
+    package var name: String?
+    package var matchers: [LabelMatcher]
+    package var offset: Int64
+    package var at: AtModifier? = nil
 }
 
 /// The `@` modifier: evaluate a selector or subquery at a fixed time instead of the step's.
-public enum AtModifier: Sendable, Hashable {
+package enum AtModifier: Sendable, Hashable {
     /// `@ 1700000000` (stored in milliseconds).
     case time(Int64)
     /// `@ start()`: the start of the query's range (the evaluation time of an instant query).
@@ -165,7 +165,7 @@ public enum AtModifier: Sendable, Hashable {
 
 extension Expr {
     /// The longest path from this node to a leaf, counting nodes.
-    public var height: Int {
+    package var height: Int {
         switch self {
         case .number, .string, .vectorSelector, .matrixSelector: 1
         case .subquery(let e, _, _, _, _), .unary(_, let e), .parens(let e): e.height + 1
@@ -176,7 +176,7 @@ extension Expr {
     }
 
     /// The expression inside any number of parentheses.
-    public var unwrapped: Expr {
+    package var unwrapped: Expr {
         if case .parens(let e) = self { return e.unwrapped }
         return self
     }

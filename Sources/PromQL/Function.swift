@@ -1,10 +1,10 @@
 /// A PromQL function's signature.
-public struct Function: Sendable, Hashable {
-    public let name: String
-    public let argumentTypes: [ValueType]
+package struct Function: Sendable, Hashable {
+    package let name: String
+    package let argumentTypes: [ValueType]
     /// How many trailing arguments may be left out (`-1`: the last one repeats, as `label_join`).
     package let optional: Int
-    public let returnType: ValueType
+    package let returnType: ValueType
 
     init(_ name: String, _ args: [ValueType], _ ret: ValueType, optional: Int = 0) {
         self.name = name

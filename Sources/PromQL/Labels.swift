@@ -16,17 +16,17 @@ import PromText
 ///
 /// The hash is ``LabelHasher``'s: the same as the parser's series fingerprint, so a
 /// scraped sample finds its series without building its labels.
-public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public struct Label: Hashable, Sendable {
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) {
+package struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package struct Label: Hashable, Sendable {
+        package var name: String
+        package var value: String
+        package init(_ name: String, _ value: String) {
             self.name = name
             self.value = value
         }
     }
 
-    public static let metricName = "__name__"
+    package static let metricName = "__name__"
 
     let chunk: LabelChunk?
     let offset: Int32
@@ -40,15 +40,15 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Labels from name/value pairs in any order; empty values are left out (as absent).
-    public init(_ pairs: [(String, String)] = []) {
+    package init(_ pairs: [(String, String)] = []) {
         var builder = LabelsBuilder()
         for (n, v) in pairs { builder.add(n, v) }
         self = builder.build(in: nil)
     }
 
-    public init(sorted: [Label]) { self.init(sorted.map { ($0.name, $0.value) }) }
+    package init(sorted: [Label]) { self.init(sorted.map { ($0.name, $0.value) }) }
 
-    public init(_ dict: [String: String]) { self.init(dict.map { ($0.key, $0.value) }) }
+    package init(_ dict: [String: String]) { self.init(dict.map { ($0.key, $0.value) }) }
 
     // MARK: encoding
     //
@@ -126,24 +126,24 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return found
     }
 
-    // MARK: public API
+    // MARK: package API
 
     /// Number of visible labels.
-    public var count: Int { storedCount - (dropsName && storesName ? 1 : 0) }
+    package var count: Int { storedCount - (dropsName && storesName ? 1 : 0) }
 
-    public var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     /// The value of a label, "" when absent.
-    public subscript(name: String) -> String {
+    package subscript(name: String) -> String {
         var name = name
         return name.withUTF8 { n in rawValue(n).map { String(decoding: $0, as: UTF8.self) } ?? "" }
     }
 
     /// The metric name, "" without one.
-    public var name: String { self[Self.metricName] }
+    package var name: String { self[Self.metricName] }
 
     /// Every label as strings (allocates: for the edges, not hot paths).
-    public var labels: [Label] {
+    package var labels: [Label] {
         var out: [Label] = []
         out.reserveCapacity(count)
         forEachRaw { n, v in
@@ -154,13 +154,13 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// The set without its metric name: the same encoding, nothing copied.
-    public var withoutName: Labels {
+    package var withoutName: Labels {
         guard storesName else { return self }
         return Labels(chunk: chunk, offset: Int(offset), dropsName: true)
     }
 
     /// A copy with `name` set to `value` (an empty value removes the label).
-    public func setting(_ name: String, _ value: String) -> Labels {
+    package func setting(_ name: String, _ value: String) -> Labels {
         var builder = LabelsBuilder()
         return setting(name, value, in: nil, using: &builder)
     }
@@ -180,10 +180,10 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Sets a label (an empty value removes it).
-    public mutating func set(_ name: String, _ value: String) { self = setting(name, value) }
+    package mutating func set(_ name: String, _ value: String) { self = setting(name, value) }
 
     /// A copy without the labels named.
-    public func removing(_ names: [String]) -> Labels {
+    package func removing(_ names: [String]) -> Labels {
         var builder = LabelsBuilder()
         return removing(LabelNameSet(names), in: nil, using: &builder)
     }
@@ -199,7 +199,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// A copy with only the labels named.
-    public func keeping(_ names: [String]) -> Labels {
+    package func keeping(_ names: [String]) -> Labels {
         var builder = LabelsBuilder()
         return keeping(LabelNameSet(names), in: nil, using: &builder)
     }
@@ -214,7 +214,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Calls `body` with every label's name and value.
-    public func forEach(_ body: (String, String) -> Void) {
+    package func forEach(_ body: (String, String) -> Void) {
         forEachRaw { n, v in
             body(String(decoding: n, as: UTF8.self), String(decoding: v, as: UTF8.self))
             return true
@@ -271,18 +271,18 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     // MARK: Hashable, Comparable
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(LabelHasher.finalize(hashSum)) }
+    package func hash(into hasher: inout Hasher) { hasher.combine(LabelHasher.finalize(hashSum)) }
 
     /// The label set's 64-bit hash (``LabelHasher``).
-    public var fingerprint: UInt64 { LabelHasher.finalize(hashSum) }
+    package var fingerprint: UInt64 { LabelHasher.finalize(hashSum) }
 
-    public static func == (a: Labels, b: Labels) -> Bool {
+    package static func == (a: Labels, b: Labels) -> Bool {
         if a.hashSum != b.hashSum { return false }
         if a.chunk === b.chunk && a.offset == b.offset && a.dropsName == b.dropsName { return true }
         return compare(a, b) == 0
     }
 
-    public static func < (a: Labels, b: Labels) -> Bool { compare(a, b) < 0 }
+    package static func < (a: Labels, b: Labels) -> Bool { compare(a, b) < 0 }
 
     /// Prometheus's `labels.Compare`: name, then value, label by label; then the count.
     static func compare(_ a: Labels, _ b: Labels) -> Int {
@@ -305,7 +305,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// `name{a="1", b="2"}`, as Prometheus prints series.
-    public var description: String {
+    package var description: String {
         var others: [String] = []
         var metric = ""
         forEachRaw { n, v in

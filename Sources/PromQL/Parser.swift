@@ -8,7 +8,7 @@
 /// Expressions may nest at most ``maxDepth`` levels (parentheses, operators, calls,
 /// subqueries): Prometheus's Go parser has no limit because Go stacks grow to 1 GiB;
 /// ctlmon's recursive parser and evaluator need one, far above any real rule.
-public struct PromQLParser {
+package struct PromQLParser {
     private var tokens: [Token]
     private var k = 0
     private let lexer: Lexer
@@ -16,9 +16,9 @@ public struct PromQLParser {
     private var nesting = 0
 
     /// The deepest nesting an expression may have.
-    public static let maxDepth = 256
+    package static let maxDepth = 256
 
-    public static func parse(_ text: String) throws(QueryError) -> Expr {
+    package static func parse(_ text: String) throws(QueryError) -> Expr {
         var parser = try PromQLParser(text)
         let expr = try parser.parseExpression(minPrecedence: 1)
         guard parser.current.kind == .eof else { throw parser.unexpected("the end of the expression or an operator") }
@@ -30,7 +30,7 @@ public struct PromQLParser {
 
     /// Parses a duration such as `5m` or `1h30m` into milliseconds (`0` too, as Prometheus's
     /// configuration durations allow).
-    public static func parseDuration(_ text: String) throws(QueryError) -> Int64 {
+    package static func parseDuration(_ text: String) throws(QueryError) -> Int64 {
         do {
             return try PromDuration.milliseconds(Substring(text))
         } catch {

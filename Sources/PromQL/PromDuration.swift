@@ -1,6 +1,6 @@
 /// Prometheus durations (`model.Duration`): `ms s m h d w y`, combined largest first (`1h30m`).
 /// Named so as not to shadow `Swift.Duration` for importers.
-public enum PromDuration {
+package enum PromDuration {
     /// Milliseconds per unit.
     static func milliseconds(unit: Substring) -> Int64? {
         switch unit {
@@ -28,7 +28,7 @@ public enum PromDuration {
     }
 
     /// Why a duration was refused.
-    public enum ParseError: Error, Sendable {
+    package enum ParseError: Error, Sendable {
         /// Not `1h30m`-style: digits and units, largest first, each unit once.
         case invalid
         /// Longer than Prometheus's durations can be (Go's `time.Duration`, about 292 years).
@@ -36,10 +36,10 @@ public enum PromDuration {
     }
 
     /// The longest duration Prometheus accepts: Go's `time.Duration` counts nanoseconds in an Int64.
-    public static let maxMilliseconds: Int64 = Int64.max / 1_000_000
+    package static let maxMilliseconds: Int64 = Int64.max / 1_000_000
 
     /// Parses `1h30m`, `5m`, `90s` (`1.5h` is not allowed) into milliseconds; `0` alone is zero.
-    public static func milliseconds(_ text: Substring) throws(ParseError) -> Int64 {
+    package static func milliseconds(_ text: Substring) throws(ParseError) -> Int64 {
         if text == "0" { return 0 }
         var total: Int64 = 0
         var i = text.startIndex
@@ -72,10 +72,10 @@ public enum PromDuration {
     }
 
     /// ``milliseconds(_:)``, nil when the text is not a duration or is out of range.
-    public static func parse(_ text: Substring) -> Int64? { try? milliseconds(text) }
+    package static func parse(_ text: Substring) -> Int64? { try? milliseconds(text) }
 
     /// Formats milliseconds the way Prometheus prints durations (`1h30m`, `5m`, `0s`).
-    public static func format(_ ms: Int64) -> String {
+    package static func format(_ ms: Int64) -> String {
         if ms == 0 { return "0s" }
         var rest = ms
         var out = rest < 0 ? "-" : ""

@@ -1,19 +1,19 @@
 /// A PromQL failure: a parse error with its position, or an evaluation error.
 ///
 /// Parse errors print like Prometheus's, `1:23: unexpected ")", expected an expression`.
-public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
+package struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: Sendable, Hashable {
         case parse
         case evaluation
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// 1-based line and column in the expression (0 for evaluation errors).
-    public var line: Int
-    public var column: Int
-    public var message: String
+    package var line: Int
+    package var column: Int
+    package var message: String
 
-    public init(kind: Kind, line: Int = 0, column: Int = 0, message: String) {
+    package init(kind: Kind, line: Int = 0, column: Int = 0, message: String) {
         self.kind = kind
         self.line = line
         self.column = column
@@ -22,7 +22,7 @@ public struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
 
     static func evaluation(_ message: String) -> QueryError { QueryError(kind: .evaluation, message: message) }
 
-    public var description: String {
+    package var description: String {
         kind == .parse ? "\(line):\(column): \(message)" : message
     }
 }

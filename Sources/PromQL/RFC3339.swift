@@ -4,10 +4,10 @@
 ///
 /// Parsed by hand, not with Foundation's formatters: those load ICU's locale data, which
 /// cost a one-shot `ctlmon check` about 6 MB of memory for one timestamp.
-public enum RFC3339 {
+package enum RFC3339 {
     /// Milliseconds since the Unix epoch, or nil when `text` is not an RFC 3339 time.
     /// Fractions below a millisecond are dropped, as Prometheus's `timestamp.FromTime` drops them.
-    public static func milliseconds(_ text: String) -> Int64? {
+    package static func milliseconds(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         var i = 0
         func digits(_ n: Int) -> Int? {

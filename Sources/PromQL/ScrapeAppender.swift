@@ -10,29 +10,29 @@ import PromText
 /// the store's write lock, counts the samples the store refuses (a second sample of a
 /// series in one scrape, an out-of-order one), and writes a staleness marker for every
 /// series of the previous scrape that this one no longer has.
-public final class ScrapeAppender: SampleConsumer {
-    public let store: SeriesStore
+package final class ScrapeAppender: SampleConsumer {
+    package let store: SeriesStore
     /// When samples without a timestamp were taken (milliseconds).
-    public var scrapeTime: Int64
+    package var scrapeTime: Int64
     /// Labels every sample gets (`instance`, `job`), as Prometheus's target labels.
-    public let targetLabels: [(String, String)]
+    package let targetLabels: [(String, String)]
     /// Prometheus's `honor_labels`: with false (its default), a scraped label that a target
     /// label also sets is kept as `exported_<name>`; with true, the scraped one wins.
-    public let honorLabels: Bool
+    package let honorLabels: Bool
 
     /// What the last ``commit()`` did.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// Samples written.
-        public var appended = 0
+        package var appended = 0
         /// Series created by this scrape.
-        public var newSeries = 0
+        package var newSeries = 0
         /// Samples refused: a series already had a sample at that time (a series twice in
         /// one scrape, say); the first one stays.
-        public var duplicates = 0
+        package var duplicates = 0
         /// Samples refused: older than the series' last sample.
-        public var outOfOrder = 0
+        package var outOfOrder = 0
         /// Series of the previous scrape missing from this one: marked stale.
-        public var staleMarked = 0
+        package var staleMarked = 0
     }
 
     /// A sample waiting for the commit: the reference of an existing series, or (negative)
@@ -71,20 +71,20 @@ public final class ScrapeAppender: SampleConsumer {
     private let targets: [(name: [UInt8], value: [UInt8], exported: [UInt8])]
 
     /// The series reference and value of every sample of the last commit, in the order consumed.
-    public private(set) var committedRefs: [Int32] = []
-    public private(set) var committedValues: [Double] = []
+    package private(set) var committedRefs: [Int32] = []
+    package private(set) var committedValues: [Double] = []
 
     /// Samples consumed since the appender was made, and the newest timestamp among them.
-    @exclusivity(unchecked) public private(set) var samples = 0
-    @exclusivity(unchecked) public private(set) var latestTimestamp: Int64? = nil
+    @exclusivity(unchecked) package private(set) var samples = 0
+    @exclusivity(unchecked) package private(set) var latestTimestamp: Int64? = nil
 
     /// Called once per sample after its series is known, with the series' reference and the
     /// sample's view (still valid): for consumers that keep more per series (the one-shot check).
-    public var observer: ((Int32?, SampleView) -> Void)?
+    package var observer: ((Int32?, SampleView) -> Void)?
 
     /// `cachesSeries`: remember series from scrape to scrape (a scraper's appender); off for
     /// one scrape read once, which then keeps no copy of the series' bytes.
-    public init(
+    package init(
         store: SeriesStore, scrapeTime: Int64, targetLabels: [(String, String)] = [], honorLabels: Bool = false,
         cachesSeries: Bool = true
     ) {
@@ -97,7 +97,7 @@ public final class ScrapeAppender: SampleConsumer {
         cacheEpoch = store.epoch
     }
 
-    public func consume(_ s: SampleView) {
+    package func consume(_ s: SampleView) {
         let t = s.timestampMilliseconds ?? scrapeTime
         samples += 1
         latestTimestamp = max(latestTimestamp ?? t, t)
@@ -161,7 +161,7 @@ public final class ScrapeAppender: SampleConsumer {
     /// Writes the samples consumed since the last commit, and stale markers for the series
     /// of the previous scrape that this one no longer has.
     @discardableResult
-    public func commit() -> Outcome {
+    package func commit() -> Outcome {
         var outcome = Outcome()
         if store.epoch != cacheEpoch {
             // Retention removed or renumbered series: what the cache knows is gone (but for
@@ -240,7 +240,7 @@ public final class ScrapeAppender: SampleConsumer {
 
     /// A failed scrape: every series of the previous one is marked stale at `time`.
     @discardableResult
-    public func markAllStale(at time: Int64) -> Int {
+    package func markAllStale(at time: Int64) -> Int {
         pending.removeAll(keepingCapacity: true)
         newLabels.removeAll(keepingCapacity: true)
         pendingRaw.removeAll(keepingCapacity: true)

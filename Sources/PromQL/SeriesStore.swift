@@ -13,15 +13,15 @@ import CMemory
 /// and removes series left without any, with their postings; ``usage`` reports what the
 /// store holds in bytes. Safe to share between threads: appends take a write lock,
 /// queries a read lock for their whole evaluation.
-public final class SeriesStore: @unchecked Sendable {
+package final class SeriesStore: @unchecked Sendable {
     // Sendable: every access to the mutable state below happens while `lock` is held,
     // shared for reads (queries, accounting), exclusive for writes.
     let lock = ReadWriteLock()
 
     /// Prometheus's staleness marker: a NaN with a distinct bit pattern.
-    public static let staleNaN = Double(bitPattern: 0x7FF0_0000_0000_0002)
+    package static let staleNaN = Double(bitPattern: 0x7FF0_0000_0000_0002)
 
-    public static func isStale(_ v: Double) -> Bool { v.bitPattern == 0x7FF0_0000_0000_0002 }
+    package static func isStale(_ v: Double) -> Bool { v.bitPattern == 0x7FF0_0000_0000_0002 }
 
     /// One series: its labels and samples (ascending times). `points` is empty and
     /// `removed` set for a series retention dropped, until the slots are compacted.
@@ -77,10 +77,10 @@ public final class SeriesStore: @unchecked Sendable {
     private var epochStorage: UInt64 = 0
     var epoch: UInt64 { read { epochStorage } }
 
-    public init() {}
+    package init() {}
 
     /// What appending one sample did.
-    public enum AppendResult: Sendable {
+    package enum AppendResult: Sendable {
         case appended
         /// A sample at a time the series already has: refused (the first value stays).
         case duplicate
@@ -92,12 +92,12 @@ public final class SeriesStore: @unchecked Sendable {
 
     /// Appends a sample, creating the series when new.
     @discardableResult
-    public func append(_ labels: Labels, timestamp: Int64, value: Double) -> AppendResult {
+    package func append(_ labels: Labels, timestamp: Int64, value: Double) -> AppendResult {
         lock.withWriteLock { appendUnlocked(ref(for: labels, create: true)!, timestamp, value) }
     }
 
     /// Appends samples of one series in time order (those not after its last sample are refused).
-    public func append(_ labels: Labels, timestamps: [Int64], values: [Double]) {
+    package func append(_ labels: Labels, timestamps: [Int64], values: [Double]) {
         precondition(timestamps.count == values.count, "one value per timestamp")
         lock.withWriteLock {
             let r = ref(for: labels, create: true)!
@@ -106,7 +106,7 @@ public final class SeriesStore: @unchecked Sendable {
     }
 
     /// Replaces every sample of a series (creating it when new): the one-shot history.
-    public func replace(_ labels: Labels, points: [Point]) {
+    package func replace(_ labels: Labels, points: [Point]) {
         lock.withWriteLock {
             let r = Int(ref(for: labels, create: true)!)
             records[r].setPoints(points)
@@ -114,7 +114,7 @@ public final class SeriesStore: @unchecked Sendable {
     }
 
     /// Replaces the samples of many series at once: `points(k)` gives those of `refs[k]`.
-    public func replacePoints(_ refs: [Int32], _ points: (Int) -> [Point]) {
+    package func replacePoints(_ refs: [Int32], _ points: (Int) -> [Point]) {
         lock.withWriteLock {
             for (k, ref) in refs.enumerated() {
                 let r = Int(ref)
@@ -124,7 +124,7 @@ public final class SeriesStore: @unchecked Sendable {
     }
 
     /// The labels of the series `refs`.
-    public func labels(of refs: [Int32]) -> [Labels] { read { refs.map { records[Int($0)].labels } } }
+    package func labels(of refs: [Int32]) -> [Labels] { read { refs.map { records[Int($0)].labels } } }
 
     /// Starts loading the end of a series' samples into the cache (``ScrapeAppender`` calls it
     /// for the series it will append to a few samples later). The caller holds the write lock.
@@ -197,7 +197,7 @@ public final class SeriesStore: @unchecked Sendable {
     /// Frees every sample older than `time`, and removes the series left without any
     /// (their postings too). Returns the number of series removed.
     @discardableResult
-    public func dropBefore(_ time: Int64) -> Int {
+    package func dropBefore(_ time: Int64) -> Int {
         lock.withWriteLock {
             var gone = Set<Int32>()
             for r in records.indices where !records[r].removed {
@@ -263,24 +263,24 @@ public final class SeriesStore: @unchecked Sendable {
     func selectUnlocked(_ matchers: [LabelMatcher]) -> [Int32] { postings.select(matchers) }
 
     /// Labels of the series matching all matchers.
-    public func select(_ matchers: [LabelMatcher]) -> [Labels] {
+    package func select(_ matchers: [LabelMatcher]) -> [Labels] {
         read { selectUnlocked(matchers).map { records[Int($0)].labels } }
     }
 
     /// What the store holds, in counts and bytes.
-    public struct Usage: Sendable {
-        public var series = 0
-        public var samples = 0
+    package struct Usage: Sendable {
+        package var series = 0
+        package var samples = 0
         /// Encoded label sets.
-        public var labelBytes = 0
+        package var labelBytes = 0
         /// Sample arrays (16 bytes a sample, plus spare capacity and array headers).
-        public var sampleBytes = 0
+        package var sampleBytes = 0
         /// Series records, the hash index and the postings.
-        public var indexBytes = 0
-        public var totalBytes: Int { labelBytes + sampleBytes + indexBytes }
+        package var indexBytes = 0
+        package var totalBytes: Int { labelBytes + sampleBytes + indexBytes }
     }
 
-    public var usage: Usage {
+    package var usage: Usage {
         read {
             var u = Usage()
             for r in records where !r.removed {

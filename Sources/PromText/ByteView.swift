@@ -26,11 +26,15 @@ public struct ByteView: RandomAccessCollection, CustomStringConvertible {
     /// A copy of the bytes.
     public var bytes: [UInt8] { unsafe Array(unsafeBuffer) }
 
+    /// The bytes as text (``string``).
     public var description: String { string }
 
+    /// 0: views are indexed from their first byte.
     public var startIndex: Int { 0 }
+    /// ``count``.
     public var endIndex: Int { count }
 
+    /// The byte at `i` (checked: `0 <= i < count`).
     @inlinable
     public subscript(i: Int) -> UInt8 {
         precondition(i >= 0 && i < count, "ByteView index out of range")
@@ -64,6 +68,7 @@ public struct ByteView: RandomAccessCollection, CustomStringConvertible {
         return unsafe memoryEquals(lhs.start.unsafelyUnwrapped, rhs.utf8Start, lhs.count)
     }
 
+    /// Byte-wise equality of two views.
     @inlinable
     public static func == (lhs: ByteView, rhs: ByteView) -> Bool {
         guard lhs.count == rhs.count else { return false }

@@ -29,6 +29,8 @@ public struct FamilyFilter: Sendable, Hashable {
         case unparsed
     }
 
+    /// Keeps the families named (with their `_bucket`, `_sum`, `_count`, `_total`… samples)
+    /// and every family starting with one of `prefixes`.
     public init(names: [String] = [], prefixes: [String] = [], skipped: SkippedLines = .validated) {
         self.names = names
         self.prefixes = prefixes

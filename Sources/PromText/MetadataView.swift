@@ -1,6 +1,8 @@
 /// A `# HELP`, `# TYPE` or `# UNIT` line lent to a ``SampleConsumer``.
 public struct MetadataView {
+    /// Which metadata line this is.
     public enum Kind: Sendable { case help, type, unit }
+    /// `# HELP`, `# TYPE` or `# UNIT`.
     public let kind: Kind
     /// The metric family name.
     public let name: ByteView

@@ -19,6 +19,7 @@ public enum MetricType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         return description
     }
 
+    /// The type's keyword (`counter`, `summary`…).
     public var description: String { keyword.description }
 
     /// The word a `# TYPE` line uses (0.0.4's spelling for ``untyped``).
@@ -61,6 +62,7 @@ public enum ExpositionFormat: Sendable, CustomStringConvertible {
         self = contentType.lowercased().contains("application/openmetrics-text") ? .openMetrics : .prometheusText
     }
 
+    /// The format's name as ctlmon prints it (`prometheus-text-0.0.4`, `openmetrics-1.0`).
     public var description: String {
         switch self {
         case .prometheusText: "prometheus-text-0.0.4"

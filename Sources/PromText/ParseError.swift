@@ -17,6 +17,7 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         case io
     }
 
+    /// What kind of problem it is.
     public var kind: Kind
     /// The input's name: a file path, `<stdin>`, a URL.
     public var source: String
@@ -29,6 +30,7 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A short excerpt of the offending line around the column (printable ASCII, escaped).
     public var excerpt: String
 
+    /// An error at a position; `column` 0 when the error is not tied to one.
     public init(kind: Kind, source: String, line: Int, column: Int, message: String, excerpt: String = "") {
         self.kind = kind
         self.source = source
@@ -38,6 +40,7 @@ public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         self.excerpt = excerpt
     }
 
+    /// `source:line:column: message (near "excerpt")`, the form editors and people read.
     public var description: String {
         var s = source
         if line > 0 {

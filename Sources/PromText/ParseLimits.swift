@@ -21,5 +21,6 @@ public struct ParseLimits: Sendable, Hashable {
     /// Most errors kept with their messages in lenient mode; all are counted.
     public var maxRecordedErrors: Int = 100
 
+    /// The documented defaults.
     public init() {}
 }

@@ -22,5 +22,6 @@ public struct ParseStatistics: Sendable, Hashable {
     /// Lines skipped as invalid in lenient mode (each has an error).
     public var invalidLines = 0
 
+    /// All counts zero.
     public init() {}
 }

@@ -9,5 +9,6 @@ public protocol SampleConsumer: AnyObject {
 }
 
 extension SampleConsumer {
+    /// Ignores metadata: consumers that only want samples need not implement it.
     public func consumeMetadata(_ metadata: MetadataView) {}
 }

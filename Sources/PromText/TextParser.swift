@@ -38,16 +38,22 @@ public final class TextParser {
         case gzip
     }
 
+    /// How a parse reads its input.
     public struct Options: Sendable {
+        /// Prometheus text 0.0.4 (the default) or OpenMetrics 1.0.
         public var format: ExpositionFormat
+        /// Strict (stop at the first error) or lenient (skip bad lines, count them).
         public var mode: Mode
+        /// Caps on sizes and counts; see ``ParseLimits``.
         public var limits: ParseLimits
         /// Names the input in errors: a path, `<stdin>`, a URL.
         public var source: String
         /// Only these families reach the consumer; nil keeps all.
         public var filter: FamilyFilter?
+        /// Whether the input is gzip (by default, told by its first two bytes).
         public var decompression: Decompression
 
+        /// Options with the defaults for what is not given.
         public init(
             format: ExpositionFormat = .prometheusText, mode: Mode = .strict, limits: ParseLimits = ParseLimits(),
             source: String = "<input>", filter: FamilyFilter? = nil, decompression: Decompression = .auto
@@ -61,6 +67,7 @@ public final class TextParser {
         }
     }
 
+    /// The options the parser was made with.
     public let options: Options
     /// Counts of what was read so far.
     public var statistics: ParseStatistics { lineParser.statistics }
@@ -77,6 +84,7 @@ public final class TextParser {
     var pipeline: InflatePipeline?
     var finished = false
 
+    /// A parser handing what it reads to `consumer` (kept until the parser is gone).
     public init(options: Options = Options(), consumer: any SampleConsumer) {
         self.options = options
         self.lineParser = LineParser(options: options, consumer: consumer)

@@ -1,18 +1,18 @@
 import PromQL
 
 /// An alert of an alerting rule, in Prometheus's states.
-public struct ActiveAlert: Sendable {
-    public enum State: String, Sendable {
+package struct ActiveAlert: Sendable {
+    package enum State: String, Sendable {
         case inactive, pending, firing
     }
 
-    public var labels: Labels
-    public var annotations: [String: String]
-    public var state: State
-    public var value: Double
+    package var labels: Labels
+    package var annotations: [String: String]
+    package var state: State
+    package var value: Double
     /// When the alert became pending (milliseconds).
-    public var activeAt: Int64
-    public var firedAt: Int64?
-    public var resolvedAt: Int64?
+    package var activeAt: Int64
+    package var firedAt: Int64?
+    package var resolvedAt: Int64?
     var keepFiringSince: Int64?
 }

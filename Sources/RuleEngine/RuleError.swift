@@ -2,8 +2,8 @@
 /// `limit` exceeded, two series with one label set), a template that does not parse or
 /// cannot run, or a test file that cannot be run. Printed as promtool words it, with the
 /// group and rule when they are known.
-public struct RuleError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable {
+package struct RuleError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: Sendable {
         /// Evaluating a rule's expression, or turning its result into series or alerts.
         case evaluation
         /// Parsing or expanding a label or annotation template.
@@ -12,20 +12,20 @@ public struct RuleError: Error, Sendable, CustomStringConvertible {
         case testFile
     }
 
-    public let kind: Kind
-    public let message: String
+    package let kind: Kind
+    package let message: String
     /// The group and rule the error belongs to, when known.
-    public var group: String?
-    public var rule: String?
+    package var group: String?
+    package var rule: String?
 
-    public init(_ kind: Kind, _ message: String, group: String? = nil, rule: String? = nil) {
+    package init(_ kind: Kind, _ message: String, group: String? = nil, rule: String? = nil) {
         self.kind = kind
         self.message = message
         self.group = group
         self.rule = rule
     }
 
-    public var description: String {
+    package var description: String {
         var prefix = ""
         if let group { prefix += "group \"\(group)\", " }
         if let rule { prefix += "rule \"\(rule)\": " }

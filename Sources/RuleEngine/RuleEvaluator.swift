@@ -7,14 +7,14 @@ import PromQL
 /// firing after `for:` (staying firing for `keep_firing_for:` once the condition
 /// clears) and write `ALERTS` and `ALERTS_FOR_STATE`. Series a rule stops
 /// returning get a staleness marker.
-public final class RuleEvaluator {
-    public let store: SeriesStore
-    public let groups: [RuleGroup]
-    public var externalLabels: [String: String]
+package final class RuleEvaluator {
+    package let store: SeriesStore
+    package let groups: [RuleGroup]
+    package var externalLabels: [String: String]
     /// The step of subqueries without one: the evaluation interval.
-    public var evaluationInterval: Int64
+    package var evaluationInterval: Int64
     /// Errors of the last evaluation, one per failing rule.
-    public private(set) var errors: [RuleError] = []
+    package private(set) var errors: [RuleError] = []
 
     /// Alert state per alerting rule, by group index and rule index.
     private var active: [[[Labels: ActiveAlert]]]
@@ -22,7 +22,7 @@ public final class RuleEvaluator {
     private var written: [[Set<Labels>]]
     static let resolvedRetention: Int64 = 15 * 60_000
 
-    public init(groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String] = [:], evaluationInterval: Int64 = 60_000) {
+    package init(groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String] = [:], evaluationInterval: Int64 = 60_000) {
         self.groups = groups
         self.store = store
         self.externalLabels = externalLabels
@@ -32,7 +32,7 @@ public final class RuleEvaluator {
     }
 
     /// Every alert of alerting rules named `name` that is not inactive.
-    public func alerts(named name: String) -> [ActiveAlert] {
+    package func alerts(named name: String) -> [ActiveAlert] {
         var out: [ActiveAlert] = []
         for (g, group) in groups.enumerated() {
             for (r, rule) in group.rules.enumerated() where rule.kind == .alerting && rule.name == name {
@@ -43,7 +43,7 @@ public final class RuleEvaluator {
     }
 
     /// All alerts that are not inactive, with their rules.
-    public func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] {
+    package func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] {
         var out: [(Rule, ActiveAlert)] = []
         for (g, group) in groups.enumerated() {
             for (r, rule) in group.rules.enumerated() where rule.kind == .alerting {
@@ -54,7 +54,7 @@ public final class RuleEvaluator {
     }
 
     /// Evaluates every group at `t` (milliseconds).
-    public func evaluate(at t: Int64) {
+    package func evaluate(at t: Int64) {
         errors = []
         for (g, group) in groups.enumerated() {
             for (r, rule) in group.rules.enumerated() {

@@ -6,19 +6,19 @@ import Yams
 ///
 /// The same files load into Prometheus, Thanos, Mimir or vmalert. Loading checks
 /// what `promtool check rules` checks and names file and line for every problem.
-public struct RuleFile: Sendable {
-    public var path: String
-    public var groups: [RuleGroup]
+package struct RuleFile: Sendable {
+    package var path: String
+    package var groups: [RuleGroup]
 
-    public var ruleCount: Int { groups.reduce(0) { $0 + $1.rules.count } }
+    package var ruleCount: Int { groups.reduce(0) { $0 + $1.rules.count } }
 
     /// Loads and validates a rule file from disk.
-    public static func load(path: String) throws(RuleFileError) -> RuleFile {
+    package static func load(path: String) throws(RuleFileError) -> RuleFile {
         try parse(try StrictYAML.read(path: path), path: path)
     }
 
     /// Parses and validates rule-file YAML; every problem is collected with its line.
-    public static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleFile {
+    package static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleFile {
         let root = try StrictYAML.compose(text, path: path)
         var loader = RuleFileLoader(yaml: StrictYAML(path: path))
         let file = loader.file(root)

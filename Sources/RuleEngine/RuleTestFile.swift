@@ -4,61 +4,61 @@ import Yams
 
 /// A promtool unit-test file (`promtool test rules` format), read strictly: unknown or
 /// repeated keys, values of the wrong kind and bad durations are errors with their line.
-public struct RuleTestFile: Sendable {
-    public var ruleFiles: [String]
+package struct RuleTestFile: Sendable {
+    package var ruleFiles: [String]
     /// Milliseconds; 0 or absent means one minute, as in promtool.
-    public var evaluationInterval: Int64
-    public var groupEvalOrder: [String]
-    public var tests: [TestGroup]
+    package var evaluationInterval: Int64
+    package var groupEvalOrder: [String]
+    package var tests: [TestGroup]
 
-    public struct TestGroup: Sendable {
-        public var name: String?
+    package struct TestGroup: Sendable {
+        package var name: String?
         /// Milliseconds between input samples; nil: the evaluation interval.
-        public var interval: Int64?
-        public var inputSeries: [InputSeries]
-        public var promqlExprTest: [ExprTest]
-        public var alertRuleTest: [AlertTest]
-        public var externalLabels: [String: String]
-        public var externalURL: String?
-        public var line: Int
+        package var interval: Int64?
+        package var inputSeries: [InputSeries]
+        package var promqlExprTest: [ExprTest]
+        package var alertRuleTest: [AlertTest]
+        package var externalLabels: [String: String]
+        package var externalURL: String?
+        package var line: Int
     }
 
-    public struct InputSeries: Sendable {
-        public var series: String
-        public var values: String
-        public var line: Int
+    package struct InputSeries: Sendable {
+        package var series: String
+        package var values: String
+        package var line: Int
     }
 
-    public struct ExprTest: Sendable {
-        public var expr: String
+    package struct ExprTest: Sendable {
+        package var expr: String
         /// Milliseconds.
-        public var evalTime: Int64
-        public var expSamples: [ExpectedSample]
+        package var evalTime: Int64
+        package var expSamples: [ExpectedSample]
     }
 
-    public struct ExpectedSample: Sendable {
-        public var labels: String
-        public var value: Double
+    package struct ExpectedSample: Sendable {
+        package var labels: String
+        package var value: Double
     }
 
-    public struct AlertTest: Sendable {
+    package struct AlertTest: Sendable {
         /// Milliseconds.
-        public var evalTime: Int64
-        public var alertname: String
-        public var expAlerts: [ExpectedAlert]
+        package var evalTime: Int64
+        package var alertname: String
+        package var expAlerts: [ExpectedAlert]
     }
 
-    public struct ExpectedAlert: Sendable {
-        public var expLabels: [String: String]
-        public var expAnnotations: [String: String]
+    package struct ExpectedAlert: Sendable {
+        package var expLabels: [String: String]
+        package var expAnnotations: [String: String]
     }
 
     /// Reads and validates a test file; every problem is `path:line: message`.
-    public static func load(path: String) throws(RuleFileError) -> RuleTestFile {
+    package static func load(path: String) throws(RuleFileError) -> RuleTestFile {
         try parse(try StrictYAML.read(path: path), path: path)
     }
 
-    public static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleTestFile {
+    package static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleTestFile {
         let root = try StrictYAML.compose(text, path: path)
         var yaml = StrictYAML(path: path)
         var file = RuleTestFile(ruleFiles: [], evaluationInterval: 60_000, groupEvalOrder: [], tests: [])

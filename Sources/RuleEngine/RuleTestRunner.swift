@@ -7,19 +7,19 @@ import PromQL
 /// and evaluates every `promql_expr_test` at its `eval_time` as an instant query.
 /// Expected and actual samples are compared as sets, values with a relative
 /// tolerance of 1e-9 (NaN equals NaN).
-public struct RuleTestRunner {
-    public static let tolerance = 1e-9
+package struct RuleTestRunner {
+    package static let tolerance = 1e-9
 
-    public init() {}
+    package init() {}
 
     /// Most rule evaluations one test group may ask for (its last eval_time over the
     /// evaluation interval): far above real tests, and a bound on time.
-    public static let maxEvaluations: Int64 = 1_000_000
+    package static let maxEvaluations: Int64 = 1_000_000
     /// Most samples one input series may load (its values up to the last eval_time).
-    public static let maxSamplesPerSeries = 1_000_000
+    package static let maxSamplesPerSeries = 1_000_000
 
     /// Runs the file; returns whether every test passed and the report (promtool's layout).
-    public func run(path: String) -> (passed: Bool, report: String) {
+    package func run(path: String) -> (passed: Bool, report: String) {
         let report = "Unit Testing:  \(path)\n"
         let file: RuleTestFile
         do {
@@ -212,7 +212,7 @@ public struct RuleTestRunner {
         return true
     }
 
-    public static func closeEnough(_ a: Double, _ b: Double) -> Bool {
+    package static func closeEnough(_ a: Double, _ b: Double) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
         if a == b { return true }
         return abs(a - b) <= tolerance * max(abs(a), abs(b))

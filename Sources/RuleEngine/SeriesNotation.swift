@@ -4,10 +4,10 @@ import PromQL
 ///
 /// `a+bxn` is n+1 values a, a+b, a+b+b, … (`a-bxn` counts down); `axn` repeats a n+1 times;
 /// `_` skips a step (`_xn` skips n); `stale` writes a staleness marker.
-public enum SeriesNotation {
+package enum SeriesNotation {
     /// One value per step: nil for a skipped step. At most `limit` values are produced (the
     /// rest of the notation is still checked), so `1x9223372036854775807` costs no memory.
-    public static func expand(_ text: String, limit: Int = .max) throws(RuleError) -> [Double?] {
+    package static func expand(_ text: String, limit: Int = .max) throws(RuleError) -> [Double?] {
         var out: [Double?] = []
         func add(_ v: Double?, _ times: UInt64) {
             let room = UInt64(max(0, limit - out.count))

@@ -9,13 +9,13 @@ import PromQL
 /// `humanize humanize1024 humanizePercentage humanizeDuration printf title toUpper
 /// toLower reReplaceAll`, string and number literals, and `{{-`/`-}}` trimming.
 /// Parsed once when the rule file loads: an unknown function is a load error.
-public struct Template: Sendable {
+package struct Template: Sendable {
     /// What a template can read.
-    public struct Data: Sendable {
-        public var labels: [String: String]
-        public var externalLabels: [String: String]
-        public var value: Double
-        public init(labels: [String: String], externalLabels: [String: String] = [:], value: Double) {
+    package struct Data: Sendable {
+        package var labels: [String: String]
+        package var externalLabels: [String: String]
+        package var value: Double
+        package init(labels: [String: String], externalLabels: [String: String] = [:], value: Double) {
             self.labels = labels
             self.externalLabels = externalLabels
             self.value = value
@@ -38,14 +38,14 @@ public struct Template: Sendable {
     }
 
     let pieces: [Piece]
-    public let source: String
+    package let source: String
 
     static let functions: Set<String> = [
         "humanize", "humanize1024", "humanizePercentage", "humanizeDuration", "printf", "title", "toUpper", "toLower",
         "reReplaceAll",
     ]
 
-    public init(_ source: String) throws(RuleError) {
+    package init(_ source: String) throws(RuleError) {
         self.source = source
         var pieces: [Piece] = []
         var rest = Substring(source)
@@ -227,7 +227,7 @@ public struct Template: Sendable {
     }
 
     /// Expands the template; an error inside an action expands to Prometheus's error text.
-    public func expand(_ data: Data) -> String {
+    package func expand(_ data: Data) -> String {
         var out = ""
         for piece in pieces {
             switch piece {
