@@ -44,7 +44,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 # Disagreements that are intended: (regex over the expression, why). Keep this list
-# short, and in step with the README ("Differences from Prometheus").
+# short, and in step with docs/promql.md ("Differences from Prometheus").
 INTENDED = [
 ]
 

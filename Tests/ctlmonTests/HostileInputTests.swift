@@ -4,7 +4,7 @@ import Testing
 /// The hostile-input catalogue: for every input surface (a scrape on stdin or in a file, a
 /// rule file, a test file, a template, an expression) each input has a documented result,
 /// a clear error or a bounded answer, and never a crash, a hang or unbounded memory.
-/// Every case runs the real executable with a timeout; the README's "Limits" table lists them.
+/// Every case runs the real executable with a timeout; docs/limits.md lists them.
 @Suite("hostile inputs")
 struct HostileInputTests {
     /// What a case must give: an exit status, and text stdout or stderr must contain.

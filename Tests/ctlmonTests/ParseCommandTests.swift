@@ -81,7 +81,7 @@ struct ParseCommandTests {
     }
 }
 
-/// `ctlmon-bench` prints the figures the README quotes.
+/// `ctlmon-bench` prints the figures docs/performance.md quotes.
 @Suite("ctlmon-bench")
 struct BenchCommandTests {
     /// Whether this test process runs with AddressSanitizer's runtime.
