@@ -296,23 +296,19 @@ package final class SeriesStore: @unchecked Sendable {
 }
 
 /// First index with `points[i].t >= t`.
-func lowerBound(_ points: [Point], _ t: Int64) -> Int {
-    var lo = 0
-    var hi = points.count
-    while lo < hi {
-        let mid = (lo + hi) / 2
-        if points[mid].t < t { lo = mid + 1 } else { hi = mid }
-    }
-    return lo
-}
+func lowerBound(_ points: [Point], _ t: Int64) -> Int { partitionPoint(points) { $0.t < t } }
 
 /// First index with `points[i].t > t`.
-func upperBound(_ points: [Point], _ t: Int64) -> Int {
+func upperBound(_ points: [Point], _ t: Int64) -> Int { partitionPoint(points) { $0.t <= t } }
+
+/// The first index where `before` stops holding (it holds for a prefix of `points`).
+@inline(__always)
+private func partitionPoint(_ points: [Point], _ before: (Point) -> Bool) -> Int {
     var lo = 0
     var hi = points.count
     while lo < hi {
         let mid = (lo + hi) / 2
-        if points[mid].t <= t { lo = mid + 1 } else { hi = mid }
+        if before(points[mid]) { lo = mid + 1 } else { hi = mid }
     }
     return lo
 }
