@@ -33,6 +33,14 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["PromText", "CRE2", "CMemory"]),
         // Rule files and promtool-format rule unit tests.
         .target(name: "RuleEngine", dependencies: ["PromQL", .product(name: "Yams", package: "Yams")]),
+        // libcurl from the system (Debian: libcurl4-openssl-dev), wrapped once for the Scraper's HTTP.
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Scraping over HTTP(S): libcurl transfers streamed into PromText, Prometheus's scrape semantics.
+        .target(name: "Scraper", dependencies: ["CCurl", "PromText", "PromQL"]),
         // The one-shot check: a scrape read into a snapshot, its straight-line history, and
         // the report (model, text, JSON).
         .target(name: "Check", dependencies: ["PromText", "PromQL", "RuleEngine"]),
@@ -69,6 +77,7 @@ let package = Package(
         // the malloc interposer, which would then replace malloc in the test process itself;
         // `swift build` (scripts/test) builds it beside ctlmon.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport"]),
+        .testTarget(name: "ScraperTests", dependencies: ["Scraper", "PromQL", "PromText", "CtlmonTestSupport"]),
     ]
 )
 

@@ -1,0 +1,113 @@
+import Foundation
+
+/// A real component a test starts (a fake target, etcd, Alertmanager, Prometheus, ctlmon
+/// itself) on 127.0.0.1, and stops by PID — when the test ends, also when it fails
+/// (``stop()`` in a `defer`, and again in `deinit`).
+package final class ManagedProcess: @unchecked Sendable {
+    // Sendable: `output` is only touched with `lock` held; the rest is set in init.
+    private let process = Process()
+    private let lock = NSLock()
+    private var output = ""
+    package let name: String
+
+    /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
+    package init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil) throws {
+        name = (executable as NSString).lastPathComponent
+        if executable.contains("/") {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [executable] + arguments
+        }
+        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
+            let data = h.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.lock()
+            self.output += String(decoding: data, as: UTF8.self)
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    deinit { stop() }
+
+    package var pid: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
+
+    /// Everything the process printed so far (stdout and stderr).
+    package var printed: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return output
+    }
+
+    /// Waits until the output has a line starting with `prefix`; returns the rest of it.
+    package func waitForLine(startingWith prefix: String, timeout: Double = 20) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            for line in printed.split(separator: "\n") where line.hasPrefix(prefix) {
+                return String(line.dropFirst(prefix.count))
+            }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ProcessError("\(name) did not print \"\(prefix)\" within \(timeout) s; it printed:\n\(printed)")
+    }
+
+    /// Stops the process: SIGTERM, then SIGKILL after `grace` seconds.
+    package func stop(grace: Double = 5) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL, now (a crash, as `kill -9` makes one).
+    package func killHard() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits for the process to exit by itself; returns its status, or nil on timeout.
+    package func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+}
+
+/// A component that did not start or answer as expected.
+package struct ProcessError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// A free TCP port on 127.0.0.1 (bound, read, closed: a tiny window for a race).
+package func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+    }
+    _ = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// The package's root folder (for scripts/ and Rules/).
+package let packageRoot: URL = Fixture.root.deletingLastPathComponent().deletingLastPathComponent()
