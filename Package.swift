@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // The sidecar: HTTP, start and SIGTERM, logging.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // zlib from the system (Debian: zlib1g-dev), wrapped once for PromText's inflater.
@@ -44,6 +48,17 @@ let package = Package(
         // The one-shot check: a scrape read into a snapshot, its straight-line history, and
         // the report (model, text, JSON).
         .target(name: "Check", dependencies: ["PromText", "PromQL", "RuleEngine"]),
+        // The sidecar (`ctlmon serve`): scrape and rule loops, the notifier, state on disk, the HTTP API.
+        .target(
+            name: "Sidecar",
+            dependencies: [
+                "PromText", "PromQL", "RuleEngine", "Scraper", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ctlmon",
             dependencies: [
@@ -51,6 +66,8 @@ let package = Package(
                 "PromQL",
                 "RuleEngine",
                 "Check",
+                "Sidecar",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,27 +23,11 @@ package enum CheckFamilies {
         return names
     }()
 
-    /// The metric names `exprs` select; nil when a selector has no metric name (then every
-    /// family may be read and nothing can be filtered).
-    package static func selectedNames(_ exprs: [Expr]) -> Set<String>? {
-        var names: Set<String> = []
-        var unnamed = false
-        for e in exprs {
-            e.visit { node in
-                switch node {
-                case .vectorSelector(let s), .matrixSelector(let s, _):
-                    if let n = s.name { names.insert(n) } else { unnamed = true }
-                default: break
-                }
-            }
-        }
-        return unnamed ? nil : names
-    }
+    /// The metric names `exprs` select; nil when a selector has no metric name.
+    package static func selectedNames(_ exprs: [Expr]) -> Set<String>? { Expr.selectedNames(exprs) }
 
     /// The names the rules of `groups` select (nil: some selector has no metric name).
-    package static func ruleNames(_ groups: [RuleGroup]) -> Set<String>? {
-        selectedNames(groups.flatMap { $0.rules.map(\.expr) })
-    }
+    package static func ruleNames(_ groups: [RuleGroup]) -> Set<String>? { RuleGroup.selectedNames(groups) }
 
     /// The parser's filter for `check` with these rules: what the rules, the report and the
     /// snapshot read; nil (keep everything) when a rule reads every family.

@@ -181,3 +181,22 @@ extension Expr {
         return self
     }
 }
+
+extension Expr {
+    /// The metric names `exprs` select; nil when some selector has no metric name (then
+    /// every family may be read, and nothing can be filtered while parsing).
+    package static func selectedNames(_ exprs: [Expr]) -> Set<String>? {
+        var names: Set<String> = []
+        var unnamed = false
+        for e in exprs {
+            e.visit { node in
+                switch node {
+                case .vectorSelector(let s), .matrixSelector(let s, _):
+                    if let n = s.name { names.insert(n) } else { unnamed = true }
+                default: break
+                }
+            }
+        }
+        return unnamed ? nil : names
+    }
+}

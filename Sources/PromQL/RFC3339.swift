@@ -60,6 +60,43 @@ package enum RFC3339 {
         return seconds * 1000 + Int64(nanos / 1_000_000)
     }
 
+    /// `milliseconds` as Go's `time.RFC3339Nano` writes a UTC time (what Prometheus's JSON
+    /// carries in `startsAt`, `lastEvaluation`…): fractional seconds without trailing zeros,
+    /// none when whole (`2026-11-22T19:22:19.569Z`, `2026-11-22T19:22:19.5Z`, `…:19Z`).
+    public static func format(milliseconds ms: Int64) -> String {
+        let days = Int(ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000)
+        let rest = Int(ms - Int64(days) * 86_400_000)
+        let (y, m, d) = civilFromDays(days)
+        let seconds = rest / 1000
+        var millis = rest % 1000
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var text = "\(y < 1000 ? String(repeating: "0", count: 4 - String(y).count) : "")\(y)-\(two(m))-\(two(d))T"
+            + "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+        if millis > 0 {
+            var digits = 3
+            while millis % 10 == 0 {
+                millis /= 10
+                digits -= 1
+            }
+            let s = String(millis)
+            text += "." + String(repeating: "0", count: digits - s.count) + s
+        }
+        return text + "Z"
+    }
+
+    /// A proleptic Gregorian date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    private static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
     private static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28

@@ -267,6 +267,14 @@ package final class SeriesStore: @unchecked Sendable {
         read { selectUnlocked(matchers).map { records[Int($0)].labels } }
     }
 
+    /// Calls `body` with every live series and its samples, holding the read lock (the
+    /// sidecar's history file).
+    package func forEachSeries(_ body: (Labels, PointsView) -> Void) {
+        read {
+            for r in records where !r.removed { body(r.labels, PointsView(r.points[...])) }
+        }
+    }
+
     /// What the store holds, in counts and bytes.
     package struct Usage: Sendable {
         package var series = 0

@@ -14,5 +14,22 @@ package struct ActiveAlert: Sendable {
     package var activeAt: Int64
     package var firedAt: Int64?
     package var resolvedAt: Int64?
-    var keepFiringSince: Int64?
+    package var keepFiringSince: Int64?
+}
+
+/// An alert as it is kept across a restart (`state.json`): its rule, labels, annotations,
+/// state and times (milliseconds).
+package struct AlertRecord: Codable, Sendable, Equatable {
+    package var group: String
+    package var rule: String
+    /// The rule's position in its group (two rules may share a name).
+    package var ruleIndex: Int
+    package var labels: [String: String]
+    package var annotations: [String: String]
+    package var state: String
+    package var value: Double
+    package var activeAt: Int64
+    package var firedAt: Int64?
+    package var resolvedAt: Int64?
+    package var keepFiringSince: Int64?
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import PromQL
 
 /// Evaluates rule groups over a ``SeriesStore`` as Prometheus's rule manager does.
@@ -28,6 +29,7 @@ package final class RuleEvaluator {
         self.externalLabels = externalLabels
         self.evaluationInterval = evaluationInterval
         active = groups.map { g in g.rules.map { _ in [:] } }
+        ruleStatus = groups.map { g in g.rules.map { _ in RuleStatus() } }
         written = groups.map { g in g.rules.map { _ in [] } }
     }
 
@@ -56,29 +58,100 @@ package final class RuleEvaluator {
     /// Evaluates every group at `t` (milliseconds).
     package func evaluate(at t: Int64) {
         errors = []
-        for (g, group) in groups.enumerated() {
-            for (r, rule) in group.rules.enumerated() {
-                var output: [Sample] = []
-                do {
-                    output = try evaluate(rule, group: group, g: g, r: r, at: t)
-                } catch {
-                    var e = error
-                    e.group = group.name
-                    e.rule = rule.name
-                    errors.append(e)
+        for g in groups.indices { evaluateGroup(g, at: t) }
+    }
+
+    /// Evaluates group `g` at `t` (milliseconds): the sidecar runs each group at its own interval.
+    package func evaluate(group g: Int, at t: Int64) {
+        errors = []
+        evaluateGroup(g, at: t)
+    }
+
+    private func evaluateGroup(_ g: Int, at t: Int64) {
+        let group = groups[g]
+        // A fresh evaluator per group evaluation: its selections are shared by the group's
+        // rules, and the label sets it builds are freed with it (a long-running process
+        // would otherwise keep every evaluation's).
+        shared = nil
+        for (r, rule) in group.rules.enumerated() {
+            let started = DispatchTime.now().uptimeNanoseconds
+            var output: [Sample] = []
+            var failure: String? = nil
+            do {
+                output = try evaluate(rule, group: group, g: g, r: r, at: t)
+            } catch {
+                var e = error
+                e.group = group.name
+                e.rule = rule.name
+                errors.append(e)
+                failure = e.message
+            }
+            var now = Set<Labels>()
+            if !output.isEmpty || !written[g][r].isEmpty { shared = nil }
+            for s in output {
+                store.append(s.labels, timestamp: t, value: s.value)
+                now.insert(s.labels)
+            }
+            for gone in written[g][r] where !now.contains(gone) {
+                store.append(gone, timestamp: t, value: SeriesStore.staleNaN)
+            }
+            written[g][r] = now
+            ruleStatus[g][r] = RuleStatus(
+                lastEvaluation: t, duration: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, error: failure)
+        }
+        shared = nil
+    }
+
+    /// A rule's health after its last evaluation, for `/api/v1/rules`.
+    package struct RuleStatus: Sendable {
+        package var lastEvaluation: Int64? = nil
+        /// Seconds.
+        package var duration: Double = 0
+        package var error: String? = nil
+    }
+
+    /// Per group, per rule.
+    package private(set) var ruleStatus: [[RuleStatus]] = []
+
+    /// The alerts of one alerting rule that are not inactive, or were resolved within the
+    /// 15 minutes the rule keeps them.
+    package func alerts(group g: Int, rule r: Int) -> [ActiveAlert] { Array(active[g][r].values) }
+
+    /// Every alert the rules hold (pending, firing, and resolved within 15 minutes), as
+    /// records that survive a restart; of one group, or of all.
+    package func alertRecords(group: Int? = nil) -> [AlertRecord] {
+        var out: [AlertRecord] = []
+        for g in groups.indices where group == nil || group == g {
+            for (r, rule) in groups[g].rules.enumerated() where rule.kind == .alerting {
+                for a in active[g][r].values {
+                    out.append(AlertRecord(
+                        group: groups[g].name, rule: rule.name, ruleIndex: r,
+                        labels: Dictionary(a.labels.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { x, _ in x }),
+                        annotations: a.annotations, state: a.state.rawValue, value: a.value, activeAt: a.activeAt,
+                        firedAt: a.firedAt, resolvedAt: a.resolvedAt, keepFiringSince: a.keepFiringSince))
                 }
-                var now = Set<Labels>()
-                if !output.isEmpty || !written[g][r].isEmpty { shared = nil }
-                for s in output {
-                    store.append(s.labels, timestamp: t, value: s.value)
-                    now.insert(s.labels)
-                }
-                for gone in written[g][r] where !now.contains(gone) {
-                    store.append(gone, timestamp: t, value: SeriesStore.staleNaN)
-                }
-                written[g][r] = now
             }
         }
+        return out.sorted { ($0.group, $0.ruleIndex, $0.activeAt) < ($1.group, $1.ruleIndex, $1.activeAt) }
+    }
+
+    /// Puts back alerts of an earlier run (matched by group, rule name and position); returns
+    /// how many found their rule. Records of rules that are gone are dropped.
+    @discardableResult
+    package func restore(_ records: [AlertRecord]) -> Int {
+        var restored = 0
+        for rec in records {
+            guard let g = groups.firstIndex(where: { $0.name == rec.group }), rec.ruleIndex < groups[g].rules.count,
+                groups[g].rules[rec.ruleIndex].name == rec.rule, groups[g].rules[rec.ruleIndex].kind == .alerting,
+                let state = ActiveAlert.State(rawValue: rec.state)
+            else { continue }
+            let labels = Labels(rec.labels.map { ($0.key, $0.value) })
+            active[g][rec.ruleIndex][labels] = ActiveAlert(
+                labels: labels, annotations: rec.annotations, state: state, value: rec.value, activeAt: rec.activeAt,
+                firedAt: rec.firedAt, resolvedAt: rec.resolvedAt, keepFiringSince: rec.keepFiringSince)
+            restored += 1
+        }
+        return restored
     }
 
     /// Shared by rules until one writes series (its cached selections would then be stale).

@@ -3,7 +3,7 @@ package struct RuleFileError: Error, Sendable, CustomStringConvertible {
     package var path: String
     package var problems: [(line: Int, message: String)]
 
-    init(_ path: String, _ problems: [(Int, String)]) {
+    package init(_ path: String, _ problems: [(Int, String)]) {
         self.path = path
         self.problems = problems.map { (line: $0.0, message: $0.1) }
     }

@@ -48,7 +48,7 @@ struct RuleFileLoader {
             seen[identity] = rule.line
             rules.append(rule)
         }
-        return RuleGroup(name: name, interval: interval == 0 ? nil : interval, limit: limit, rules: rules, line: node.mark?.line ?? 0)
+        return RuleGroup(name: name, file: yaml.path, interval: interval == 0 ? nil : interval, limit: limit, rules: rules, line: node.mark?.line ?? 0)
     }
 
     mutating func rule(_ node: Node, group: String) -> Rule? {

@@ -10,17 +10,17 @@ import Yams
 /// and ``maxDepth`` levels of nesting (Yams builds its tree recursively; go-yaml stops at
 /// 10,000). Aliases are followed by reference, so a "billion laughs" file costs nothing
 /// until something walks it, and the readers below only walk the shapes they expect.
-struct StrictYAML {
-    static let maxBytes = 16 << 20
-    static let maxDepth = 1000
+package struct StrictYAML {
+    package static let maxBytes = 16 << 20
+    package static let maxDepth = 1000
 
-    let path: String
-    private(set) var problems: [(Int, String)] = []
+    package let path: String
+    package private(set) var problems: [(Int, String)] = []
 
-    init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Reads a file as UTF-8 text, refusing what is not a regular file, too large, or not UTF-8.
-    static func read(path: String) throws(RuleFileError) -> String {
+    package static func read(path: String) throws(RuleFileError) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw RuleFileError(path, [(0, "cannot read: no such file")])
@@ -59,7 +59,7 @@ struct StrictYAML {
     }
 
     /// Composes the first document, after checking the text's size and nesting.
-    static func compose(_ text: String, path: String) throws(RuleFileError) -> Node? {
+    package static func compose(_ text: String, path: String) throws(RuleFileError) -> Node? {
         if text.utf8.count > maxBytes { throw RuleFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
         if let line = tooDeep(text) {
             throw RuleFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
@@ -106,7 +106,7 @@ struct StrictYAML {
         return nil
     }
 
-    static func line(of error: any Error) -> Int {
+    package static func line(of error: any Error) -> Int {
         if let e = error as? YamlError {
             switch e {
             case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
@@ -116,7 +116,7 @@ struct StrictYAML {
         return 0
     }
 
-    static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         if let e = error as? YamlError {
             switch e {
             case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
@@ -126,13 +126,13 @@ struct StrictYAML {
         return "\(error)"
     }
 
-    mutating func problem(_ node: Node?, _ message: String) {
+    package mutating func problem(_ node: Node?, _ message: String) {
         problems.append((node?.mark?.line ?? 0, message))
     }
 
     /// A mapping's values by key; unknown and repeated keys, and keys that are not strings,
     /// are problems. nil (with a problem) when the node is not a mapping.
-    mutating func mapping(_ node: Node, allowed: [String], in what: String) -> [String: Node]? {
+    package mutating func mapping(_ node: Node, allowed: [String], unsupported: Set<String> = [], in what: String) -> [String: Node]? {
         guard let mapping = node.mapping else {
             problem(node, "expected \(what) (a mapping), found \(kind(node))")
             return nil
@@ -141,6 +141,10 @@ struct StrictYAML {
         for (key, value) in mapping {
             guard key.scalar != nil, let k = key.string else {
                 problem(key, "keys of \(what) must be strings")
+                continue
+            }
+            if unsupported.contains(k) {
+                problem(key, "\"\(k)\" in \(what) is a Prometheus setting ctlmon does not implement")
                 continue
             }
             guard allowed.contains(k) else {
@@ -157,7 +161,7 @@ struct StrictYAML {
     }
 
     /// A scalar as text; a sequence or mapping where a scalar belongs is a problem.
-    mutating func string(_ node: Node?, _ what: String) -> String? {
+    package mutating func string(_ node: Node?, _ what: String) -> String? {
         guard let node else { return nil }
         guard node.scalar != nil else {
             problem(node, "\(what) must be a string, found \(kind(node))")
@@ -169,7 +173,7 @@ struct StrictYAML {
     }
 
     /// A sequence's items; nil (with a problem) when the node is another kind.
-    mutating func sequence(_ node: Node?, _ what: String) -> [Node] {
+    package mutating func sequence(_ node: Node?, _ what: String) -> [Node] {
         guard let node else { return [] }
         if node.null != nil, node.scalar?.style == .plain { return [] }
         guard let items = node.sequence else {
@@ -180,12 +184,12 @@ struct StrictYAML {
     }
 
     /// A list of strings.
-    mutating func strings(_ node: Node?, _ what: String) -> [String] {
+    package mutating func strings(_ node: Node?, _ what: String) -> [String] {
         sequence(node, what).compactMap { string($0, "an item of \(what)") }
     }
 
     /// A mapping of strings to strings (labels, annotations): scalar values only, no repeated keys.
-    mutating func stringMap(_ node: Node?, _ what: String) -> [(key: String, value: String, node: Node)] {
+    package mutating func stringMap(_ node: Node?, _ what: String) -> [(key: String, value: String, node: Node)] {
         guard let node else { return [] }
         if node.null != nil, node.scalar?.style == .plain { return [] }
         guard let mapping = node.mapping else {
@@ -210,7 +214,7 @@ struct StrictYAML {
     }
 
     /// A duration (`30s`, `5m`, `1h30m`, `0`), in milliseconds.
-    mutating func duration(_ node: Node?, _ what: String) -> Int64? {
+    package mutating func duration(_ node: Node?, _ what: String) -> Int64? {
         guard let node, let s = string(node, what) else { return nil }
         do {
             return try PromDuration.milliseconds(Substring(s))

@@ -2,21 +2,25 @@ import ArgumentParser
 
 /// `ctlmon`: Kubernetes control-plane health from Prometheus `/metrics` text.
 @main
-struct Ctlmon: ParsableCommand {
+struct Ctlmon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctlmon",
         abstract: "Watch a Kubernetes control plane's health from the Prometheus text its components expose.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self]
+        subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self, ServeCommand.self]
     )
 
     /// Runs the command line: the one place where a failure becomes a message and an exit
     /// code. Usage errors exit 2, as the command-line contract says (argument-parser's own
     /// default is 64, EX_USAGE).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot(expressionArguments(Array(CommandLine.arguments.dropFirst())))
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let failure as CommandFailure {
             if let message = failure.message { printError(message) }
             exit(withError: ExitCode(failure.exitCode))

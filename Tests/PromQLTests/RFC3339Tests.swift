@@ -33,3 +33,20 @@ struct RFC3339Tests {
         }
     }
 }
+
+@Suite("RFC 3339 output")
+struct RFC3339FormatTests {
+    // Go's time.RFC3339Nano of the same instants (checked with Python's datetime).
+    @Test("times print as Go's RFC3339Nano in UTC: trailing zeros of the fraction dropped")
+    func format() {
+        #expect(RFC3339.format(milliseconds: 1_795_375_339_569) == "2026-11-22T19:22:19.569Z")
+        #expect(RFC3339.format(milliseconds: 1_795_375_339_500) == "2026-11-22T19:22:19.5Z")
+        #expect(RFC3339.format(milliseconds: 1_795_375_339_000) == "2026-11-22T19:22:19Z")
+        #expect(RFC3339.format(milliseconds: 0) == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.format(milliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(milliseconds: 951_847_245_050) == "2000-02-29T18:00:45.05Z")
+        for t in [Int64(0), 1, 999, 1_782_864_000_000, -62_135_596_800_000, 253_402_300_799_999] {
+            #expect(RFC3339.milliseconds(RFC3339.format(milliseconds: t)) == t, "\(t)")
+        }
+    }
+}

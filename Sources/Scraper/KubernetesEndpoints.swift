@@ -1,0 +1,68 @@
+import Foundation
+
+/// The Kubernetes API as a pod sees it (its service account's token and CA), for the one
+/// thing ctlmon asks it: the endpoint addresses of a service, so that every API server
+/// behind `default/kubernetes` is scraped directly, each as its own target.
+package struct KubernetesAPI: Sendable {
+    /// `https://host:port`.
+    package var server: String
+    package var tokenFile: String
+    package var caFile: String
+
+    package static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+    package init(server: String, tokenFile: String, caFile: String) {
+        self.server = server
+        self.tokenFile = tokenFile
+        self.caFile = caFile
+    }
+
+    /// Inside a pod: `KUBERNETES_SERVICE_HOST`/`_PORT` and the mounted service account.
+    package static func inCluster(environment: [String: String] = ProcessInfo.processInfo.environment) -> KubernetesAPI? {
+        guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
+            FileManager.default.fileExists(atPath: serviceAccount + "/token")
+        else { return nil }
+        let port = environment["KUBERNETES_SERVICE_PORT"] ?? "443"
+        let h = host.contains(":") ? "[\(host)]" : host
+        return KubernetesAPI(server: "https://\(h):\(port)", tokenFile: serviceAccount + "/token", caFile: serviceAccount + "/ca.crt")
+    }
+
+    /// `ip:port` of every ready address of a service's endpoints, for the port named `port`
+    /// (or `https`, or the only one).
+    package func endpointAddresses(namespace: String, service: String, port: String? = nil) throws -> [String] {
+        let url = "\(server)/api/v1/namespaces/\(namespace)/endpoints/\(service)"
+        var request = HTTPTransfer.Request(url: url)
+        request.timeout = 10
+        request.tls.caFile = caFile
+        let token = (FileManager.default.contents(atPath: tokenFile)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        request.headers = ["Accept: application/json", "Authorization: Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))"]
+        var body = Data()
+        let response = try HTTPTransfer().perform(request) { piece in
+            if body.count + piece.count > 16 << 20 { throw ScrapeFailure(reason: .bodySizeLimit, message: "endpoints object over 16 MiB") }
+            body.append(contentsOf: piece)
+        }
+        guard response.status == 200 else {
+            throw ScrapeFailure(reason: response.status >= 500 ? .http5xx : .http4xx,
+                                message: "listing endpoints \(namespace)/\(service): HTTP status \(response.status)")
+        }
+        return try Self.addresses(fromEndpoints: body, port: port)
+    }
+
+    /// The addresses in an Endpoints object (JSON).
+    package static func addresses(fromEndpoints json: Data, port wanted: String?) throws -> [String] {
+        guard let object = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw ScrapeFailure(reason: .parse, message: "endpoints: not a JSON object")
+        }
+        var out: [String] = []
+        for subset in object["subsets"] as? [[String: Any]] ?? [] {
+            let ports = subset["ports"] as? [[String: Any]] ?? []
+            let chosen = ports.first { ($0["name"] as? String) == (wanted ?? "https") } ?? (ports.count == 1 ? ports[0] : nil)
+            guard let port = chosen?["port"] as? Int else { continue }
+            for address in subset["addresses"] as? [[String: Any]] ?? [] {
+                guard let ip = address["ip"] as? String else { continue }
+                out.append(ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)")
+            }
+        }
+        return out.sorted()
+    }
+}

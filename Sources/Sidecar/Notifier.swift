@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import PromQL
+import RuleEngine
+import Synchronization
+
+/// Sends alerts to every configured Alertmanager as Prometheus does (`POST /api/v2/alerts`,
+/// the same payload), with one difference DESIGN.md asks for: a failed POST is retried
+/// with backoff until it succeeds or a newer state of the same alert replaces it.
+///
+/// Which alerts go out after an evaluation follows Prometheus's rule manager: a firing
+/// alert at most every `resendDelay` (1 minute) with `endsAt` = now + 4 × max(evaluation
+/// interval, resend delay); a resolved alert when it resolves and then every `resendDelay`
+/// for the 15 minutes the rule keeps it; pending alerts never.
+package final class Notifier: Sendable {
+    package let queues: [AlertmanagerQueue]
+    private let externalLabels: [String: String]
+    private let externalURL: String
+    private let resendDelay: Int64
+    /// When each alert (by identity) was last handed to the queues (milliseconds).
+    private let lastSent = Mutex<[String: Int64]>([:])
+
+    package init(
+        alertmanagers: [SidecarConfig.AlertmanagerConfig], externalLabels: [String: String], externalURL: String,
+        resendDelay: Int64 = 60_000, queueCapacity: Int = 10_000, logger: Logger
+    ) {
+        queues = alertmanagers.flatMap { am in
+            am.urls.map { AlertmanagerQueue(url: $0, config: am, capacity: queueCapacity, logger: logger) }
+        }
+        self.externalLabels = externalLabels
+        self.externalURL = externalURL.hasSuffix("/") ? String(externalURL.dropLast()) : externalURL
+        self.resendDelay = resendDelay
+    }
+
+    /// The identity of an alert: its rule and labels.
+    static func identity(_ a: AlertRecord) -> String {
+        a.group + "\u{0}" + a.rule + "\u{0}" + a.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}")
+    }
+
+    /// After an evaluation of a group at `now`: queues the alerts that need sending.
+    /// `expressions` gives each alert's rule expression, for its `generatorURL`.
+    package func process(_ alerts: [AlertRecord], expressions: [String: String], interval: Int64, now: Int64) {
+        var due: [AlertPayload] = []
+        lastSent.withLock { lastSent in
+            for a in alerts where a.state != "pending" {
+                let id = Self.identity(a)
+                let sent = lastSent[id] ?? .min
+                let resolvedSinceSent = a.resolvedAt.map { $0 > sent } ?? false
+                guard resolvedSinceSent || sent == .min || sent + resendDelay < now else { continue }
+                lastSent[id] = now
+                let validUntil = now + 4 * max(interval, resendDelay)
+                var labels = a.labels
+                for (k, v) in externalLabels where labels[k] == nil { labels[k] = v }
+                due.append(AlertPayload(
+                    labels: labels, annotations: a.annotations, startsAt: a.firedAt ?? a.activeAt,
+                    endsAt: a.resolvedAt ?? validUntil,
+                    generatorURL: externalURL + "/graph?g0.expr=" + Self.queryEscape(expressions[a.rule] ?? "") + "&g0.tab=1",
+                    identity: id))
+            }
+            // Forget alerts the rules no longer keep (resolved more than 15 minutes ago).
+            if lastSent.count > 4 * (alerts.count + 1024) { lastSent = lastSent.filter { now - $0.value < 30 * 60_000 } }
+        }
+        guard !due.isEmpty else { return }
+        for q in queues { q.enqueue(due) }
+    }
+
+    /// What was last sent, per alert identity (persisted with the alert states).
+    package var lastSentTimes: [String: Int64] { lastSent.withLock { $0 } }
+
+    package func restoreLastSent(_ times: [String: Int64]) { lastSent.withLock { $0 = times } }
+
+    package func start() { for q in queues { q.start() } }
+
+    /// Stops the queues, each trying to deliver what it holds until `deadline`.
+    package func stop(deadline: Date) { for q in queues { q.stop(deadline: deadline) } }
+
+    /// Go's `url.QueryEscape`: spaces as `+`, everything but letters, digits and `-_.~` as %XX.
+    static func queryEscape(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            case UInt8(ascii: " "): out += "+"
+            default: out += String(format: "%%%02X", b)
+            }
+        }
+        return out
+    }
+}
+
+/// One alert as Alertmanager's `/api/v2/alerts` takes it.
+package struct AlertPayload: Sendable {
+    package var labels: [String: String]
+    package var annotations: [String: String]
+    /// Milliseconds.
+    package var startsAt: Int64
+    package var endsAt: Int64
+    package var generatorURL: String
+    /// The alert's rule and labels: a newer payload of the same alert replaces an older one in a queue.
+    package var identity: String
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import PromQL
+import RuleEngine
+
+/// Evaluates the rule groups at their intervals on a thread of its own, hands the alerts
+/// to the notifier after each group, and keeps the alert states on disk.
+///
+/// Each group is evaluated at multiples of its interval plus an offset from its name (as
+/// Prometheus spreads groups), rules in order. After a restart, the alert states of the
+/// last run come back when that run evaluated less than `outageTolerance` ago (an hour, as
+/// Prometheus's `--rules.alert.for-outage-tolerance`): a firing alert is still firing (no
+/// new notification storm), a pending one keeps its start and fires at its original time,
+/// `keep_firing_for` goes on. After a longer outage the states start over.
+package final class RuleManager: @unchecked Sendable {
+    // Sendable: `evaluator`, `status` and `ready` are only touched with `lock` held.
+    private let lock = NSLock()
+    private let evaluator: RuleEvaluator
+    package let groups: [RuleGroup]
+    private let notifier: Notifier?
+    private let files: StateFiles?
+    private let logger: Logger
+    private let clock: @Sendable () -> Int64
+    private let defaultInterval: Int64
+    package let outageTolerance: Int64
+    private let wake = DispatchSemaphore(value: 0)
+    private var stopping = false
+    private var finished = true
+    private var ready = false
+    private var lastStateWrite: Int64 = 0
+    /// Group evaluation times and durations, for `/api/v1/rules`.
+    private var groupStatus: [(last: Int64?, duration: Double)]
+    /// Each alerting rule's expression by name, for the notifier's `generatorURL`.
+    private let expressions: [String: String]
+
+    package init(
+        groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String], evaluationInterval: Int64,
+        notifier: Notifier?, files: StateFiles?, logger: Logger, outageTolerance: Int64 = 3_600_000,
+        clock: @escaping @Sendable () -> Int64
+    ) {
+        self.groups = groups
+        evaluator = RuleEvaluator(groups: groups, store: store, externalLabels: externalLabels, evaluationInterval: evaluationInterval)
+        self.notifier = notifier
+        self.files = files
+        self.logger = logger
+        self.clock = clock
+        defaultInterval = evaluationInterval
+        self.outageTolerance = outageTolerance
+        groupStatus = groups.map { _ in (nil, 0) }
+        var exprs: [String: String] = [:]
+        for g in groups { for r in g.rules where r.kind == .alerting { exprs[r.name] = "\(r.expr)" } }
+        expressions = exprs
+    }
+
+    /// True once every group has been evaluated once (`/-/ready`).
+    package var isReady: Bool { lock.withLock { ready } }
+
+    package func interval(of g: Int) -> Int64 { groups[g].interval ?? defaultInterval }
+
+    /// Restores the alert states of the last run, if recent enough; says what it did.
+    package func restore(now: Int64) {
+        guard let files else { return }
+        do {
+            guard let state = try files.readAlerts() else { return }
+            let age = now - state.lastEvaluation
+            if age > outageTolerance {
+                logger.info("alert states of the last run not restored: it ended too long ago",
+                            metadata: ["ago_s": "\(age / 1000)", "tolerance_s": "\(outageTolerance / 1000)"])
+                return
+            }
+            let restored = lock.withLock { evaluator.restore(state.alerts) }
+            notifier?.restoreLastSent(state.lastSent)
+            logger.info("alert states restored", metadata: ["alerts": "\(restored)", "last_evaluation_ago_s": "\(age / 1000)"])
+        } catch {
+            logger.error("alert state file unusable", metadata: ["problem": "\(error)"])
+        }
+    }
+
+    package func start() {
+        lock.withLock {
+            stopping = false
+            finished = false
+        }
+        let thread = Thread { [self] in run() }
+        thread.name = "rules"
+        thread.start()
+    }
+
+    /// Finishes the evaluation in flight, writes the alert states, and stops.
+    package func stop() {
+        lock.withLock { stopping = true }
+        wake.signal()
+        while !lock.withLock({ finished }) { Thread.sleep(forTimeInterval: 0.01) }
+        writeState(force: true)
+    }
+
+    private func offset(_ g: Int) -> Int64 {
+        var h: UInt64 = 14_695_981_039_346_656_037
+        for b in groups[g].name.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
+        return Int64(h % UInt64(max(interval(of: g), 1)))
+    }
+
+    private func run() {
+        defer { lock.withLock { finished = true } }
+        guard !groups.isEmpty else {
+            lock.withLock { ready = true }
+            return
+        }
+        var next = groups.indices.map { g -> Int64 in
+            let i = interval(of: g)
+            let now = clock()
+            var t = (now / i) * i + offset(g)
+            if t > now { t -= i }  // the first evaluation right away, on the group's phase
+            return t
+        }
+        var evaluatedOnce = Set<Int>()
+        while true {
+            let g = next.indices.min { next[$0] < next[$1] }!
+            let wait = Double(next[g] - clock()) / 1000
+            if wait > 0 { _ = wake.wait(timeout: .now() + wait) }
+            if lock.withLock({ stopping }) { return }
+            if next[g] > clock() { continue }
+            let t = max(next[g], clock() - interval(of: g))
+            evaluate(group: g, at: t)
+            evaluatedOnce.insert(g)
+            if evaluatedOnce.count == groups.count { lock.withLock { ready = true } }
+            let i = interval(of: g)
+            next[g] += i
+            // Missed evaluations (a stall) are skipped, not caught up in a burst.
+            let now = clock()
+            if next[g] <= now - i { next[g] += ((now - next[g]) / i) * i }
+        }
+    }
+
+    private func evaluate(group g: Int, at t: Int64) {
+        let started = Date()
+        let (records, changed) = lock.withLock { () -> ([AlertRecord], Bool) in
+            let before = evaluator.alertRecords(group: g).map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" }
+            evaluator.evaluate(group: g, at: t)
+            let after = evaluator.alertRecords(group: g)
+            groupStatus[g] = (t, Date().timeIntervalSince(started))
+            return (after, before != after.map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" })
+        }
+        for e in lock.withLock({ evaluator.errors }) {
+            logger.warning("rule evaluation failed", metadata: ["group": "\(e.group ?? "")", "rule": "\(e.rule ?? "")", "error": "\(e.message)"])
+        }
+        notifier?.process(records, expressions: expressions, interval: interval(of: g), now: t)
+        writeState(force: changed)
+    }
+
+    /// Writes the alert states when they changed, and at least once a minute.
+    private func writeState(force: Bool) {
+        guard let files else { return }
+        let now = clock()
+        let state = lock.withLock { () -> StateFiles.AlertState? in
+            guard force || now - lastStateWrite >= 60_000 else { return nil }
+            lastStateWrite = now
+            let last = groupStatus.compactMap(\.last).max() ?? now
+            return StateFiles.AlertState(lastEvaluation: last, alerts: evaluator.alertRecords(), lastSent: notifier?.lastSentTimes ?? [:])
+        }
+        guard let state else { return }
+        do {
+            try files.writeAlerts(state)
+        } catch {
+            logger.error("could not write the alert states", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: for the HTTP API
+
+    /// Every alert that is not inactive, with its rule.
+    package func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] { lock.withLock { evaluator.activeAlerts() } }
+
+    /// Each group's rules with their status and alerts.
+    package func rulesSnapshot() -> [(group: RuleGroup, last: Int64?, duration: Double, rules: [(rule: Rule, status: RuleEvaluator.RuleStatus, alerts: [ActiveAlert])])] {
+        lock.withLock {
+            groups.indices.map { g in
+                (groups[g], groupStatus[g].last, groupStatus[g].duration,
+                 groups[g].rules.indices.map { r in (groups[g].rules[r], evaluator.ruleStatus[g][r], evaluator.alerts(group: g, rule: r)) })
+            }
+        }
+    }
+}

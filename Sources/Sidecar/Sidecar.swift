@@ -1,0 +1,169 @@
+import Foundation
+import Hummingbird
+import Logging
+import PromQL
+import PromText
+import RuleEngine
+import Scraper
+import ServiceLifecycle
+
+/// `ctlmon serve`: one process watching one cluster. Scrape loops, the rule loop and one
+/// notifier queue per Alertmanager run on threads of their own (a scrape or a POST blocks
+/// on the network); the HTTP API runs on Hummingbird. SIGTERM stops the HTTP server, the
+/// scrapes and the rule loop (the evaluation in flight finishes), flushes the notifier
+/// within a deadline, writes the state, and exits 0.
+package struct Sidecar {
+    package struct Options: Sendable {
+        package var configPath: String? = nil
+        package var storagePath: String? = nil
+        package var listenAddress = "0.0.0.0:9095"
+        package var externalURL: String? = nil
+        package var logFormat = LineLogHandler.Format.logfmt
+        package var logLevel = Logger.Level.info
+        /// How long SIGTERM waits for the notifier queues to drain.
+        package var shutdownDeadline: Double = 10
+        /// How long alert states stay valid across downtime (Prometheus's `--rules.alert.for-outage-tolerance`).
+        package var outageTolerance: Double = 3600
+
+        package init() {}
+    }
+
+    /// The loaded pieces of a configuration: the config and its rule groups.
+    package struct Loaded: Sendable {
+        package var config: SidecarConfig
+        package var groups: [RuleGroup]
+    }
+
+    /// Loads the config (or the in-cluster defaults) and its rule files: every problem with
+    /// `file:line`. Used by `--check-config` too.
+    package static func load(_ options: Options) throws -> Loaded {
+        var config: SidecarConfig
+        if let path = options.configPath {
+            config = try SidecarConfig.load(path: path)
+        } else if let api = KubernetesAPI.inCluster() {
+            config = SidecarConfig.inCluster(api: api)
+        } else {
+            throw SidecarError("no --config, and not inside a Kubernetes pod (no service account): give a config file")
+        }
+        var groups: [RuleGroup] = []
+        if config.ruleFiles.isEmpty {
+            groups = try ShippedRules.loadGroups()
+        } else {
+            let base = config.path.map { ($0 as NSString).deletingLastPathComponent } ?? "."
+            for pattern in config.ruleFiles {
+                let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
+                let files = Glob.expand(full)
+                if files.isEmpty { throw SidecarError("rule_files: \"\(pattern)\" matches no file") }
+                for f in files { groups += try RuleFile.load(path: f).groups }
+            }
+        }
+        return Loaded(config: config, groups: groups)
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    package static func run(_ options: Options) async throws {
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: options.logFormat, level: options.logLevel, clock: clock) }
+        let logger = Logger(label: "ctlmon")
+        let loaded = try load(options)
+        let config = loaded.config
+        let groups = loaded.groups
+        let store = SeriesStore()
+        let files = options.storagePath.map(StateFiles.init)
+        if let path = options.storagePath {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        let startTime = Date().timeIntervalSince1970
+        let (host, port) = try Self.hostAndPort(options.listenAddress)
+        let externalURL = options.externalURL ?? "http://\(ProcessInfo.processInfo.hostName):\(port)"
+
+        // History from the last run first, so the rules see it from their first evaluation.
+        if let files {
+            do {
+                let n = try files.readSeries(into: store)
+                if n > 0 { logger.info("series restored", metadata: ["series": "\(n)"]) }
+            } catch {
+                logger.error("series file unusable", metadata: ["problem": "\(error)"])
+            }
+        }
+        let notifier = config.alertmanagers.isEmpty ? nil
+            : Notifier(alertmanagers: config.alertmanagers, externalLabels: config.externalLabels, externalURL: externalURL, logger: logger)
+        let rules = RuleManager(
+            groups: groups, store: store, externalLabels: config.externalLabels,
+            evaluationInterval: Int64(config.evaluationInterval * 1000), notifier: notifier, files: files, logger: logger,
+            outageTolerance: Int64(options.outageTolerance * 1000), clock: clock)
+        rules.restore(now: clock())
+        let filter = RuleGroup.selectedNames(groups).map { FamilyFilter(names: Array($0).sorted()) }
+        let discovery = Discovery(config: config, logger: logger)
+        let scrapes = ScrapeManager(store: store, filter: filter, clock: clock) { target, result in
+            discovery.observe(target, result)
+        }
+        discovery.manager = scrapes
+        let retention = max(RuleGroup.longestRange(groups), 3_600_000) + 10 * 60_000
+
+        let api = SidecarAPI(
+            store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: config.externalLabels,
+            startTime: startTime, clock: clock)
+        let router = SidecarRoutes.router(api: api, rules: rules)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
+            services: [
+                ThreadService(name: "notifier", start: { notifier?.start() },
+                              stop: { notifier?.stop(deadline: Date().addingTimeInterval(options.shutdownDeadline)) }),
+                ThreadService(name: "rules", start: { rules.start() }, stop: { rules.stop() }),
+                ThreadService(name: "retention", start: {
+                    Housekeeping.start(store: store, files: files, retention: retention, clock: clock, logger: logger)
+                }, stop: { Housekeeping.stop(store: store, files: files, logger: logger) }),
+                ThreadService(name: "scrapes", start: { discovery.start() }, stop: {
+                    discovery.stop()
+                    scrapes.stopAll()
+                }),
+            ],
+            logger: logger)
+        logger.info("ctlmon serve started", metadata: [
+            "listen": "\(host):\(port)", "targets_configs": "\(config.scrapeConfigs.count)", "rule_groups": "\(groups.count)",
+            "alertmanagers": "\(notifier?.queues.count ?? 0)",
+        ])
+        try await app.runService()
+        logger.info("ctlmon serve stopped")
+    }
+
+    static func hostAndPort(_ address: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw SidecarError("--web.listen-address: expected HOST:PORT, got \"\(address)\"")
+        }
+        let host = String(address[..<colon])
+        return (host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+}
+
+/// A sidecar that cannot start: its message is printed as is.
+package struct SidecarError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// A component on threads of its own, as a ServiceLifecycle service: started when the
+/// group runs, stopped at graceful shutdown (SIGTERM), in reverse order of the list.
+struct ThreadService: Service {
+    let name: String
+    let start: @Sendable () -> Void
+    let stop: @Sendable () -> Void
+
+    func run() async throws {
+        start()
+        try? await gracefulShutdown()
+        stop()
+    }
+}
+
+/// Shell globs of `rule_files`.
+enum Glob {
+    static func expand(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+    }
+}

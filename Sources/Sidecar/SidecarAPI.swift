@@ -1,0 +1,213 @@
+import Foundation
+import PromQL
+import RuleEngine
+import Scraper
+
+/// The read-only HTTP API's bodies, in the Prometheus API's shapes (`/api/v1/alerts`,
+/// `rules`, `targets`, `query`, `query_range`) and the text of `/metrics`. Independent of
+/// the HTTP server, so that tests check the shapes directly.
+package struct SidecarAPI: Sendable {
+    let store: SeriesStore
+    let rules: RuleManager
+    let scrapes: ScrapeManager
+    let notifier: Notifier?
+    let externalLabels: [String: String]
+    let recordedNames: Set<String>
+    let startTime: Double
+    let clock: @Sendable () -> Int64
+
+    package init(
+        store: SeriesStore, rules: RuleManager, scrapes: ScrapeManager, notifier: Notifier?, externalLabels: [String: String],
+        startTime: Double, clock: @escaping @Sendable () -> Int64
+    ) {
+        self.store = store
+        self.rules = rules
+        self.scrapes = scrapes
+        self.notifier = notifier
+        self.externalLabels = externalLabels
+        recordedNames = Set(rules.groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
+        self.startTime = startTime
+        self.clock = clock
+    }
+
+    /// A successful API answer: `{"status":"success","data":…}`.
+    static func success(_ data: String) -> String { "{\"status\":\"success\",\"data\":\(data)}" }
+
+    /// An API error, as Prometheus words them (`bad_data`, `execution`).
+    package static func error(_ type: String, _ message: String) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.value("status", "error")
+        w.value("errorType", type)
+        w.value("error", message)
+        w.endObject()
+        return w.output
+    }
+
+    /// A time parameter: Unix seconds or RFC 3339, as Prometheus's API reads it.
+    package static func time(_ text: String?) -> Int64? {
+        guard let text else { return nil }
+        if let s = GoFloat.parse(text), s.isFinite { return Int64((s * 1000).rounded()) }
+        return RFC3339.milliseconds(text)
+    }
+
+    /// A duration parameter (`step`): seconds, or a Prometheus duration.
+    package static func duration(_ text: String?) -> Int64? {
+        guard let text else { return nil }
+        if let s = GoFloat.parse(text), s.isFinite { return Int64((s * 1000).rounded()) }
+        return try? PromDuration.milliseconds(Substring(text))
+    }
+
+    // MARK: query
+
+    /// `GET /api/v1/query?query=…&time=…`: (status, body).
+    package func query(_ params: [String: String]) -> (Int, String) {
+        guard let text = params["query"] else { return (400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
+        let at: Int64
+        if let t = params["time"] {
+            guard let v = Self.time(t) else { return (400, Self.error("bad_data", "invalid parameter \"time\": cannot parse \"\(t)\" to a valid timestamp")) }
+            at = v
+        } else {
+            at = clock()
+        }
+        do {
+            let expr = try PromQLParser.parse(text)
+            let value = try Evaluator(store: store).evaluate(expr, at: at)
+            return (200, Self.success(value.apiJSON))
+        } catch let e as QueryError {
+            return e.kind == .evaluation ? (422, Self.error("execution", e.message)) : (400, Self.error("bad_data", "invalid parameter \"query\": \(e)"))
+        } catch {
+            return (400, Self.error("bad_data", "\(error)"))
+        }
+    }
+
+    /// `GET /api/v1/query_range?query=…&start=…&end=…&step=…`.
+    package func queryRange(_ params: [String: String]) -> (Int, String) {
+        guard let text = params["query"] else { return (400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
+        guard let start = Self.time(params["start"]) else { return (400, Self.error("bad_data", "invalid parameter \"start\"")) }
+        guard let end = Self.time(params["end"]) else { return (400, Self.error("bad_data", "invalid parameter \"end\"")) }
+        guard let step = Self.duration(params["step"]), step > 0 else {
+            return (400, Self.error("bad_data", "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"))
+        }
+        guard end >= start else { return (400, Self.error("bad_data", "invalid parameter \"end\": end timestamp must not be before start time")) }
+        guard (end - start) / step <= 11_000 else {
+            return (400, Self.error("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"))
+        }
+        do {
+            let expr = try PromQLParser.parse(text)
+            let series = try Evaluator(store: store).evaluateRange(expr, start: start, end: end, step: step)
+            return (200, Self.success(Value.matrix(series).apiJSON))
+        } catch let e as QueryError {
+            return e.kind == .evaluation ? (422, Self.error("execution", e.message)) : (400, Self.error("bad_data", "invalid parameter \"query\": \(e)"))
+        } catch {
+            return (400, Self.error("bad_data", "\(error)"))
+        }
+    }
+
+    // MARK: alerts and rules
+
+    static func labelsObject(_ w: inout JSONWriter, _ key: String, _ labels: [(String, String)]) {
+        w.beginObject(key)
+        for (k, v) in labels.sorted(by: { $0.0 < $1.0 }) { w.value(k, v) }
+        w.endObject()
+    }
+
+    static func alertObject(_ w: inout JSONWriter, _ a: ActiveAlert) {
+        w.beginObject()
+        labelsObject(&w, "labels", a.labels.labels.map { ($0.name, $0.value) })
+        labelsObject(&w, "annotations", a.annotations.map { ($0.key, $0.value) })
+        w.value("state", a.state.rawValue)
+        w.value("activeAt", RFC3339.format(milliseconds: a.activeAt))
+        w.value("value", GoFloat.formatExponent(a.value).lowercased())
+        w.endObject()
+    }
+
+    /// `GET /api/v1/alerts`.
+    package func alerts() -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.beginArray("alerts")
+        for (_, a) in rules.activeAlerts() { Self.alertObject(&w, a) }
+        w.endArray()
+        w.endObject()
+        return Self.success(w.output)
+    }
+
+    /// `GET /api/v1/rules`.
+    package func rulesJSON() -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.beginArray("groups")
+        for (group, last, duration, rules) in rules.rulesSnapshot() {
+            w.beginObject()
+            w.value("name", group.name)
+            w.value("file", group.file)
+            w.beginArray("rules")
+            for (rule, status, alerts) in rules {
+                w.beginObject()
+                if rule.kind == .alerting {
+                    let state = alerts.contains { $0.state == .firing } ? "firing" : alerts.contains { $0.state == .pending } ? "pending" : "inactive"
+                    w.value("state", state)
+                }
+                w.value("name", rule.name)
+                w.value("query", "\(rule.expr)")
+                if rule.kind == .alerting {
+                    w.value("duration", Double(rule.hold) / 1000)
+                    w.value("keepFiringFor", Double(rule.keepFiringFor) / 1000)
+                }
+                Self.labelsObject(&w, "labels", rule.labels.map { ($0.0, $0.1.source) })
+                if rule.kind == .alerting {
+                    Self.labelsObject(&w, "annotations", rule.annotations.map { ($0.0, $0.1.source) })
+                    w.beginArray("alerts")
+                    for a in alerts where a.state != .inactive { Self.alertObject(&w, a) }
+                    w.endArray()
+                }
+                w.value("health", status.lastEvaluation == nil ? "unknown" : status.error == nil ? "ok" : "err")
+                if let e = status.error { w.value("lastError", e) }
+                w.value("evaluationTime", status.duration)
+                w.value("lastEvaluation", status.lastEvaluation.map { RFC3339.format(milliseconds: $0) } ?? "0001-01-01T00:00:00Z")
+                w.value("type", rule.kind == .alerting ? "alerting" : "recording")
+                w.endObject()
+            }
+            w.endArray()
+            w.value("interval", Double(self.rules.interval(of: self.rules.groups.firstIndex { $0.name == group.name && $0.file == group.file } ?? 0)) / 1000)
+            w.value("limit", group.limit)
+            w.value("evaluationTime", duration)
+            w.value("lastEvaluation", last.map { RFC3339.format(milliseconds: $0) } ?? "0001-01-01T00:00:00Z")
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return Self.success(w.output)
+    }
+
+    /// `GET /api/v1/targets`.
+    package func targets() -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.beginArray("activeTargets")
+        for loop in scrapes.current {
+            let t = loop.target
+            let s = loop.status
+            w.beginObject()
+            Self.labelsObject(&w, "discoveredLabels", [("__address__", t.address), ("__metrics_path__", URLComponents(string: t.url)?.path ?? "/metrics"),
+                                                       ("__scheme__", URLComponents(string: t.url)?.scheme ?? "http"), ("job", t.job)])
+            Self.labelsObject(&w, "labels", t.targetLabels)
+            w.value("scrapePool", t.job)
+            w.value("scrapeUrl", t.url)
+            w.value("globalUrl", t.url)
+            w.value("lastError", s.lastError)
+            w.value("lastScrape", s.lastScrape.map { RFC3339.format(milliseconds: $0) } ?? "0001-01-01T00:00:00Z")
+            w.value("lastScrapeDuration", s.lastDuration)
+            w.value("health", s.health.rawValue)
+            w.value("scrapeInterval", PromDuration.format(Int64(t.interval * 1000)))
+            w.value("scrapeTimeout", PromDuration.format(Int64(t.timeout * 1000)))
+            w.endObject()
+        }
+        w.endArray()
+        w.beginArray("droppedTargets")
+        w.endArray()
+        w.endObject()
+        return Self.success(w.output)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import RuleEngine
+import PromQL
+import Scraper
+
+/// `/metrics` in the text format 0.0.4: ctlmon's own metrics, each target's `up` and scrape
+/// series, the recorded series and `ALERTS`, with the external labels, so that an upstream
+/// Prometheus scrapes one ctlmon per cluster as it would a federation endpoint.
+extension SidecarAPI {
+    package func metricsText() -> String {
+        var out = MetricsTextWriter(external: externalLabels)
+        let now = clock()
+        out.family("ctlmon_build_info", "gauge", "ctlmon's version.")
+        out.sample("ctlmon_build_info", [("version", "0.1.0")], 1)
+        out.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.")
+        out.sample("process_start_time_seconds", [], startTime)
+        out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")
+        out.sample("process_resident_memory_bytes", [], Double(ProcessStats.residentBytes()))
+        out.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.")
+        out.sample("process_cpu_seconds_total", [], ProcessStats.cpuSeconds())
+
+        let usage = store.usage
+        out.family("ctlmon_store_series", "gauge", "Series in the store.")
+        out.sample("ctlmon_store_series", [], Double(usage.series))
+        out.family("ctlmon_store_samples", "gauge", "Samples in the store.")
+        out.sample("ctlmon_store_samples", [], Double(usage.samples))
+        out.family("ctlmon_store_bytes", "gauge", "Bytes the store holds, by part.")
+        out.sample("ctlmon_store_bytes", [("part", "labels")], Double(usage.labelBytes))
+        out.sample("ctlmon_store_bytes", [("part", "samples")], Double(usage.sampleBytes))
+        out.sample("ctlmon_store_bytes", [("part", "index")], Double(usage.indexBytes))
+
+        let loops = scrapes.current
+        out.family("ctlmon_scrapes_total", "counter", "Scrapes done, by target.")
+        for l in loops { out.sample("ctlmon_scrapes_total", [("job", l.target.job), ("instance", l.target.address)], Double(l.status.scrapes)) }
+        out.family("ctlmon_scrape_failures_total", "counter", "Failed scrapes, by target and reason.")
+        for l in loops {
+            for (reason, n) in l.status.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                out.sample("ctlmon_scrape_failures_total", [("job", l.target.job), ("instance", l.target.address), ("reason", reason.rawValue)], Double(n))
+            }
+        }
+
+        out.family("ctlmon_rule_group_last_evaluation_timestamp_seconds", "gauge", "When each rule group was last evaluated.")
+        out.family("ctlmon_rule_group_last_duration_seconds", "gauge", "How long each rule group's last evaluation took.")
+        for (group, last, duration, _) in rules.rulesSnapshot() {
+            out.sample("ctlmon_rule_group_last_evaluation_timestamp_seconds", [("rule_group", group.file + ";" + group.name)], Double(last ?? 0) / 1000)
+            out.sample("ctlmon_rule_group_last_duration_seconds", [("rule_group", group.file + ";" + group.name)], duration)
+        }
+
+        if let notifier {
+            let queues = notifier.queues
+            out.family("ctlmon_notifications_sent_total", "counter", "Alerts sent, by Alertmanager.")
+            for q in queues { out.sample("ctlmon_notifications_sent_total", [("alertmanager", q.url)], Double(q.counts.sent)) }
+            out.family("ctlmon_notifications_errors_total", "counter", "Failed POSTs (their alerts are retried), by Alertmanager.")
+            for q in queues { out.sample("ctlmon_notifications_errors_total", [("alertmanager", q.url)], Double(q.counts.errors)) }
+            out.family("ctlmon_notifications_dropped_total", "counter", "Alerts dropped because a queue was full, by Alertmanager.")
+            for q in queues { out.sample("ctlmon_notifications_dropped_total", [("alertmanager", q.url)], Double(q.counts.dropped)) }
+            out.family("ctlmon_notifications_queue_length", "gauge", "Alerts waiting, by Alertmanager.")
+            for q in queues { out.sample("ctlmon_notifications_queue_length", [("alertmanager", q.url)], Double(q.counts.queueLength)) }
+        }
+
+        // Each target's report series, the recorded series and ALERTS, at their latest sample.
+        let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + recordedNames.sorted() + ["ALERTS"]
+        let evaluator = Evaluator(store: store)
+        for name in names {
+            guard let expr = try? PromQLParser.parse("last_over_time({__name__=\"\(name)\"}[5m])"),
+                case .vector(let samples)? = try? evaluator.evaluate(expr, at: now)
+            else { continue }
+            let live = samples.filter { !$0.value.isNaN }
+            guard !live.isEmpty else { continue }
+            out.family(name, "untyped", nil)
+            for s in live.sorted(by: { $0.labels < $1.labels }) {
+                out.sample(name, s.labels.labels.filter { $0.name != "__name__" }.map { ($0.name, $0.value) }, s.value)
+            }
+        }
+        return out.text
+    }
+}
+
+/// Writes the text format 0.0.4: `# HELP`/`# TYPE` once per family, label values escaped
+/// (`\\`, `\"`, `\n`), values as Go writes them; external labels on every sample that does
+/// not have them.
+struct MetricsTextWriter {
+    let external: [String: String]
+    var text = ""
+
+    mutating func family(_ name: String, _ type: String, _ help: String?) {
+        if let help { text += "# HELP \(name) \(help)\n" }
+        text += "# TYPE \(name) \(type)\n"
+    }
+
+    mutating func sample(_ name: String, _ labels: [(String, String)], _ value: Double) {
+        var all = labels
+        for (k, v) in external.sorted(by: { $0.key < $1.key }) where !all.contains(where: { $0.0 == k }) { all.append((k, v)) }
+        text += name
+        if !all.isEmpty {
+            text += "{" + all.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",") + "}"
+        }
+        text += " " + APIFormat.value(value) + "\n"
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// The process's own resource use, from the kernel.
+enum ProcessStats {
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+}

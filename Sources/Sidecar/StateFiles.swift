@@ -1,0 +1,161 @@
+import CZlib
+import Foundation
+import PromQL
+import RuleEngine
+
+/// What survives a restart, under `--storage.path`: the alert states (`state.json`) and the
+/// samples the rules read (`series.bin`). Written atomically (a temporary file, fsync,
+/// rename, fsync of the folder); read back with every byte checked: a missing, corrupt or
+/// half-written file is reported and ignored, never a crash.
+package struct StateFiles: Sendable {
+    package let folder: String
+
+    package init(folder: String) { self.folder = folder }
+
+    var statePath: String { folder + "/state.json" }
+    var seriesPath: String { folder + "/series.bin" }
+
+    /// The alert states, the notifier's last sends and the last evaluation time.
+    package struct AlertState: Codable, Sendable {
+        package var version = 1
+        package var lastEvaluation: Int64
+        package var alerts: [AlertRecord]
+        package var lastSent: [String: Int64]
+
+        package init(lastEvaluation: Int64, alerts: [AlertRecord], lastSent: [String: Int64]) {
+            self.lastEvaluation = lastEvaluation
+            self.alerts = alerts
+            self.lastSent = lastSent
+        }
+    }
+
+    /// A problem reading a state file: what and where, for the log.
+    package struct Problem: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    package func writeAlerts(_ state: AlertState) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try Self.atomicWrite(try encoder.encode(state), to: statePath)
+    }
+
+    /// The alert states, or nil when there is no file yet.
+    package func readAlerts() throws(Problem) -> AlertState? {
+        guard FileManager.default.fileExists(atPath: statePath) else { return nil }
+        guard let data = FileManager.default.contents(atPath: statePath) else { throw Problem(description: "\(statePath): cannot read") }
+        do {
+            let state = try JSONDecoder().decode(AlertState.self, from: data)
+            guard state.version == 1 else { throw Problem(description: "\(statePath): unknown version \(state.version)") }
+            return state
+        } catch let p as Problem {
+            throw p
+        } catch {
+            throw Problem(description: "\(statePath): corrupt (\(error)); starting without it")
+        }
+    }
+
+    // MARK: series
+
+    static let magic: [UInt8] = Array("CTLMONS1".utf8)
+
+    /// Every series of the store with its samples.
+    package func writeSeries(_ store: SeriesStore) throws {
+        var out = Self.magic
+        var count: UInt32 = 0
+        var body: [UInt8] = []
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { body.append(contentsOf: $0) } }
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { body.append(contentsOf: $0) } }
+        func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { body.append(contentsOf: $0) } }
+        store.forEachSeries { labels, points in
+            let pairs = labels.labels
+            guard pairs.count <= UInt16.max, !points.isEmpty else { return }
+            count += 1
+            u16(pairs.count)
+            for l in pairs {
+                let n = Array(l.name.utf8)
+                let v = Array(l.value.utf8)
+                u16(min(n.count, Int(UInt16.max)))
+                body.append(contentsOf: n.prefix(Int(UInt16.max)))
+                u32(v.count)
+                body.append(contentsOf: v)
+            }
+            u32(points.count)
+            for p in points {
+                u64(UInt64(bitPattern: p.t))
+                u64(p.v.bitPattern)
+            }
+        }
+        withUnsafeBytes(of: count.littleEndian) { out.append(contentsOf: $0) }
+        out += body
+        let crc = out.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+        withUnsafeBytes(of: crc.littleEndian) { out.append(contentsOf: $0) }
+        try Self.atomicWrite(Data(out), to: seriesPath)
+    }
+
+    /// Reads the series file into `store`; returns the number of series, 0 without a file.
+    package func readSeries(into store: SeriesStore) throws(Problem) -> Int {
+        guard FileManager.default.fileExists(atPath: seriesPath) else { return 0 }
+        guard let data = FileManager.default.contents(atPath: seriesPath) else { throw Problem(description: "\(seriesPath): cannot read") }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 16, Array(bytes.prefix(8)) == Self.magic else {
+            throw Problem(description: "\(seriesPath): not a ctlmon series file; starting without history")
+        }
+        let stored = bytes.suffix(4).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count - 4))) }
+        guard stored == crc else { throw Problem(description: "\(seriesPath): checksum mismatch (a half-written file?); starting without history") }
+        var i = 8
+        let end = bytes.count - 4
+        func take(_ n: Int) throws(Problem) -> ArraySlice<UInt8> {
+            guard n >= 0, i + n <= end else { throw Problem(description: "\(seriesPath): truncated at byte \(i)") }
+            defer { i += n }
+            return bytes[i..<(i + n)]
+        }
+        func u16() throws(Problem) -> Int { Int(try take(2).withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self)) }) }
+        func u32() throws(Problem) -> Int { Int(try take(4).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }) }
+        func u64() throws(Problem) -> UInt64 { try take(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
+        let count = try u32()
+        for _ in 0..<count {
+            var pairs: [(String, String)] = []
+            for _ in 0..<(try u16()) {
+                let n = String(decoding: try take(try u16()), as: UTF8.self)
+                let v = String(decoding: try take(try u32()), as: UTF8.self)
+                pairs.append((n, v))
+            }
+            let n = try u32()
+            guard n <= (end - i) / 16 else { throw Problem(description: "\(seriesPath): truncated at byte \(i)") }
+            var points: [Point] = []
+            points.reserveCapacity(n)
+            for _ in 0..<n { points.append(Point(t: Int64(bitPattern: try u64()), v: Double(bitPattern: try u64()))) }
+            store.replace(Labels(pairs), points: points)
+        }
+        return count
+    }
+
+    /// Writes `data` to `path` so that a crash leaves the old file or the new one, never a mix.
+    static func atomicWrite(_ data: Data, to path: String) throws {
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw Problem(description: "\(temp): \(String(cString: strerror(errno)))") }
+        var ok = data.withUnsafeBytes { b -> Bool in
+            var written = 0
+            while written < b.count {
+                let n = write(fd, b.baseAddress! + written, b.count - written)
+                if n <= 0 { return false }
+                written += n
+            }
+            return true
+        }
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temp, path) == 0 else {
+            unlink(temp)
+            throw Problem(description: "\(path): \(String(cString: strerror(errno)))")
+        }
+        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+    }
+}
