@@ -48,7 +48,7 @@ package final class RuleManager: @unchecked Sendable {
         self.outageTolerance = outageTolerance
         groupStatus = groups.map { _ in (nil, 0) }
         var exprs: [String: String] = [:]
-        for g in groups { for r in g.rules where r.kind == .alerting { exprs[r.name] = "\(r.expr)" } }
+        for g in groups { for r in g.rules where r.kind == .alerting { exprs[r.name] = r.exprText.trimmingCharacters(in: .whitespacesAndNewlines) } }
         expressions = exprs
     }
 

@@ -150,7 +150,7 @@ package struct SidecarAPI: Sendable {
                     w.value("state", state)
                 }
                 w.value("name", rule.name)
-                w.value("query", "\(rule.expr)")
+                w.value("query", rule.exprText.trimmingCharacters(in: .whitespacesAndNewlines))
                 if rule.kind == .alerting {
                     w.value("duration", Double(rule.hold) / 1000)
                     w.value("keepFiringFor", Double(rule.keepFiringFor) / 1000)
