@@ -33,8 +33,9 @@ package final class Notifier: Sendable {
     }
 
     /// The identity of an alert: its rule and labels.
+    /// `group/rule{labels}`, printable (it is a key in `state.json`).
     static func identity(_ a: AlertRecord) -> String {
-        a.group + "\u{0}" + a.rule + "\u{0}" + a.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}")
+        a.group + "/" + a.rule + "{" + a.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\(quoted($0.value))" }.joined(separator: ",") + "}"
     }
 
     /// After an evaluation of a group at `now`: queues the alerts that need sending.

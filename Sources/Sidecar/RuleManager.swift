@@ -32,12 +32,17 @@ package final class RuleManager: @unchecked Sendable {
     private var groupStatus: [(last: Int64?, duration: Double)]
     /// Each alerting rule's expression by name, for the notifier's `generatorURL`.
     private let expressions: [String: String]
+    /// Whether the first evaluation may run: not before every target was scraped once (or a
+    /// bound passed), or alerts restored from the last run would meet a store without data
+    /// and resolve at once.
+    private let firstEvaluationGate: @Sendable () -> Bool
 
     package init(
         groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String], evaluationInterval: Int64,
         notifier: Notifier?, files: StateFiles?, logger: Logger, outageTolerance: Int64 = 3_600_000,
-        clock: @escaping @Sendable () -> Int64
+        clock: @escaping @Sendable () -> Int64, firstEvaluationGate: @escaping @Sendable () -> Bool = { true }
     ) {
+        self.firstEvaluationGate = firstEvaluationGate
         self.groups = groups
         evaluator = RuleEvaluator(groups: groups, store: store, externalLabels: externalLabels, evaluationInterval: evaluationInterval)
         self.notifier = notifier
@@ -106,11 +111,17 @@ package final class RuleManager: @unchecked Sendable {
             lock.withLock { ready = true }
             return
         }
+        while !firstEvaluationGate() {
+            if lock.withLock({ stopping }) { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         var next = groups.indices.map { g -> Int64 in
             let i = interval(of: g)
             let now = clock()
             var t = (now / i) * i + offset(g)
-            if t > now { t -= i }  // the first evaluation right away, on the group's phase
+            // The first evaluation at the group's next phase point, never before now: an
+            // evaluation time in the past could precede the first scrape.
+            while t < now { t += i }
             return t
         }
         var evaluatedOnce = Set<Int>()

@@ -49,7 +49,8 @@ package struct Sidecar {
         if config.ruleFiles.isEmpty {
             groups = try ShippedRules.loadGroups()
         } else {
-            let base = config.path.map { ($0 as NSString).deletingLastPathComponent } ?? "."
+            let folder = config.path.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+            let base = folder.isEmpty ? "." : folder
             for pattern in config.ruleFiles {
                 let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
                 let files = Glob.expand(full)
@@ -88,10 +89,12 @@ package struct Sidecar {
         }
         let notifier = config.alertmanagers.isEmpty ? nil
             : Notifier(alertmanagers: config.alertmanagers, externalLabels: config.externalLabels, externalURL: externalURL, logger: logger)
+        // The rules wait for a first scrape of every target (at most two scrape intervals).
+        let gate = StartGate(clock: clock, bound: Int64(2 * (config.scrapeConfigs.compactMap(\.interval).max() ?? config.scrapeInterval) * 1000))
         let rules = RuleManager(
             groups: groups, store: store, externalLabels: config.externalLabels,
             evaluationInterval: Int64(config.evaluationInterval * 1000), notifier: notifier, files: files, logger: logger,
-            outageTolerance: Int64(options.outageTolerance * 1000), clock: clock)
+            outageTolerance: Int64(options.outageTolerance * 1000), clock: clock, firstEvaluationGate: { gate.open })
         rules.restore(now: clock())
         let filter = RuleGroup.selectedNames(groups).map { FamilyFilter(names: Array($0).sorted()) }
         let discovery = Discovery(config: config, logger: logger)
@@ -99,6 +102,7 @@ package struct Sidecar {
             discovery.observe(target, result)
         }
         discovery.manager = scrapes
+        gate.scrapes = scrapes
         let retention = max(RuleGroup.longestRange(groups), 3_600_000) + 10 * 60_000
 
         let api = SidecarAPI(
@@ -135,6 +139,27 @@ package struct Sidecar {
         }
         let host = String(address[..<colon])
         return (host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+}
+
+/// Opens once every current target has been scraped once, or after `bound` milliseconds.
+final class StartGate: @unchecked Sendable {
+    // Sendable: `scrapes` is set once before the rule thread starts.
+    private let started: Int64
+    private let bound: Int64
+    private let clock: @Sendable () -> Int64
+    weak var scrapes: ScrapeManager?
+
+    init(clock: @escaping @Sendable () -> Int64, bound: Int64) {
+        self.clock = clock
+        self.bound = bound
+        started = clock()
+    }
+
+    var open: Bool {
+        if clock() - started >= bound { return true }
+        guard let loops = scrapes?.current, !loops.isEmpty else { return false }
+        return loops.allSatisfy { $0.status.scrapes > 0 }
     }
 }
 

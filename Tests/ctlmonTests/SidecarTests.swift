@@ -92,4 +92,240 @@ struct SidecarTests {
         }
         #expect(try Self.sidecarAlerts(base).isEmpty)
     }
+
+    /// Posts the fake Alertmanager recorded: (time, alerts).
+    static func posts(_ address: String) throws -> [(Double, [[String: Any]])] {
+        let list = (try HTTP.json("http://\(address)/-/posts") as? [[String: Any]]) ?? []
+        return list.map { (($0["time"] as? Double) ?? 0, ($0["alerts"] as? [[String: Any]]) ?? []) }
+    }
+
+    static func alertname(_ a: [String: Any]) -> String? { (a["labels"] as? [String: String])?["alertname"] }
+
+    /// A config scraping `target` every second with `rules`, sending to `alertmanagers`.
+    static func config(folder: String, target: String, rules: String, alertmanagers: [String], extra: String = "") throws -> String {
+        try write(rules, folder + "/rules.yml")
+        let ams = alertmanagers.map { "'\($0)'" }.joined(separator: ", ")
+        try write("""
+            global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+            rule_files: [rules.yml]
+            scrape_configs:
+              - job_name: apiserver
+                static_configs: [{targets: ['\(target)']}]
+            \(extra)
+            alerting:
+              alertmanagers: [{static_configs: [{targets: [\(ams)]}], timeout: 2s}]
+            """, folder + "/config.yml")
+        return folder + "/config.yml"
+    }
+
+    static let apiserverFixture = Fixture.path("apiserver/nri-kubernetes-v1.35.txt.gz")
+
+    @Test("an Alertmanager down for 60 s while an alert starts gets it when it returns, and its resolution; a second, dead one holds up nothing")
+    func alertmanagerOutage() throws {
+        let folder = try Components.temporaryFolder("outage")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, address) = try Components.fakeTarget(Self.apiserverFixture)
+        defer { target.stop() }
+        let port = freePort()
+        let (live, liveAddress) = try Components.fakeAlertmanager()
+        defer { live.stop() }
+        let dead = "127.0.0.1:\(freePort())"  // nothing listens there, ever
+        let config = try Self.config(folder: folder, target: address, rules: """
+            groups:
+              - name: outage
+                interval: 1s
+                rules:
+                  - alert: TargetUp
+                    expr: up{job="apiserver"} == 1
+                    labels: {severity: warning}
+            """, alertmanagers: ["127.0.0.1:\(port)", liveAddress, dead])
+        // The first Alertmanager is down when the alert starts.
+        let (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data")
+        defer { sidecar.stop() }
+        try Self.eventually(10, "the alert at the live Alertmanager") { try Self.posts(liveAddress).contains { $0.1.contains { Self.alertname($0) == "TargetUp" } } }
+        Thread.sleep(forTimeInterval: 60)
+        // It comes back on the same port: the alert arrives (retried, not dropped).
+        let (returning, _) = try Components.fakeAlertmanager(port: port)
+        defer { returning.stop() }
+        try Self.eventually(40, "the alert at the returning Alertmanager") {
+            try Self.posts("127.0.0.1:\(port)").contains { $0.1.contains { Self.alertname($0) == "TargetUp" } }
+        }
+        // The target goes away: the alert resolves, and both live Alertmanagers hear it.
+        target.stop()
+        for am in [liveAddress, "127.0.0.1:\(port)"] {
+            try Self.eventually(30, "the resolution at \(am)") {
+                try Self.posts(am).contains { post in
+                    post.1.contains { a in
+                        Self.alertname(a) == "TargetUp" && ((a["endsAt"] as? String).flatMap(Self.parseTime) ?? .infinity) <= Date().timeIntervalSince1970
+                    }
+                }
+            }
+        }
+        // The notifier's counts: errors for the dead one, nothing dropped.
+        let (_, metrics) = try HTTP.get(base + "/metrics")
+        #expect(metrics.contains("ctlmon_notifications_errors_total{alertmanager=\"http://\(dead)/api/v2/alerts\"}"))
+        #expect(!metrics.contains { _ in false })
+        for line in metrics.split(separator: "\n") where line.hasPrefix("ctlmon_notifications_dropped_total") {
+            #expect(line.hasSuffix(" 0"), "\(line)")
+        }
+    }
+
+    /// An RFC 3339 time as Unix seconds.
+    static func parseTime(_ s: String) -> Double? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d.timeIntervalSince1970 }
+        f.formatOptions = [.withInternetDateTime]
+        return f.date(from: s)?.timeIntervalSince1970
+    }
+
+    @Test("kill -9 while one alert is firing and one pending: after the restart the firing one is still firing, not sent again at once, and the pending one fires at its original time")
+    func restartKeepsAlertStates() throws {
+        let folder = try Components.temporaryFolder("restart")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, address) = try Components.fakeTarget(Self.apiserverFixture)
+        defer { target.stop() }
+        let (am, amAddress) = try Components.fakeAlertmanager()
+        defer { am.stop() }
+        let config = try Self.config(folder: folder, target: address, rules: """
+            groups:
+              - name: restart
+                interval: 1s
+                rules:
+                  - alert: Firing
+                    expr: up{job="apiserver"} == 1
+                  - alert: SlowToFire
+                    expr: up{job="apiserver"} == 1
+                    for: 12s
+            """, alertmanagers: [amAddress])
+        var (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data")
+        defer { sidecar.stop() }
+        try Self.eventually(10, "Firing firing, SlowToFire pending") {
+            let alerts = try Self.sidecarAlerts(base)
+            return alerts.contains { Self.alertname($0) == "Firing" && $0["state"] as? String == "firing" }
+                && alerts.contains { Self.alertname($0) == "SlowToFire" && $0["state"] as? String == "pending" }
+        }
+        let before = try Self.sidecarAlerts(base)
+        let pendingSince = try #require(before.first { Self.alertname($0) == "SlowToFire" }?["activeAt"] as? String)
+        let firingSince = try #require(before.first { Self.alertname($0) == "Firing" }?["activeAt"] as? String)
+        let sentBefore = try Self.posts(amAddress).filter { $0.1.contains { Self.alertname($0) == "Firing" } }.count
+        Thread.sleep(forTimeInterval: 1.5)  // an evaluation writes the states
+        sidecar.killHard()
+        (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data", waitReady: false)
+        try Self.eventually(10, "the states back") { try Self.sidecarAlerts(base).count == 2 }
+        let after = try Self.sidecarAlerts(base)
+        let firing = try #require(after.first { Self.alertname($0) == "Firing" })
+        #expect(firing["state"] as? String == "firing" && firing["activeAt"] as? String == firingSince)
+        let pending = try #require(after.first { Self.alertname($0) == "SlowToFire" })
+        #expect(pending["activeAt"] as? String == pendingSince)
+        // No re-notification storm: the firing alert is not re-sent before its minute is up.
+        Thread.sleep(forTimeInterval: 3)
+        let sentAfter = try Self.posts(amAddress).filter { $0.1.contains { Self.alertname($0) == "Firing" } }.count
+        #expect(sentAfter == sentBefore, "\(sentBefore) posts before the restart, \(sentAfter) after")
+        // The pending one fires 12 s after it started, not 12 s after the restart.
+        let start = try #require(Self.parseTime(pendingSince))
+        try Self.eventually(20, "SlowToFire firing") {
+            try Self.sidecarAlerts(base).contains { Self.alertname($0) == "SlowToFire" && $0["state"] as? String == "firing" }
+        }
+        #expect(Date().timeIntervalSince1970 - start < 12 + 4, "fired \(Date().timeIntervalSince1970 - start) s after it started")
+    }
+
+    @Test("faulty targets are down with their reason, the healthy one is not affected; TLS needs its CA; a rotated token is used at the next scrape")
+    func faultsTLSAndTokens() throws {
+        let folder = try Components.temporaryFolder("faults")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A self-signed CA and a certificate for 127.0.0.1.
+        try Components.run("sh", ["-c", """
+            cd \(folder) && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca >/dev/null 2>&1 &&
+            openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr -subj /CN=127.0.0.1 >/dev/null 2>&1 &&
+            printf 'subjectAltName=IP:127.0.0.1' > ext && openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tls.crt -days 2 -extfile ext >/dev/null 2>&1
+            """])
+        try "first-token\n".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
+        let (healthy, healthyAddress) = try Components.fakeTarget(Self.apiserverFixture)
+        defer { healthy.stop() }
+        let (broken, brokenAddress) = try Components.fakeTarget(Self.apiserverFixture)
+        defer { broken.stop() }
+        _ = try HTTP.get("http://\(brokenAddress)/-/fault?mode=500")
+        let (secure, secureAddress) = try Components.fakeTarget(
+            Self.apiserverFixture, ["--tls", folder + "/tls.crt", folder + "/tls.key", "--token-file", folder + "/token"])
+        defer { secure.stop() }
+        let refused = "127.0.0.1:\(freePort())"
+        try Self.write("groups: []", folder + "/rules.yml")
+        try Self.write("""
+            global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+            rule_files: [rules.yml]
+            scrape_configs:
+              - job_name: healthy
+                static_configs: [{targets: ['\(healthyAddress)']}]
+              - job_name: broken
+                static_configs: [{targets: ['\(brokenAddress)', '\(refused)']}]
+              - job_name: secure
+                scheme: https
+                authorization: {credentials_file: \(folder)/token}
+                tls_config: {ca_file: \(folder)/ca.crt}
+                static_configs: [{targets: ['\(secureAddress)']}]
+              - job_name: untrusted
+                scheme: https
+                static_configs: [{targets: ['\(secureAddress)']}]
+            """, folder + "/config.yml")
+        let (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: folder + "/config.yml", storage: folder + "/data")
+        defer { sidecar.stop() }
+        func targets() throws -> [String: [String: Any]] {
+            let j = try HTTP.json(base + "/api/v1/targets") as? [String: Any]
+            let active = ((j?["data"] as? [String: Any])?["activeTargets"] as? [[String: Any]]) ?? []
+            return Dictionary(active.map { ("\($0["scrapePool"]!) \(($0["labels"] as? [String: String])?["instance"] ?? "")", $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        try Self.eventually(15, "every target scraped") { try targets().values.allSatisfy { $0["health"] as? String != "unknown" } }
+        let t = try targets()
+        #expect(t["healthy \(healthyAddress)"]?["health"] as? String == "up")
+        #expect(t["broken \(brokenAddress)"]?["health"] as? String == "down")
+        #expect((t["broken \(brokenAddress)"]?["lastError"] as? String)?.contains("500") == true)
+        #expect(t["broken \(refused)"]?["health"] as? String == "down")
+        #expect(t["secure \(secureAddress)"]?["health"] as? String == "up", "\(t["secure \(secureAddress)"]?["lastError"] ?? "")")
+        #expect(t["untrusted \(secureAddress)"]?["health"] as? String == "down")
+        let (_, metrics) = try HTTP.get(base + "/metrics")
+        #expect(metrics.contains("ctlmon_scrape_failures_total{job=\"broken\",instance=\"\(brokenAddress)\",reason=\"HTTP 5xx\"}"))
+        #expect(metrics.contains("ctlmon_scrape_failures_total{job=\"broken\",instance=\"\(refused)\",reason=\"connection refused\"}"))
+        #expect(metrics.contains("ctlmon_scrape_failures_total{job=\"untrusted\",instance=\"\(secureAddress)\",reason=\"TLS\"}"))
+        #expect(!metrics.contains("first-token"))
+        // Rotate the token: the target now wants the new one, and gets it at the next scrape.
+        try "second-token\n".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try targets()["secure \(secureAddress)"]?["health"] as? String == "up")
+        // Nothing secret in the targets API either.
+        let (_, targetsBody) = try HTTP.get(base + "/api/v1/targets")
+        #expect(!targetsBody.contains("token") || !targetsBody.contains("second-token"))
+    }
+
+    @Test("the sidecar's /metrics is valid text: ctlmon parse --strict and promtool check metrics accept it")
+    func metricsAreValid() throws {
+        let folder = try Components.temporaryFolder("metrics")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, address) = try Components.fakeTarget(Self.apiserverFixture)
+        defer { target.stop() }
+        let config = try Self.config(folder: folder, target: address, rules: """
+            groups:
+              - name: recorded
+                interval: 1s
+                rules:
+                  - record: job:up:sum
+                    expr: sum by (job) (up)
+                  - alert: Up
+                    expr: up == 1
+            """, alertmanagers: [])
+        let (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data")
+        defer { sidecar.stop() }
+        try Self.eventually(10, "ALERTS and the recorded series in /metrics") {
+            let (_, m) = try HTTP.get(base + "/metrics")
+            return m.contains("\nALERTS{") && m.contains("\njob:up:sum{")
+        }
+        let (_, metrics) = try HTTP.get(base + "/metrics")
+        try metrics.write(toFile: folder + "/metrics.txt", atomically: true, encoding: .utf8)
+        let parse = try Command.run("ctlmon", ["parse", "--strict", folder + "/metrics.txt"])
+        #expect(parse.status == 0, "\(parse.stderr)")
+        let promtool = try Components.run("sh", ["-c", "promtool check metrics < \(folder)/metrics.txt; echo exit=$?"])
+        // promtool exits 3 for lint findings (naming advice), 1 for invalid text: only 0 or 3 pass.
+        #expect(promtool.contains("exit=0") || promtool.contains("exit=3"), "\(promtool)")
+        #expect(!promtool.contains("error while linting"), "\(promtool)")
+    }
 }
