@@ -328,4 +328,67 @@ struct SidecarTests {
         #expect(promtool.contains("exit=0") || promtool.contains("exit=3"), "\(promtool)")
         #expect(!promtool.contains("error while linting"), "\(promtool)")
     }
+
+    @Test("side by side with Prometheus 2.42, same targets and rules: the same alerts and the same recorded values")
+    func sideBySideWithPrometheus() throws {
+        let folder = try Components.temporaryFolder("prometheus")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, address) = try Components.fakeTarget(Self.apiserverFixture)
+        defer { target.stop() }
+        let config = try Self.config(folder: folder, target: address, rules: """
+            groups:
+              - name: compare
+                interval: 1s
+                rules:
+                  - record: resource:apiserver_storage_objects:max
+                    expr: max by (resource) (apiserver_storage_objects)
+                  - record: cluster:apiserver_storage_objects:sum
+                    expr: sum(apiserver_storage_objects)
+                  - alert: ManyObjects
+                    expr: resource:apiserver_storage_objects:max > 40
+                    for: 2s
+                    labels: {severity: info}
+                    annotations: {summary: '{{ $labels.resource }}: {{ $value }} objects'}
+            """, alertmanagers: [])
+        let promPort = freePort()
+        let prometheus = try ManagedProcess("prometheus", [
+            "--config.file=\(config)", "--storage.tsdb.path=\(folder)/prom-data", "--web.listen-address=127.0.0.1:\(promPort)",
+        ])
+        defer { prometheus.stop() }
+        try Components.waitForHTTP("http://127.0.0.1:\(promPort)/-/ready", process: prometheus, timeout: 60)
+        let (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data")
+        defer { sidecar.stop() }
+        let prom = "http://127.0.0.1:\(promPort)"
+
+        /// Alerts as comparable strings: state and sorted labels.
+        func alerts(_ base: String) throws -> Set<String> {
+            Set(try Self.sidecarAlerts(base).map { a in
+                let labels = (a["labels"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                return "\(a["state"] ?? "") " + labels.joined(separator: ",") + " " + ((a["annotations"] as? [String: String])?["summary"] ?? "")
+            })
+        }
+        try Self.eventually(40, "the same firing alerts in both") {
+            let mine = try alerts(base)
+            let theirs = try alerts(prom)
+            return !mine.isEmpty && mine == theirs && mine.allSatisfy { $0.hasPrefix("firing ") }
+        }
+        #expect(try alerts(base) == alerts(prom))
+        // The recorded series at one instant both have evaluated: equal within 1e-9.
+        let at = Date().timeIntervalSince1970 - 2
+        for query in ["cluster:apiserver_storage_objects:sum", "resource:apiserver_storage_objects:max"] {
+            func values(_ base: String) throws -> [String: Double] {
+                let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+                let j = try HTTP.json("\(base)/api/v1/query?query=\(q)&time=\(at)") as? [String: Any]
+                let result = ((j?["data"] as? [String: Any])?["result"] as? [[String: Any]]) ?? []
+                return Dictionary(result.map { r in
+                    let m = (r["metric"] as? [String: String] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                    return (m, Double(((r["value"] as? [Any])?.last as? String) ?? "") ?? .nan)
+                }, uniquingKeysWith: { a, _ in a })
+            }
+            let mine = try values(base)
+            let theirs = try values(prom)
+            #expect(!mine.isEmpty && Set(mine.keys) == Set(theirs.keys), "\(query): \(mine.keys.sorted()) vs \(theirs.keys.sorted())")
+            for (k, v) in mine { #expect(abs(v - (theirs[k] ?? .nan)) <= 1e-9 * max(1, abs(v)), "\(query) \(k): \(v) vs \(theirs[k] ?? .nan)") }
+        }
+    }
 }
