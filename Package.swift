@@ -95,6 +95,9 @@ let package = Package(
         // `swift build` (scripts/test) builds it beside ctlmon.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport"]),
         .testTarget(name: "ScraperTests", dependencies: ["Scraper", "PromQL", "PromText", "CtlmonTestSupport"]),
+        .testTarget(
+            name: "SidecarTests",
+            dependencies: ["Sidecar", "Scraper", "RuleEngine", "PromQL", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log")]),
     ]
 )
 

@@ -1,0 +1,70 @@
+import CtlmonTestSupport
+import Foundation
+import Logging
+import PromQL
+import RuleEngine
+import Scraper
+import Sidecar
+import Testing
+
+/// The sidecar's threads in one process — scrape loops, the rule loop, a notifier queue —
+/// while the HTTP API's readers ask for alerts, rules, targets, queries and /metrics: run
+/// under ThreadSanitizer by scripts/test (`--filter SidecarConcurrencyTests`).
+@Suite("sidecar threads")
+struct SidecarConcurrencyTests {
+    @Test("scrapes, evaluations, notifications and API reads run together without a data race")
+    func threadsTogether() throws {
+        let (target, address) = try Components.fakeTarget(Fixture.path("apiserver/nri-kubernetes-v1.35.txt.gz"))
+        defer { target.stop() }
+        let (am, amAddress) = try Components.fakeAlertmanager()
+        defer { am.stop() }
+        let folder = try Components.temporaryFolder("threads")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let logger = Logger(label: "test")
+        let store = SeriesStore()
+        let groups = try RuleFile.parse("""
+            groups:
+              - name: g
+                interval: 1s
+                rules:
+                  - record: job:up:sum
+                    expr: sum by (job) (up)
+                  - alert: Up
+                    expr: up == 1
+            """, path: "rules.yml").groups
+        var am1 = SidecarConfig.AlertmanagerConfig()
+        am1.targets = [amAddress]
+        let notifier = Notifier(alertmanagers: [am1], externalLabels: ["cluster": "t"], externalURL: "http://test", logger: logger)
+        let rules = RuleManager(
+            groups: groups, store: store, externalLabels: ["cluster": "t"], evaluationInterval: 1000, notifier: notifier,
+            files: StateFiles(folder: folder), logger: logger, clock: clock)
+        let scrapes = ScrapeManager(store: store, filter: nil, clock: clock)
+        let api = SidecarAPI(store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: ["cluster": "t"],
+                             startTime: Date().timeIntervalSince1970, clock: clock)
+        notifier.start()
+        rules.start()
+        scrapes.apply([ScrapeTarget(job: "a", url: "http://\(address)/metrics", address: address, interval: 0.3, timeout: 1)])
+        let deadline = Date().addingTimeInterval(4)
+        let group = DispatchGroup()
+        for k in 0..<2 {
+            DispatchQueue.global().async(group: group) {
+                while Date() < deadline {
+                    _ = api.alerts()
+                    _ = api.rulesJSON()
+                    _ = api.targets()
+                    _ = api.metricsText()
+                    _ = api.query(["query": k == 0 ? "job:up:sum" : "count(apiserver_request_total)"])
+                }
+            }
+        }
+        group.wait()
+        scrapes.stopAll()
+        rules.stop()
+        notifier.stop(deadline: Date().addingTimeInterval(2))
+        let (_, body) = api.query(["query": "job:up:sum"])
+        #expect(body.contains("\"job\":\"a\""), "\(body)")
+        #expect(api.alerts().contains("\"alertname\":\"Up\""))
+        #expect(notifier.queues[0].counts.sent > 0)
+    }
+}
