@@ -66,6 +66,7 @@ let package = Package(
                 "PromQL",
                 "RuleEngine",
                 "Check",
+                "Scraper",
                 "Sidecar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

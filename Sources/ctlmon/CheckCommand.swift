@@ -23,7 +23,16 @@ struct CheckCommand: ParsableCommand {
     enum FailOn: String, ExpressibleByArgument, CaseIterable { case warning, critical }
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Argument(help: "Scrapes of API servers (or etcd): files, or - for stdin (the default).")
+    @Option(name: .customLong("token-file"), help: "For http(s) sources: a file holding the bearer token (read at each fetch).")
+    var tokenFile: String?
+
+    @Option(name: .customLong("ca-file"), help: "For https sources: the CA certificates to verify the server with.")
+    var caFile: String?
+
+    @Flag(name: .customLong("insecure-skip-verify"), help: "For https sources: do not verify the server's certificate (never in production).")
+    var insecureSkipVerify = false
+
+    @Argument(help: "Scrapes of API servers (or etcd): files, http(s) URLs, or - for stdin (the default).")
     var sources: [String] = []
 
     @Option(name: .customLong("rules"), help: "Rule files or folders replacing the shipped rules (repeatable).")
@@ -53,7 +62,8 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let groups = try loadRules()
         let filter = CheckFamilies.filter(for: groups)
-        let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)
+        let http = InputSource.HTTPOptions(tokenFile: tokenFile, caFile: caFile, insecureSkipVerify: insecureSkipVerify)
+        let inputs = (sources.isEmpty ? ["-"] : sources).map { InputSource($0, http: http) }
         let givenTime = try time.map { text throws -> Int64 in
             guard let t = QueryCommand.parseTime(text) else { throw usage("--time: expected Unix seconds or RFC 3339, got \"\(text)\"") }
             return t
@@ -64,7 +74,14 @@ struct CheckCommand: ParsableCommand {
         var snapshots: [(Snapshot, ParseStatistics)] = []
         var usedNames: Set<String> = []
         for input in inputs {
-            var instance = input.name == "<stdin>" ? "stdin" : (input.name as NSString).lastPathComponent
+            var instance: String
+            switch input {
+            case .standardInput: instance = "stdin"
+            case .file(let path): instance = (path as NSString).lastPathComponent
+            case .url(let url, _):
+                let c = URLComponents(string: url)
+                instance = "\(c?.host ?? url):\(c?.port ?? (c?.scheme == "https" ? 443 : 80))"
+            }
             while !usedNames.insert(instance).inserted { instance += "'" }
             let (snap, stats) = try snapshot(input, instance: instance, filter: filter, into: store, reach: reach) { identifying($0.string) }
             if snap.samplesOverLimit > 0 {

@@ -7,14 +7,31 @@ import Musl
 import Darwin
 #endif
 import PromText
+import Scraper
 
-/// Where scrape text comes from: a file or stdin (`-`). URLs come with the scraper.
+/// Where scrape text comes from: a file, stdin (`-`), or an http(s) URL fetched with the
+/// sidecar's scraper (GET only; a bearer token file, a CA file).
 enum InputSource {
     case standardInput
     case file(String)
+    case url(String, HTTPOptions)
 
-    init(_ argument: String) {
-        self = argument == "-" ? .standardInput : .file(argument)
+    /// How a URL source is fetched.
+    struct HTTPOptions {
+        var tokenFile: String? = nil
+        var caFile: String? = nil
+        var insecureSkipVerify = false
+        var timeout: Double = 30
+    }
+
+    init(_ argument: String, http: HTTPOptions = HTTPOptions()) {
+        if argument == "-" {
+            self = .standardInput
+        } else if argument.hasPrefix("http://") || argument.hasPrefix("https://") {
+            self = .url(argument, http)
+        } else {
+            self = .file(argument)
+        }
     }
 
     /// The name used in messages: the path, or `<stdin>`.
@@ -22,6 +39,7 @@ enum InputSource {
         switch self {
         case .standardInput: "<stdin>"
         case .file(let path): path
+        case .url(let url, _): url
         }
     }
 
@@ -37,12 +55,12 @@ enum InputSource {
     func parse(with parser: TextParser) throws(InputError) {
         let fd: Int32
         switch self {
+        case .url(let url, let options):
+            try Self.fetch(url, options, into: parser)
+            return
         case .standardInput:
             fd = STDIN_FILENO
         case .file(let path):
-            if path.hasPrefix("http://") || path.hasPrefix("https://") {
-                throw InputError(message: "\(path): fetching URLs is not supported yet; use kubectl get --raw /metrics | ctlmon …")
-            }
             fd = open(path, O_RDONLY)
             if fd < 0 { throw InputError(message: "\(path): cannot open: \(String(cString: strerror(errno)))") }
         }
@@ -52,6 +70,32 @@ enum InputSource {
             try parser.finish()
         } catch {
             throw InputError(message: error.description, parseError: error)
+        }
+    }
+}
+
+extension InputSource {
+    /// GETs `url` and streams the body through `parser` (gzip is recognised by its bytes).
+    static func fetch(_ url: String, _ options: HTTPOptions, into parser: TextParser) throws(InputError) {
+        var request = HTTPTransfer.Request(url: url)
+        request.timeout = options.timeout
+        request.tls = HTTPTransfer.TLS(caFile: options.caFile, insecureSkipVerify: options.insecureSkipVerify)
+        request.headers = ["Accept: text/plain;version=0.0.4", "Accept-Encoding: gzip", "User-Agent: ctlmon/0.1"]
+        if let file = options.tokenFile {
+            guard let data = FileManager.default.contents(atPath: file) else { throw InputError(message: "--token-file \(file): cannot read") }
+            request.headers.append("Authorization: Bearer \(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        do {
+            try HTTPTransfer().perform(request, onHeaders: { response in
+                guard response.status == 200 else { throw InputError(message: "\(url): server returned HTTP status \(response.status)") }
+            }, onBody: { try parser.feed($0) })
+            try parser.finish()
+        } catch let e as InputError {
+            throw e
+        } catch let e as ParseError {
+            throw InputError(message: e.description, parseError: e)
+        } catch {
+            throw InputError(message: "\(url): \(error)")
         }
     }
 }

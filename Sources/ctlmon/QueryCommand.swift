@@ -48,7 +48,7 @@ struct QueryCommand: ParsableCommand {
         guard step > 0 else {
             throw CommandFailure.badInput("--interval: the time between scrapes must be positive")
         }
-        let inputs = (sources.isEmpty ? ["-"] : sources).map(InputSource.init)
+        let inputs = (sources.isEmpty ? ["-"] : sources).map { InputSource($0) }
         let store = SeriesStore()
         var givenTime: Int64? = nil
         if let time {

@@ -212,3 +212,22 @@ struct CheckCommandTests {
         }
     }
 }
+
+/// `ctlmon check URL`: the sidecar's scraper fetches the source.
+@Suite("ctlmon check over HTTP")
+struct CheckURLTests {
+    @Test("an http source is fetched and checked like a file; an unreachable one is bad input")
+    func httpSource() throws {
+        let (target, address) = try Components.fakeTarget(Fixture.path("apiserver/nri-kubernetes-v1.35.txt.gz"))
+        defer { target.stop() }
+        let r = try Command.check(["http://\(address)/metrics", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try Command.json(r.stdout)
+        let source = try #require(json["source"] as? [String: Any])
+        let instances = try #require(source["instances"] as? [[String: Any]])
+        #expect(instances.first?["instance"] as? String == address)
+        let port = freePort()
+        let down = try Command.check(["http://127.0.0.1:\(port)/metrics"])
+        #expect(down.status == 2 && down.stderr.contains("http://127.0.0.1:\(port)/metrics:"), "\(down.stderr)")
+    }
+}
