@@ -197,10 +197,17 @@ package final class SeriesStore: @unchecked Sendable {
     /// Frees every sample older than `time`, and removes the series left without any
     /// (their postings too). Returns the number of series removed.
     @discardableResult
-    package func dropBefore(_ time: Int64) -> Int {
+    package func dropBefore(_ time: Int64) -> Int { dropBefore { _ in time } }
+
+    /// ``dropBefore(_:)`` with a time per series: `cutoff` gets each series' labels and
+    /// says before when its samples go (a series the rules read over 4 hours keeps 4 hours;
+    /// the others, minutes).
+    @discardableResult
+    package func dropBefore(cutoff: (Labels) -> Int64) -> Int {
         lock.withWriteLock {
             var gone = Set<Int32>()
             for r in records.indices where !records[r].removed {
+                let time = cutoff(records[r].labels)
                 let points = records[r].points
                 guard let first = points.first, first.t < time else {
                     if points.isEmpty { gone.insert(Int32(r)) }

@@ -32,4 +32,21 @@ package struct AlertRecord: Codable, Sendable, Equatable {
     package var firedAt: Int64?
     package var resolvedAt: Int64?
     package var keepFiringSince: Int64?
+
+    package init(
+        group: String, rule: String, ruleIndex: Int, labels: [String: String], annotations: [String: String], state: String,
+        value: Double, activeAt: Int64, firedAt: Int64?, resolvedAt: Int64?, keepFiringSince: Int64?
+    ) {
+        self.group = group
+        self.rule = rule
+        self.ruleIndex = ruleIndex
+        self.labels = labels
+        self.annotations = annotations
+        self.state = state
+        self.value = value
+        self.activeAt = activeAt
+        self.firedAt = firedAt
+        self.resolvedAt = resolvedAt
+        self.keepFiringSince = keepFiringSince
+    }
 }

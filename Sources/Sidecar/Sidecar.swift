@@ -103,7 +103,12 @@ package struct Sidecar {
         }
         discovery.manager = scrapes
         gate.scrapes = scrapes
-        let retention = max(RuleGroup.longestRange(groups), 3_600_000) + 10 * 60_000
+        // Each metric is kept as long as the rules read it back, plus two minutes; a
+        // selector without a metric name keeps everything for its reach.
+        let reach = RuleGroup.reach(groups)
+        let margin: Int64 = 2 * 60_000
+        let retention = reach.byName.mapValues { max($0, reach.unnamed ?? 0) + margin }
+        let otherwise = (reach.unnamed ?? 5 * 60_000) + margin
 
         let api = SidecarAPI(
             store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: config.externalLabels,
@@ -117,7 +122,7 @@ package struct Sidecar {
                               stop: { notifier?.stop(deadline: Date().addingTimeInterval(options.shutdownDeadline)) }),
                 ThreadService(name: "rules", start: { rules.start() }, stop: { rules.stop() }),
                 ThreadService(name: "retention", start: {
-                    Housekeeping.start(store: store, files: files, retention: retention, clock: clock, logger: logger)
+                    Housekeeping.start(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
                 }, stop: { Housekeeping.stop(store: store, files: files, logger: logger) }),
                 ThreadService(name: "scrapes", start: { discovery.start() }, stop: {
                     discovery.stop()

@@ -37,6 +37,8 @@ package struct StateFiles: Sendable {
     package func writeAlerts(_ state: AlertState) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        // Alert values may be NaN or infinite (a rule's `> 0` over `+Inf`): spelled as Prometheus does.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
         try Self.atomicWrite(try encoder.encode(state), to: statePath)
     }
 
@@ -45,7 +47,9 @@ package struct StateFiles: Sendable {
         guard FileManager.default.fileExists(atPath: statePath) else { return nil }
         guard let data = FileManager.default.contents(atPath: statePath) else { throw Problem(description: "\(statePath): cannot read") }
         do {
-            let state = try JSONDecoder().decode(AlertState.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+            let state = try decoder.decode(AlertState.self, from: data)
             guard state.version == 1 else { throw Problem(description: "\(statePath): unknown version \(state.version)") }
             return state
         } catch let p as Problem {

@@ -1,0 +1,66 @@
+import CtlmonTestSupport
+import Foundation
+import PromQL
+import RuleEngine
+import Sidecar
+import Testing
+
+/// What survives a restart: written atomically, read back checked; a damaged file is a
+/// reported problem, never a crash.
+@Suite("state files")
+struct StateFilesTests {
+    @Test("the history round-trips: every series and sample, NaN and stale markers included")
+    func seriesRoundTrip() throws {
+        let folder = try Components.temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = SeriesStore()
+        store.append(Labels([("__name__", "a"), ("job", "x")]), timestamps: [1000, 2000, 3000], values: [1, .nan, SeriesStore.staleNaN])
+        store.append(Labels([("__name__", "b"), ("le", "+Inf"), ("v", "ü\"\n")]), timestamps: [5], values: [-0.5])
+        let files = StateFiles(folder: folder)
+        try files.writeSeries(store)
+        let back = SeriesStore()
+        #expect(try files.readSeries(into: back) == 2)
+        var seen: [String: [Point]] = [:]
+        back.forEachSeries { l, p in seen[l.description] = Array(p) }
+        let a = try #require(seen["a{job=\"x\"}"])
+        #expect(a.map(\.t) == [1000, 2000, 3000] && a[0].v == 1 && a[1].v.isNaN && SeriesStore.isStale(a[2].v))
+        #expect(seen["b{le=\"+Inf\", v=\"ü\\\"\\n\"}"]?.first?.v == -0.5)
+    }
+
+    @Test("a corrupt, truncated or foreign file is a problem the log reports, and the start goes on", arguments: [
+        "truncated", "flipped", "foreign",
+    ])
+    func damagedSeries(_ damage: String) throws {
+        let folder = try Components.temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = SeriesStore()
+        for k in 0..<50 { store.append(Labels([("__name__", "m\(k)")]), timestamp: 1, value: Double(k)) }
+        let files = StateFiles(folder: folder)
+        try files.writeSeries(store)
+        let path = folder + "/series.bin"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        switch damage {
+        case "truncated": bytes = Array(bytes.prefix(bytes.count / 2))
+        case "flipped": bytes[bytes.count / 2] ^= 0xFF
+        default: bytes = Array("not ours at all, but long enough".utf8)
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: StateFiles.Problem.self) { try files.readSeries(into: SeriesStore()) }
+        try "{\"version\":1,\"lastEvaluation\":".write(toFile: folder + "/state.json", atomically: true, encoding: .utf8)
+        #expect(throws: StateFiles.Problem.self) { try files.readAlerts() }
+    }
+
+    @Test("alert states round-trip, NaN values included")
+    func alertsRoundTrip() throws {
+        let folder = try Components.temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let files = StateFiles(folder: folder)
+        let record = AlertRecord(
+            group: "g", rule: "r", ruleIndex: 0, labels: ["alertname": "r"], annotations: ["summary": "s"], state: "firing",
+            value: .nan, activeAt: 1, firedAt: 2, resolvedAt: nil, keepFiringSince: nil)
+        try files.writeAlerts(.init(lastEvaluation: 3, alerts: [record], lastSent: ["g/r{}": 2]))
+        let back = try #require(try files.readAlerts())
+        #expect(back.lastEvaluation == 3 && back.lastSent == ["g/r{}": 2])
+        #expect(back.alerts.first?.value.isNaN == true && back.alerts.first?.firedAt == 2)
+    }
+}
