@@ -22,19 +22,22 @@ package struct ScrapeFailure: Error, Sendable, Equatable, CustomStringConvertibl
     /// What happened, for people (`parse error at 12:7: …`, `server returned HTTP status 500`).
     /// Never holds a token or a header value.
     package var message: String
+    /// The HTTP status when the target answered with one other than 200.
+    package var status: Int?
 
     package var description: String { message }
 
-    package init(reason: Reason, message: String) {
+    package init(reason: Reason, message: String, status: Int? = nil) {
         self.reason = reason
         self.message = message
+        self.status = status
     }
 
     /// A non-200 status, worded as Prometheus words it.
     static func http(_ status: Int) -> ScrapeFailure {
         ScrapeFailure(
             reason: status >= 500 ? .http5xx : status == 0 ? .other : .http4xx,
-            message: status == 0 ? "no response" : "server returned HTTP status \(status)")
+            message: status == 0 ? "no response" : "server returned HTTP status \(status)", status: status == 0 ? nil : status)
     }
 
     /// The failure behind an error of a transfer, the parser or the scrape itself.

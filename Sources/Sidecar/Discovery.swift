@@ -16,6 +16,8 @@ final class Discovery: @unchecked Sendable {
     weak var manager: ScrapeManager?
     private var discovered: [String: [String]] = [:]
     private var dropped: Set<String> = []
+    /// The keys of the optional targets found not offered (``observe(_:_:)``).
+    var notOffered: Set<String> { lock.withLock { dropped } }
     private var stopping = false
     private var finished = true
     private let wake = DispatchSemaphore(value: 0)
@@ -80,8 +82,7 @@ final class Discovery: @unchecked Sendable {
 
     /// After every scrape: an optional target that answers 403/404 is not offered here.
     func observe(_ target: ScrapeTarget, _ result: TargetScraper.Result) {
-        guard let failure = result.failure, failure.reason == .http4xx,
-            failure.message.hasSuffix(" 403") || failure.message.hasSuffix(" 404"),
+        guard let failure = result.failure, failure.status == 403 || failure.status == 404,
             config.scrapeConfigs.first(where: { $0.job == target.job })?.optional == true
         else { return }
         let first = lock.withLock { dropped.insert(target.key).inserted }
