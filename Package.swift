@@ -46,8 +46,8 @@ let package = Package(
         // Scraping over HTTP(S): libcurl transfers streamed into PromText, Prometheus's scrape semantics.
         .target(name: "Scraper", dependencies: ["CCurl", "PromText", "PromQL"]),
         // The one-shot check: a scrape read into a snapshot, its straight-line history, and
-        // the report (model, text, JSON).
-        .target(name: "Check", dependencies: ["PromText", "PromQL", "RuleEngine"]),
+        // the report (model, text, JSON); the audit of admission webhook configurations (Webhooks/).
+        .target(name: "Check", dependencies: ["PromText", "PromQL", "RuleEngine", .product(name: "Yams", package: "Yams")]),
         // The sidecar (`ctlmon serve`): scrape and rule loops, the notifier, state on disk, the HTTP API.
         .target(
             name: "Sidecar",

@@ -51,6 +51,8 @@ for _ in $(seq $((DURATION - WARMUP))); do
   sleep 1
 done
 c1=$(cpu $ctlmon_pid); p1=$(cpu $prom_pid)
+split() { awk '/^Rss_Anon|^Rss_File|^Rss_Shmem/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$1/smaps_rollup"; }
+csplit=$(split $ctlmon_pid)
 scrapes=$(( (DURATION - WARMUP) / INTERVAL * TARGETS ))
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 cm=$(cut -d' ' -f1 "$work/rss" | median); cx=$(cut -d' ' -f1 "$work/rss" | sort -n | tail -1)
@@ -60,3 +62,4 @@ printf '| | RSS median MB | RSS max MB | CPU ms per scrape |\n|---|---:|---:|---
 printf '| ctlmon serve | %.1f | %.1f | %.2f |\n' "$(echo "$cm/1024" | bc -l)" "$(echo "$cx/1024" | bc -l)" "$(echo "($c1-$c0)*1000/$scrapes" | bc -l)"
 printf '| Prometheus 2.42 | %.1f | %.1f | %.2f |\n' "$(echo "$pm/1024" | bc -l)" "$(echo "$px/1024" | bc -l)" "$(echo "($p1-$p0)*1000/$scrapes" | bc -l)"
 printf 'ratio (Prometheus / ctlmon): RSS %.1f×, CPU %.1f×\n' "$(echo "$pm/$cm" | bc -l)" "$(echo "($p1-$p0)/($c1-$c0)" | bc -l)"
+printf 'ctlmon at the end: %s(file-backed pages are the binary and shared libraries)\n' "$csplit"

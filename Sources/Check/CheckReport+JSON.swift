@@ -63,6 +63,7 @@ extension CheckReport {
             w.endObject()
         }
         w.endArray()
+        audit?.write(into: &w, key: "webhooks_audit", skipped: skippedObjects)
         w.beginObject("etcd")
         if let b = etcdBytes { w.value("db_bytes", b) } else { w.null("db_bytes") }
         w.value("quota_bytes", etcdQuota)

@@ -53,13 +53,29 @@ extension CheckReport {
             for w in webhooks.prefix(8) {
                 let name = escaped(w.name)
                 var line = "  " + name.padding(toLength: max(name.count, 36), withPad: " ", startingAt: 0)
-                line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1)
+                // With the configurations: the policy and timeout beside the p99, graded against that timeout.
+                var level = w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1
+                if let audit {
+                    if let config = audit.webhooks.first(where: { $0.name == w.name }) {
+                        line += " \(config.failurePolicy.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) timeout \(config.timeoutSeconds)s"
+                        let t = Double(config.timeoutSeconds)
+                        level = w.p99 >= t * 0.9 ? 2 : w.p99 >= t / 2 ? 1 : -1
+                    } else {
+                        line += " " + "not configured".padding(toLength: 17, withPad: " ", startingAt: 0)
+                    }
+                }
+                line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), level)
                 if let c = w.calls { line += "  \(Self.count(c)) calls" }
                 if let f = w.failures, f > 0 { line += "  " + style.level("\(Self.count(f)) failed", 2) }
                 if let f = w.failOpen, f > 0 { line += "  " + style.level("\(Self.count(f)) failed open", 1) }
                 out.append(line)
             }
             if webhooks.count > 8 { out.append(style.dim("  … and \(webhooks.count - 8) more")) }
+        }
+        if let audit {
+            let configurations = Set(audit.webhooks.map(\.configuration)).count
+            out.append(style.dim("  Configurations: \(audit.webhooks.count) webhook(s) in \(configurations) configuration(s)"))
+            out += audit.findingLines(style)
         }
 
         out.append("")

@@ -65,6 +65,9 @@ package struct CheckReport {
     var etcdQuota: Double = 8_589_934_592
     var etcdMetric: String?
     var largest: [(resource: String, objects: Double)] = []
+    /// The webhook configurations' audit joined with these metrics (`--webhook-config`).
+    package private(set) var audit: WebhookAudit?
+    package private(set) var skippedObjects: [String: Int] = [:]
 
     package init(
         snapshots: [(Snapshot, ParseStatistics)], windows: [OneShot.Window], baseline: Bool, now: Int64, store: SeriesStore,
@@ -111,6 +114,18 @@ package struct CheckReport {
         var objects = q.vector(Query.objects)
         if objects.isEmpty { objects = q.vector(Query.objectsBefore120) }
         largest = objects.map { ($0.labels["resource"], $0.value) }.sorted { $0.1 > $1.1 }
+    }
+
+    /// What the scrapes say per webhook name, for the audit's join.
+    package var webhookMetrics: [String: WebhookMetrics] {
+        Dictionary(webhooks.map { ($0.name, WebhookMetrics(p99: $0.p99, calls: $0.calls, failures: $0.failures, failOpen: $0.failOpen)) },
+                   uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Joins the webhook configurations read from `--webhook-config` with the metrics.
+    package mutating func audit(_ configurations: WebhookConfigurationReader.Result) {
+        audit = WebhookAudit(webhooks: configurations.webhooks, metrics: webhookMetrics)
+        skippedObjects = configurations.skipped
     }
 
     package static func rank(_ severity: String) -> Int {

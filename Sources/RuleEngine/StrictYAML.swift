@@ -73,6 +73,23 @@ package struct StrictYAML {
         }
     }
 
+    /// Composes every document (`---`-separated), after the same checks as ``compose(_:path:)``.
+    package static func composeAll(_ text: String, path: String) throws(RuleFileError) -> [Node] {
+        if text.utf8.count > maxBytes { throw RuleFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
+        if let line = tooDeep(text) {
+            throw RuleFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
+        }
+        do {
+            var documents = try Yams.compose_all(yaml: text, .basic)
+            var nodes: [Node] = []
+            while let node = documents.next() { nodes.append(node) }
+            if let error = documents.error { throw error }
+            return nodes
+        } catch {
+            throw RuleFileError(path, [(line(of: error), "invalid YAML: \(describe(error))")])
+        }
+    }
+
     /// The line where flow collections (`[`, `{`) or block indentation first nest deeper
     /// than ``maxDepth``; nil when they never do. Brackets inside quotes or comments count
     /// too: a conservative bound, far from what a real file reaches.

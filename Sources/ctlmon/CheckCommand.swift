@@ -59,7 +59,30 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Most samples of the families the rules read kept per source (memory bound, like Prometheus's sample_limit).")
     var sampleLimit: Int = 500_000
 
+    @Option(name: .customLong("webhook-config"), help: "kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations -o json (or yaml): audit them and join with the scrapes' webhook metrics.")
+    var webhookConfig: String?
+
     func run() throws {
+        let configurations = try webhookConfig.map { path throws -> WebhookConfigurationReader.Result in
+            if path == "-" && (sources.isEmpty || sources.contains("-")) {
+                throw usage("--webhook-config -: standard input already holds the scrape; give the configurations as a file")
+            }
+            do throws(WebhookConfigError) { return try WebhookConfigurationReader.load(path: path) } catch { throw badInput(error.description) }
+        }
+        var (report, evaluator) = try report()
+        if let configurations { report.audit(configurations) }
+        let useColor = color == .always || (color == .auto && isatty(1) != 0)
+        print(format == .json ? report.json() : report.text(color: useColor))
+        for e in evaluator.errors { printError("rule evaluation failed: \(e)") }
+        let threshold = failOn == .critical ? 2 : 1
+        if report.alerts.contains(where: { CheckReport.rank($0.severity) >= threshold }) { throw CommandFailure.found }
+        if report.audit?.reaches(failOn == .critical ? .critical : .warning) == true { throw CommandFailure.found }
+        // A rule that could not be evaluated leaves the verdict incomplete: never a green exit.
+        if !evaluator.errors.isEmpty { throw CommandFailure.reported }
+    }
+
+    /// Reads the scrapes, evaluates the rules and computes the report (`ctlmon webhooks --metrics` reuses it).
+    func report() throws -> (CheckReport, RuleEvaluator) {
         let groups = try loadRules()
         let filter = CheckFamilies.filter(for: groups)
         let http = InputSource.HTTPOptions(tokenFile: tokenFile, caFile: caFile, insecureSkipVerify: insecureSkipVerify)
@@ -154,13 +177,7 @@ struct CheckCommand: ParsableCommand {
         let report = CheckReport(
             snapshots: snapshots, windows: windows, baseline: baselineSnapshot != nil, now: now, store: store,
             evaluator: evaluator, groups: groups)
-        let useColor = color == .always || (color == .auto && isatty(1) != 0)
-        print(format == .json ? report.json() : report.text(color: useColor))
-        for e in evaluator.errors { printError("rule evaluation failed: \(e)") }
-        let threshold = failOn == .critical ? 2 : 1
-        if report.alerts.contains(where: { CheckReport.rank($0.severity) >= threshold }) { throw CommandFailure.found }
-        // A rule that could not be evaluated leaves the verdict incomplete: never a green exit.
-        if !evaluator.errors.isEmpty { throw CommandFailure.reported }
+        return (report, evaluator)
     }
 
     private func usage(_ message: String) -> CommandFailure { .badInput(message) }

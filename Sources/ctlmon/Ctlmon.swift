@@ -7,7 +7,7 @@ struct Ctlmon: AsyncParsableCommand {
         commandName: "ctlmon",
         abstract: "Watch a Kubernetes control plane's health from the Prometheus text its components expose.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self, ServeCommand.self]
+        subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self, ServeCommand.self, WebhooksCommand.self]
     )
 
     /// Runs the command line: the one place where a failure becomes a message and an exit

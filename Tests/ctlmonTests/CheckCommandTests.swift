@@ -34,9 +34,9 @@ struct CheckCommandTests {
         let alerts = try #require(json["alerts"] as? [[String: Any]])
         let found = Set(alerts.map { "\($0["name"]!) \($0["severity"]!) \(($0["labels"] as? [String: String])?["name"] ?? "")" })
         #expect(found == [
-            "KubeAdmissionWebhookSlow critical sidecar-injector.istio.io", "KubeAdmissionWebhookSlow warning sidecar-injector.istio.io",
-            "KubeAdmissionWebhookSlow warning validate.kyverno.svc-fail", "KubeAdmissionWebhookFailing critical sidecar-injector.istio.io",
-            "KubeAdmissionWebhookFailOpen warning check-ignore-label.gatekeeper.sh",
+            "KubeAdmissionWebhookSlow critical namespace.sidecar-injector.istio.io", "KubeAdmissionWebhookSlow warning namespace.sidecar-injector.istio.io",
+            "KubeAdmissionWebhookSlow warning validate.kyverno.svc-fail", "KubeAdmissionWebhookFailing critical namespace.sidecar-injector.istio.io",
+            "KubeAdmissionWebhookFailOpen warning validation.gatekeeper.sh",
         ])
         for a in alerts {
             #expect(a["name"] is String && a["severity"] is String && a["value"] is Double)
@@ -55,7 +55,7 @@ struct CheckCommandTests {
         #expect(etcd["quota_bytes"] as? Double == 8_589_934_592)
         #expect(abs((etcd["ratio"] as? Double ?? 0) - 2_093_056 / 8_589_934_592) < 1e-12)
         let hooks = try #require(json["webhooks"] as? [[String: Any]])
-        #expect(hooks.first?["name"] as? String == "sidecar-injector.istio.io")
+        #expect(hooks.first?["name"] as? String == "namespace.sidecar-injector.istio.io")
         #expect(hooks.first?["failures"] as? Double == 42)
     }
 

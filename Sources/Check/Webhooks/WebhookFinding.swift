@@ -1,0 +1,37 @@
+/// One thing the audit found about one webhook: what, how bad, why it matters and how to fix it.
+package struct WebhookFinding: Sendable, Equatable {
+    /// Stable identifiers: scripts key on them, so they are never renamed.
+    package enum ID: String, Sendable, CaseIterable {
+        case catchAll = "catch-all"
+        case failClosedBroad = "fail-closed-broad"
+        case selfIntercept = "self-intercept"
+        case timeoutHigh = "timeout-high"
+        case interceptsSystemResources = "intercepts-system-resources"
+        case sideEffects = "side-effects"
+        case matchPolicyExact = "match-policy-exact"
+        case managedByEKS = "managed-by-eks"
+        case slowVsTimeout = "slow-vs-timeout"
+        case failingBlocksWrites = "failing-blocks-writes"
+        case failingPolicySkipped = "failing-policy-skipped"
+        case failOpenUsed = "fail-open-used"
+        case metricsWithoutConfig = "metrics-without-config"
+        case neverCalled = "never-called"
+    }
+
+    package enum Severity: String, Sendable, Comparable {
+        case info, warning, critical
+        package var rank: Int { self == .critical ? 2 : self == .warning ? 1 : 0 }
+        package static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    }
+
+    package var id: ID
+    package var severity: Severity
+    package var webhook: String
+    /// Empty for metrics of a webhook no configuration has.
+    package var configuration: String
+    /// nil for metrics of a webhook no configuration has.
+    package var kind: AdmissionWebhook.Kind?
+    /// What was found and why it matters.
+    package var message: String
+    package var fix: String
+}
