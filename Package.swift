@@ -95,6 +95,7 @@ let package = Package(
         // the malloc interposer, which would then replace malloc in the test process itself;
         // `swift build` (scripts/test) builds it beside ctlmon.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport"]),
+        .testTarget(name: "CheckTests", dependencies: ["Check", "CtlmonTestSupport"]),
         .testTarget(name: "ScraperTests", dependencies: ["Scraper", "PromQL", "PromText", "CtlmonTestSupport"]),
         .testTarget(
             name: "SidecarTests",

@@ -51,7 +51,7 @@ for _ in $(seq $((DURATION - WARMUP))); do
   sleep 1
 done
 c1=$(cpu $ctlmon_pid); p1=$(cpu $prom_pid)
-split() { awk '/^Rss_Anon|^Rss_File|^Rss_Shmem/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$1/smaps_rollup"; }
+split() { awk '/^Rss:/ {r = $2} /^Anonymous:/ {a = $2} END {printf "RSS %.1f MB = anonymous %.1f MB + file-backed %.1f MB ", r / 1024, a / 1024, (r - a) / 1024}' "/proc/$1/smaps_rollup"; }
 csplit=$(split $ctlmon_pid)
 scrapes=$(( (DURATION - WARMUP) / INTERVAL * TARGETS ))
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
