@@ -7,7 +7,9 @@ package enum ShippedRules {
         ("apiserver.yaml", #"""
 # kube-apiserver health: request latency against the Kubernetes API-call SLOs, errors,
 # terminated requests and API Priority and Fairness rejections.
-# Standard Prometheus rule file: loads as is into Prometheus, Thanos, Mimir or vmalert.
+# Standard Prometheus rule file: loads as is into Prometheus, Thanos, Mimir or vmalert. Every aggregation
+# and match keeps `cluster`, so one engine can hold many clusters (each series labelled cluster=…);
+# without the label the results are the same as for one cluster.
 groups:
 - name: ctlmon.apiserver
   rules:
@@ -15,11 +17,11 @@ groups:
     # p99 of reads (GET/LIST) per scope against the SLO: resource 1 s, namespace 5 s, cluster 30 s.
     # WATCH, WATCHLIST, CONNECT, PROXY and long-running subresources are excluded.
     expr: |
-      histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", scope="resource", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 1
+      histogram_quantile(0.99, sum by (cluster, le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", scope="resource", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 1
       or
-      histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", scope="namespace", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 5
+      histogram_quantile(0.99, sum by (cluster, le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", scope="namespace", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 5
       or
-      histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", scope="cluster", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 30
+      histogram_quantile(0.99, sum by (cluster, le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", scope="cluster", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 30
     for: 10m
     labels:
       severity: warning
@@ -34,7 +36,7 @@ groups:
   - alert: KubeAPIServerWriteLatencyHigh
     # p99 of writes (POST/PUT/PATCH/DELETE) against the 1 s SLO.
     expr: |
-      histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~"POST|PUT|PATCH|DELETE", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 1
+      histogram_quantile(0.99, sum by (cluster, le) (rate(apiserver_request_duration_seconds_bucket{verb=~"POST|PUT|PATCH|DELETE", subresource!~"log|exec|portforward|attach|proxy"}[5m]))) > 1
     for: 10m
     labels:
       severity: warning
@@ -47,7 +49,7 @@ groups:
       runbook_url: Rules/RUNBOOK.md#kubeapiserverwritelatencyhigh
   - alert: KubeAPIServerErrorsHigh
     expr: |
-      sum(rate(apiserver_request_total{code=~"5.."}[5m])) / sum(rate(apiserver_request_total[5m])) > 0.05
+      sum by (cluster) (rate(apiserver_request_total{code=~"5.."}[5m])) / sum by (cluster) (rate(apiserver_request_total[5m])) > 0.05
     for: 10m
     labels:
       severity: critical
@@ -59,8 +61,8 @@ groups:
       runbook_url: Rules/RUNBOOK.md#kubeapiservererrorshigh
   - alert: KubeAPIServerTerminatedRequests
     expr: |
-      sum(rate(apiserver_request_terminations_total[10m]))
-        / (sum(rate(apiserver_request_total[10m])) + sum(rate(apiserver_request_terminations_total[10m]))) > 0.2
+      sum by (cluster) (rate(apiserver_request_terminations_total[10m]))
+        / (sum by (cluster) (rate(apiserver_request_total[10m])) + sum by (cluster) (rate(apiserver_request_terminations_total[10m]))) > 0.2
     for: 5m
     labels:
       severity: warning
@@ -72,7 +74,7 @@ groups:
       runbook_url: Rules/RUNBOOK.md#kubeapiserverterminatedrequests
   - alert: KubeAPIServerFlowControlRejections
     expr: |
-      sum by (priority_level) (rate(apiserver_flowcontrol_rejected_requests_total[5m])) > 0
+      sum by (cluster, priority_level) (rate(apiserver_flowcontrol_rejected_requests_total[5m])) > 0
     for: 5m
     labels:
       severity: warning
@@ -83,6 +85,86 @@ groups:
         concurrency share is exhausted. Find the flow schema and client behind it; raise its share only if legitimate.
       runbook_url: Rules/RUNBOOK.md#kubeapiserverflowcontrolrejections
 """#),
+        ("controlplane.yaml", #"""
+# The rest of the EKS best-practices guide's control-plane advice: cluster scale that degrades
+# kube-proxy's iptables mode, pods the scheduler cannot place (or places again and again), and
+# controller-manager work queues that grow. The scheduler and controller-manager series come
+# from their endpoints (on EKS: /apis/metrics.eks.amazonaws.com/v1/ksh/container/metrics and
+# …/kcm/container/metrics, which the sidecar scrapes when offered). Aggregations keep `cluster`.
+groups:
+- name: ctlmon.controlplane
+  rules:
+  - alert: KubeServicesAboveIptablesScale
+    # apiserver_storage_objects since 1.21, etcd_object_counts before.
+    expr: |
+      max by (cluster) (apiserver_storage_objects{resource="services"}) > 1000
+      or
+      max by (cluster) (etcd_object_counts{resource="services"}) > 1000
+    labels:
+      severity: info
+    annotations:
+      summary: 'The cluster has {{ $value | humanize }} Services: kube-proxy in iptables mode slows down past 1,000'
+      description: >-
+        With more than 1,000 Services, kube-proxy's iptables rules grow long and every update rewrites them: Service
+        changes take longer to reach the nodes and nodes spend CPU on it. The EKS best-practices guide recommends
+        kube-proxy in IPVS mode for such clusters.
+      runbook_url: Rules/RUNBOOK.md#kubeservicesaboveiptablesscale
+  - alert: KubeSchedulerPodsUnschedulable
+    expr: |
+      sum by (cluster) (scheduler_pending_pods{queue="unschedulable"}) > 0
+    for: 15m
+    labels:
+      severity: warning
+    annotations:
+      summary: '{{ $value | humanize }} pod(s) stayed unschedulable for 15 minutes'
+      description: >-
+        The scheduler holds pods it cannot place: no node fits their requests, selectors, affinities, taints or
+        volumes. `kubectl get events --field-selector reason=FailedScheduling` names the reason per pod.
+      runbook_url: Rules/RUNBOOK.md#kubeschedulerpodsunschedulable
+  - alert: KubeSchedulerRetryLoop
+    # Attempts that end in error or unschedulable, more than 1 per second for 15 minutes: the same pods
+    # are placed again and again (the guide's example: pods with unsafe sysctls that kubelets reject).
+    expr: |
+      sum by (cluster, result) (rate(scheduler_schedule_attempts_total{result=~"error|unschedulable"}[10m])) > 1
+    for: 15m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'The scheduler retries pods in a loop: {{ $value | humanize }} attempts/s end {{ $labels.result }}'
+      description: >-
+        Scheduling attempts keep ending in {{ $labels.result }}: pods are retried in a loop, which loads the scheduler
+        and the API server. Find the pods (FailedScheduling events, or pods recreated by their controller after the
+        kubelet rejects them, e.g. for unsafe sysctls) and fix or delete their owner.
+      runbook_url: Rules/RUNBOOK.md#kubeschedulerretryloop
+  - alert: KubeControllerWorkQueueGrowing
+    # Deep and still growing over 10 minutes.
+    expr: |
+      sum by (cluster, name) (workqueue_depth) > 100
+      and
+      sum by (cluster, name) (deriv(workqueue_depth[10m])) > 0
+    for: 15m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Work queue {{ $labels.name }} holds {{ $value | humanize }} items and keeps growing'
+      description: >-
+        The controller behind work queue {{ $labels.name }} cannot keep up: its changes reach the cluster late
+        (deployments roll out slowly, endpoints lag). Check the controller's API request latency and throttling
+        (client QPS) and whether something creates objects in a loop.
+      runbook_url: Rules/RUNBOOK.md#kubecontrollerworkqueuegrowing
+  - alert: KubeControllerWorkQueueSlow
+    expr: |
+      histogram_quantile(0.99, sum by (cluster, name, le) (rate(workqueue_queue_duration_seconds_bucket[5m]))) > 60
+    for: 15m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Items wait {{ $value | humanizeDuration }} (p99) in work queue {{ $labels.name }}'
+      description: >-
+        Items wait more than a minute in work queue {{ $labels.name }} before a worker takes them: the controller
+        reacts late. Look for a growing queue, slow API calls from the controller, or too few workers.
+      runbook_url: Rules/RUNBOOK.md#kubecontrollerworkqueueslow
+"""#),
         ("deprecated.yaml", #"""
 # Deprecated APIs still requested: they break the upgrade that removes them.
 groups:
@@ -92,7 +174,7 @@ groups:
     # Only APIs with a removal release: those break an upgrade. The core group is named "core".
     expr: |
       label_replace(
-        max by (group, version, resource, removed_release) (apiserver_requested_deprecated_apis{removed_release!=""}) > 0,
+        max by (cluster, group, version, resource, removed_release) (apiserver_requested_deprecated_apis{removed_release!=""}) > 0,
         "group", "core", "group", "")
     labels:
       severity: info
@@ -108,20 +190,22 @@ groups:
 groups:
 - name: ctlmon.etcd
   rules:
-  # The database size under whichever name the version exposes, newest first; the largest across API servers.
+  # The database size under whichever name the version exposes, newest first; the largest across API servers,
+  # per cluster.
   - record: cluster:etcd_db_size_bytes:max
     expr: |
-      max(apiserver_storage_size_bytes)
-      or max(apiserver_storage_db_total_size_in_bytes)
-      or max(etcd_db_total_size_in_bytes)
-      or max(etcd_mvcc_db_total_size_in_bytes)
-  # etcd's own quota where its metrics are scraped, else 8 GiB (the largest quota etcd supports well, and EKS's).
+      max by (cluster) (apiserver_storage_size_bytes)
+      or max by (cluster) (apiserver_storage_db_total_size_in_bytes)
+      or max by (cluster) (etcd_db_total_size_in_bytes)
+      or max by (cluster) (etcd_mvcc_db_total_size_in_bytes)
+  # etcd's own quota where its metrics are scraped, else 8 GiB (the largest quota etcd supports well, and EKS's),
+  # per cluster: every cluster with a database size gets the default when its etcd is not scraped.
   - record: cluster:etcd_quota_bytes:max
     expr: |
-      max(etcd_server_quota_backend_bytes) or vector(8589934592)
+      max by (cluster) (etcd_server_quota_backend_bytes) or (cluster:etcd_db_size_bytes:max * 0 + 8589934592)
   - alert: EtcdDatabaseNearQuota
     expr: |
-      cluster:etcd_db_size_bytes:max / on() cluster:etcd_quota_bytes:max > 0.8
+      cluster:etcd_db_size_bytes:max / on(cluster) cluster:etcd_quota_bytes:max > 0.8
     for: 10m
     labels:
       severity: warning
@@ -133,7 +217,7 @@ groups:
       runbook_url: Rules/RUNBOOK.md#etcddatabasenearquota
   - alert: EtcdDatabaseNearQuota
     expr: |
-      cluster:etcd_db_size_bytes:max / on() cluster:etcd_quota_bytes:max > 0.9
+      cluster:etcd_db_size_bytes:max / on(cluster) cluster:etcd_quota_bytes:max > 0.9
     for: 5m
     labels:
       severity: critical
@@ -146,7 +230,7 @@ groups:
   - alert: EtcdDatabaseGrowthWillFillQuota
     # Needs history: for the sidecar. A single scrape has no trend.
     expr: |
-      predict_linear(cluster:etcd_db_size_bytes:max[4h], 24 * 3600) > on() cluster:etcd_quota_bytes:max
+      predict_linear(cluster:etcd_db_size_bytes:max[4h], 24 * 3600) > on(cluster) cluster:etcd_quota_bytes:max
     for: 1h
     labels:
       severity: warning
@@ -164,7 +248,7 @@ groups:
   rules:
   - alert: KubeAdmissionWebhookSlow
     expr: |
-      histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m]))) > 1
+      histogram_quantile(0.99, sum by (cluster, le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m]))) > 1
     for: 10m
     labels:
       severity: warning
@@ -177,7 +261,7 @@ groups:
   - alert: KubeAdmissionWebhookSlow
     # The default webhook timeout is 10 s (30 s at most); near it, calls time out.
     expr: |
-      histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m]))) > 5
+      histogram_quantile(0.99, sum by (cluster, le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m]))) > 5
     for: 5m
     labels:
       severity: critical
@@ -189,7 +273,7 @@ groups:
       runbook_url: Rules/RUNBOOK.md#kubeadmissionwebhookslow
   - alert: KubeAdmissionWebhookFailing
     expr: |
-      sum by (name) (rate(apiserver_admission_webhook_rejection_count{error_type=~"calling_webhook_error|apiserver_internal_error"}[5m])) > 0
+      sum by (cluster, name) (rate(apiserver_admission_webhook_rejection_count{error_type=~"calling_webhook_error|apiserver_internal_error"}[5m])) > 0
     for: 5m
     labels:
       severity: critical
@@ -201,7 +285,7 @@ groups:
       runbook_url: Rules/RUNBOOK.md#kubeadmissionwebhookfailing
   - alert: KubeAdmissionWebhookFailOpen
     expr: |
-      sum by (name) (rate(apiserver_admission_webhook_fail_open_count[5m])) > 0
+      sum by (cluster, name) (rate(apiserver_admission_webhook_fail_open_count[5m])) > 0
     for: 5m
     labels:
       severity: warning

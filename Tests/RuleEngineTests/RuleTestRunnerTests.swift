@@ -108,9 +108,29 @@ struct ShippedRulesTests {
         #expect(passed, "\(report)")
     }
 
+    @Test("multi-cluster: every aggregation groups by cluster and every on(...) match includes it", arguments: ruleFiles)
+    func keepsCluster(_ name: String) throws {
+        let file = try RuleFile.load(path: Self.rulesDir.appendingPathComponent(name).path)
+        for group in file.groups {
+            for rule in group.rules {
+                rule.expr.visit { e in
+                    switch e {
+                    case .aggregate(_, _, _, let grouping, let without):
+                        #expect(!without && grouping.contains("cluster"), "\(rule.name): an aggregation without cluster: \(rule.exprText)")
+                    case .binary(_, let l, let r, let matching?, _) where matching.on && l.type == .vector && r.type == .vector:
+                        #expect(matching.labels.contains("cluster"), "\(rule.name): on(...) without cluster: \(rule.exprText)")
+                    case .call(let f, _):
+                        #expect(f.name != "vector", "\(rule.name): vector() has no cluster label: \(rule.exprText)")
+                    default: break
+                    }
+                }
+            }
+        }
+    }
+
     @Test("each rule file is tested")
     func coverage() {
-        #expect(Self.ruleFiles.count == 4)
+        #expect(Self.ruleFiles.count == 5)
         for f in Self.ruleFiles {
             #expect(Self.testFiles.contains(f.replacingOccurrences(of: ".yaml", with: "_test.yml")), "\(f) has no test")
         }

@@ -176,9 +176,18 @@ struct CheckCommandTests {
         #expect(r.stderr.contains(message), "\(r.stderr)")
     }
 
-    @Test("a scheduler's scrape has apiserver_* library metrics but none the rules read: exit 2, saying so")
-    func schedulerIsNotAnAPIServer() throws {
-        let r = try Command.check([Command.fixture("scheduler/nri-kubernetes-v1.35.txt.gz")])
+    @Test("a scheduler's scrape is read for the scheduler rules (its pending pod would fire); API server and etcd reported missing")
+    func schedulerScrapeReadsTheSchedulerRules() throws {
+        let r = try Command.check([Command.fixture("scheduler/nri-kubernetes-v1.35.txt.gz"), "--color", "never"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.contains("warning KubeSchedulerPodsUnschedulable — would fire (for: 15m"))
+        #expect(r.stdout.contains("apiserver_request_total: missing from the scrape") && r.stdout.contains("database size: missing"))
+    }
+
+    @Test("a scrape with only apiserver_* library metrics and none the rules read: exit 2, saying so")
+    func libraryMetricsAloneAreNotAControlPlaneScrape() throws {
+        let text = "# TYPE apiserver_audit_event_total counter\napiserver_audit_event_total 3\n"
+        let r = try Command.check(["-"], stdin: Data(text.utf8))
         #expect(r.status == 2)
         #expect(r.stderr.contains("does not look like a kube-apiserver or etcd /metrics scrape (none of the families the shipped rules and the report read"))
     }
