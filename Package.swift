@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Sidecar",
             dependencies: [
-                "PromText", "PromQL", "RuleEngine", "Scraper", "CZlib",
+                "PromText", "PromQL", "RuleEngine", "Scraper", "Check", "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

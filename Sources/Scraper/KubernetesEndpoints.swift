@@ -1,8 +1,8 @@
 import Foundation
 
-/// The Kubernetes API as a pod sees it (its service account's token and CA), for the one
-/// thing ctlmon asks it: the endpoint addresses of a service, so that every API server
-/// behind `default/kubernetes` is scraped directly, each as its own target.
+/// The Kubernetes API as a pod sees it (its service account's token and CA), for what
+/// ctlmon reads from it: the endpoint addresses of a service, so that every API server
+/// behind `default/kubernetes` is scraped directly, and the admission webhook configurations.
 package struct KubernetesAPI: Sendable {
     /// `https://host:port`.
     package var server: String
@@ -30,22 +30,28 @@ package struct KubernetesAPI: Sendable {
     /// `ip:port` of every ready address of a service's endpoints, for the port named `port`
     /// (or `https`, or the only one).
     package func endpointAddresses(namespace: String, service: String, port: String? = nil) throws -> [String] {
-        let url = "\(server)/api/v1/namespaces/\(namespace)/endpoints/\(service)"
-        var request = HTTPTransfer.Request(url: url)
+        try Self.addresses(fromEndpoints: get("/api/v1/namespaces/\(namespace)/endpoints/\(service)", what: "endpoints \(namespace)/\(service)"), port: port)
+    }
+
+    /// The body of a GET of `path` (JSON), at most `limit` bytes; a status other than 200 is a
+    /// ``ScrapeFailure`` with that status (403: the service account may not).
+    package func get(_ path: String, what: String, limit: Int = 16 << 20) throws -> Data {
+        var request = HTTPTransfer.Request(url: server + path)
         request.timeout = 10
         request.tls.caFile = caFile
         let token = (FileManager.default.contents(atPath: tokenFile)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         request.headers = ["Accept: application/json", "Authorization: Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))"]
         var body = Data()
         let response = try HTTPTransfer().perform(request) { piece in
-            if body.count + piece.count > 16 << 20 { throw ScrapeFailure(reason: .bodySizeLimit, message: "endpoints object over 16 MiB") }
+            if body.count + piece.count > limit { throw ScrapeFailure(reason: .bodySizeLimit, message: "\(what): over \(limit) bytes") }
             body.append(contentsOf: piece)
         }
         guard response.status == 200 else {
-            throw ScrapeFailure(reason: response.status >= 500 ? .http5xx : .http4xx,
-                                message: "listing endpoints \(namespace)/\(service): HTTP status \(response.status)")
+            var failure = ScrapeFailure.http(response.status)
+            failure.message = "listing \(what): HTTP status \(response.status)"
+            throw failure
         }
-        return try Self.addresses(fromEndpoints: body, port: port)
+        return body
     }
 
     /// The addresses in an Endpoints object (JSON).

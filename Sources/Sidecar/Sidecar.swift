@@ -110,6 +110,9 @@ package struct Sidecar {
         let retention = reach.byName.mapValues { max($0, reach.unnamed ?? 0) + margin }
         let otherwise = (reach.unnamed ?? 5 * 60_000) + margin
 
+        // The webhook configurations, when running in a cluster (the role may list them).
+        let webhookConfigs = KubernetesAPI.inCluster().map { WebhookConfigWatcher(api: $0, store: store, logger: logger, clock: clock) }
+
         let api = SidecarAPI(
             store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: config.externalLabels,
             startTime: startTime, clock: clock)
@@ -124,6 +127,7 @@ package struct Sidecar {
                 ThreadService(name: "retention", start: {
                     Housekeeping.start(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
                 }, stop: { Housekeeping.stop(store: store, files: files, logger: logger) }),
+                ThreadService(name: "webhook-configs", start: { webhookConfigs?.start() }, stop: { webhookConfigs?.stop() }),
                 ThreadService(name: "scrapes", start: { discovery.start() }, stop: {
                     discovery.stop()
                     scrapes.stopAll()

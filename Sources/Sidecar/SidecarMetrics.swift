@@ -4,7 +4,7 @@ import PromQL
 import Scraper
 
 /// `/metrics` in the text format 0.0.4: ctlmon's own metrics, each target's `up` and scrape
-/// series, the recorded series and `ALERTS`, with the external labels, so that an upstream
+/// series, the recorded series, `ALERTS` and `ctlmon_webhook_config_info`, with the external labels, so that an upstream
 /// Prometheus scrapes one ctlmon per cluster as it would a federation endpoint.
 extension SidecarAPI {
     package func metricsText() -> String {
@@ -59,7 +59,7 @@ extension SidecarAPI {
         }
 
         // Each target's report series, the recorded series and ALERTS, at their latest sample.
-        let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + recordedNames.sorted() + ["ALERTS"]
+        let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + recordedNames.sorted() + ["ALERTS", WebhookConfigWatcher.metric]
         let evaluator = Evaluator(store: store)
         for name in names {
             guard let expr = try? PromQLParser.parse("last_over_time({__name__=\"\(name)\"}[5m])"),

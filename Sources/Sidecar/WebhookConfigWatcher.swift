@@ -1,0 +1,115 @@
+import Check
+import Foundation
+import Logging
+import PromQL
+import Scraper
+
+/// Lists the cluster's admission webhook configurations every five minutes (when the
+/// service account may `list` them) and writes one `ctlmon_webhook_config_info` series per
+/// webhook into the store every 30 s, value 1, labelled with what the metrics lack:
+/// `name`, `configuration`, `kind`, `failure_policy`, `timeout_seconds`, `side_effects`,
+/// `catch_all`, `managed_by`. Rules join it to grade a webhook's alerts by its policy:
+/// `… * on(name) group_left(failure_policy) ctlmon_webhook_config_info`.
+final class WebhookConfigWatcher: @unchecked Sendable {
+    // Sendable: the mutable state is only touched with `lock` held.
+    static let relist: Double = 300
+    static let write: Double = 30
+    static let metric = "ctlmon_webhook_config_info"
+
+    private let lock = NSLock()
+    private let api: KubernetesAPI
+    private let store: SeriesStore
+    private let logger: Logger
+    private let clock: @Sendable () -> Int64
+    private var webhooks: [AdmissionWebhook]? = nil
+    private var refused = false
+    private var stopping = false
+    private var finished = true
+    private let wake = DispatchSemaphore(value: 0)
+
+    init(api: KubernetesAPI, store: SeriesStore, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+        self.api = api
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+    }
+
+    func start() {
+        lock.withLock {
+            stopping = false
+            finished = false
+        }
+        let thread = Thread { [self] in run() }
+        thread.name = "webhook-configs"
+        thread.start()
+    }
+
+    func stop() {
+        lock.withLock { stopping = true }
+        wake.signal()
+        while !lock.withLock({ finished }) { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
+    private func run() {
+        defer { lock.withLock { finished = true } }
+        var listed: Double = -.infinity
+        while !lock.withLock({ stopping }) {
+            let now = Date().timeIntervalSince1970
+            if now - listed >= Self.relist {
+                listed = now
+                refresh()
+            }
+            append(at: clock())
+            _ = wake.wait(timeout: .now() + Self.write)
+        }
+    }
+
+    /// Lists both kinds; on failure the last list is kept (an API hiccup must not drop the series).
+    func refresh() {
+        do {
+            var all: [AdmissionWebhook] = []
+            for kind in ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] {
+                let body = try api.get("/apis/admissionregistration.k8s.io/v1/\(kind)", what: kind)
+                all += try WebhookConfigurationReader.read(String(decoding: body, as: UTF8.self), source: kind).webhooks
+            }
+            let changed = lock.withLock { () -> Bool in
+                defer {
+                    webhooks = all
+                    refused = false
+                }
+                return webhooks != all
+            }
+            if changed { logger.info("webhook configurations listed", metadata: ["webhooks": "\(all.count)"]) }
+        } catch let failure as ScrapeFailure where failure.status == 403 {
+            let first = lock.withLock { () -> Bool in
+                defer { refused = true }
+                return !refused
+            }
+            if first {
+                logger.warning(
+                    "may not list admission webhook configurations: ctlmon_webhook_config_info is not written (grant list on validatingwebhookconfigurations and mutatingwebhookconfigurations, as deploy/rbac.yaml does)")
+            }
+        } catch {
+            logger.warning("could not list admission webhook configurations", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// One sample per webhook at `time`.
+    func append(at time: Int64) {
+        guard let current = lock.withLock({ webhooks }) else { return }
+        for labels in Self.series(current) { _ = store.append(labels, timestamp: time, value: 1) }
+    }
+
+    /// The info series' label sets.
+    static func series(_ webhooks: [AdmissionWebhook]) -> [Labels] {
+        webhooks.map { w in
+            Labels([
+                ("__name__", metric), ("name", w.name), ("configuration", w.configuration), ("kind", w.kind.rawValue),
+                ("failure_policy", w.failurePolicy.rawValue), ("timeout_seconds", String(w.timeoutSeconds)),
+                ("side_effects", w.sideEffects),
+                ("catch_all", w.rules.contains { $0.allResources && $0.operations.contains("*") } ? "true" : "false"),
+                ("managed_by", WebhookAudit.managedByEKS(w) ? "eks" : ""),
+            ])
+        }
+    }
+}
