@@ -18,9 +18,7 @@ final class Discovery: @unchecked Sendable {
     private var dropped: Set<String> = []
     /// The keys of the optional targets found not offered (``observe(_:_:)``).
     var notOffered: Set<String> { lock.withLock { dropped } }
-    private var stopping = false
-    private var finished = true
-    private let wake = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread(name: "discovery")
     static let refresh: Double = 60
 
     init(config: SidecarConfig, logger: Logger, api: KubernetesAPI? = KubernetesAPI.inCluster()) {
@@ -30,29 +28,15 @@ final class Discovery: @unchecked Sendable {
     }
 
     func start() {
-        lock.withLock {
-            stopping = false
-            finished = false
-        }
-        let thread = Thread { [self] in run() }
-        thread.name = "discovery"
-        thread.start()
-    }
-
-    func stop() {
-        lock.withLock { stopping = true }
-        wake.signal()
-        while !lock.withLock({ finished }) { Thread.sleep(forTimeInterval: 0.01) }
-    }
-
-    private func run() {
-        defer { lock.withLock { finished = true } }
-        while !lock.withLock({ stopping }) {
-            refreshEndpoints()
-            apply()
-            _ = wake.wait(timeout: .now() + Self.refresh)
+        worker.start { [self] in
+            repeat {
+                refreshEndpoints()
+                apply()
+            } while worker.pause(Self.refresh)
         }
     }
+
+    func stop() { worker.stop() }
 
     private func refreshEndpoints() {
         for c in config.scrapeConfigs {

@@ -23,9 +23,7 @@ package final class RuleManager: @unchecked Sendable {
     private let clock: @Sendable () -> Int64
     private let defaultInterval: Int64
     package let outageTolerance: Int64
-    private let wake = DispatchSemaphore(value: 0)
-    private var stopping = false
-    private var finished = true
+    private let worker = WorkerThread(name: "rules")
     private var ready = false
     private var lastStateWrite: Int64 = 0
     /// Group evaluation times and durations, for `/api/v1/rules`.
@@ -81,21 +79,11 @@ package final class RuleManager: @unchecked Sendable {
         }
     }
 
-    package func start() {
-        lock.withLock {
-            stopping = false
-            finished = false
-        }
-        let thread = Thread { [self] in run() }
-        thread.name = "rules"
-        thread.start()
-    }
+    package func start() { worker.start { [self] in run() } }
 
     /// Finishes the evaluation in flight, writes the alert states, and stops.
     package func stop() {
-        lock.withLock { stopping = true }
-        wake.signal()
-        while !lock.withLock({ finished }) { Thread.sleep(forTimeInterval: 0.01) }
+        worker.stop()
         writeState(force: true)
     }
 
@@ -106,13 +94,12 @@ package final class RuleManager: @unchecked Sendable {
     }
 
     private func run() {
-        defer { lock.withLock { finished = true } }
         guard !groups.isEmpty else {
             lock.withLock { ready = true }
             return
         }
         while !firstEvaluationGate() {
-            if lock.withLock({ stopping }) { return }
+            if worker.isStopping { return }
             Thread.sleep(forTimeInterval: 0.05)
         }
         var next = groups.indices.map { g -> Int64 in
@@ -128,8 +115,7 @@ package final class RuleManager: @unchecked Sendable {
         while true {
             let g = next.indices.min { next[$0] < next[$1] }!
             let wait = Double(next[g] - clock()) / 1000
-            if wait > 0 { _ = wake.wait(timeout: .now() + wait) }
-            if lock.withLock({ stopping }) { return }
+            if !worker.pause(wait) { return }
             if next[g] > clock() { continue }
             let t = max(next[g], clock() - interval(of: g))
             evaluate(group: g, at: t)

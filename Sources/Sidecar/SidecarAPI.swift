@@ -70,14 +70,12 @@ package struct SidecarAPI: Sendable {
         } else {
             at = clock()
         }
-        do {
+        do throws(QueryError) {
             let expr = try PromQLParser.parse(text)
             let value = try Evaluator(store: store).evaluate(expr, at: at)
             return (200, Self.success(value.apiJSON))
-        } catch let e as QueryError {
-            return e.kind == .evaluation ? (422, Self.error("execution", e.message)) : (400, Self.error("bad_data", "invalid parameter \"query\": \(e)"))
         } catch {
-            return (400, Self.error("bad_data", "\(error)"))
+            return Self.queryFailure(error)
         }
     }
 
@@ -93,14 +91,12 @@ package struct SidecarAPI: Sendable {
         guard (end - start) / step <= 11_000 else {
             return (400, Self.error("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"))
         }
-        do {
+        do throws(QueryError) {
             let expr = try PromQLParser.parse(text)
             let series = try Evaluator(store: store).evaluateRange(expr, start: start, end: end, step: step)
             return (200, Self.success(Value.matrix(series).apiJSON))
-        } catch let e as QueryError {
-            return e.kind == .evaluation ? (422, Self.error("execution", e.message)) : (400, Self.error("bad_data", "invalid parameter \"query\": \(e)"))
         } catch {
-            return (400, Self.error("bad_data", "\(error)"))
+            return Self.queryFailure(error)
         }
     }
 
@@ -120,6 +116,12 @@ package struct SidecarAPI: Sendable {
         w.value("activeAt", RFC3339.format(milliseconds: a.activeAt))
         w.value("value", GoFloat.formatExponent(a.value).lowercased())
         w.endObject()
+    }
+
+    /// A query that failed, as Prometheus answers it: 422 `execution` for an evaluation
+    /// error (too many samples, say), 400 `bad_data` for one that does not parse.
+    static func queryFailure(_ e: QueryError) -> (Int, String) {
+        e.kind == .evaluation ? (422, error("execution", e.message)) : (400, error("bad_data", "invalid parameter \"query\": \(e)"))
     }
 
     /// `GET /api/v1/alerts`.

@@ -23,9 +23,7 @@ final class WebhookConfigWatcher: @unchecked Sendable {
     private let clock: @Sendable () -> Int64
     private var webhooks: [AdmissionWebhook]? = nil
     private var refused = false
-    private var stopping = false
-    private var finished = true
-    private let wake = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread(name: "webhook-configs")
 
     init(api: KubernetesAPI, store: SeriesStore, logger: Logger, clock: @escaping @Sendable () -> Int64) {
         self.api = api
@@ -35,34 +33,20 @@ final class WebhookConfigWatcher: @unchecked Sendable {
     }
 
     func start() {
-        lock.withLock {
-            stopping = false
-            finished = false
-        }
-        let thread = Thread { [self] in run() }
-        thread.name = "webhook-configs"
-        thread.start()
-    }
-
-    func stop() {
-        lock.withLock { stopping = true }
-        wake.signal()
-        while !lock.withLock({ finished }) { Thread.sleep(forTimeInterval: 0.01) }
-    }
-
-    private func run() {
-        defer { lock.withLock { finished = true } }
-        var listed: Double = -.infinity
-        while !lock.withLock({ stopping }) {
-            let now = Date().timeIntervalSince1970
-            if now - listed >= Self.relist {
-                listed = now
-                refresh()
-            }
-            append(at: clock())
-            _ = wake.wait(timeout: .now() + Self.write)
+        worker.start { [self] in
+            var listed: Double = -.infinity
+            repeat {
+                let now = Date().timeIntervalSince1970
+                if now - listed >= Self.relist {
+                    listed = now
+                    refresh()
+                }
+                append(at: clock())
+            } while worker.pause(Self.write)
         }
     }
+
+    func stop() { worker.stop() }
 
     /// Lists both kinds; on failure the last list is kept (an API hiccup must not drop the series).
     func refresh() {
