@@ -272,8 +272,11 @@ groups:
         failurePolicy Ignore, skip it. Scale or fix the webhook now, or remove the webhook configuration.
       runbook_url: Rules/RUNBOOK.md#kubeadmissionwebhookslow
   - alert: KubeAdmissionWebhookFailing
+    # Graded by the webhook's failurePolicy where ctlmon_webhook_config_info says it (the sidecar lists the
+    # configurations; `ctlmon check --webhook-config` reads them): Fail, or a policy not known, is critical.
     expr: |
       sum by (cluster, name) (rate(apiserver_admission_webhook_rejection_count{error_type=~"calling_webhook_error|apiserver_internal_error"}[5m])) > 0
+      unless on(cluster, name) ctlmon_webhook_config_info{failure_policy="Ignore"}
     for: 5m
     labels:
       severity: critical
@@ -282,6 +285,21 @@ groups:
       description: >-
         Requests are rejected because the webhook {{ $labels.name }} cannot be called ({{ $value | humanize }}/s):
         with failurePolicy Fail this blocks writes. Check the webhook service, its endpoints and its TLS certificate.
+      runbook_url: Rules/RUNBOOK.md#kubeadmissionwebhookfailing
+  - alert: KubeAdmissionWebhookFailing
+    # The same failures of a webhook configured failurePolicy Ignore: writes go through, without its policy.
+    expr: |
+      sum by (cluster, name) (rate(apiserver_admission_webhook_rejection_count{error_type=~"calling_webhook_error|apiserver_internal_error"}[5m])) > 0
+      and on(cluster, name) ctlmon_webhook_config_info{failure_policy="Ignore"}
+    for: 5m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Calls to admission webhook {{ $labels.name }} fail; with failurePolicy Ignore its policy is skipped'
+      description: >-
+        Calls to the webhook {{ $labels.name }} fail ({{ $value | humanize }}/s) and, as its failurePolicy is Ignore,
+        the requests are admitted without it: its policy is silently not applied. Check the webhook service, its
+        endpoints and its TLS certificate.
       runbook_url: Rules/RUNBOOK.md#kubeadmissionwebhookfailing
   - alert: KubeAdmissionWebhookFailOpen
     expr: |

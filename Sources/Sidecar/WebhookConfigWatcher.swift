@@ -14,7 +14,7 @@ final class WebhookConfigWatcher: @unchecked Sendable {
     // Sendable: the mutable state is only touched with `lock` held.
     static let relist: Double = 300
     static let write: Double = 30
-    static let metric = "ctlmon_webhook_config_info"
+    static let metric = AdmissionWebhook.infoMetric
 
     private let lock = NSLock()
     private let api: KubernetesAPI
@@ -81,19 +81,6 @@ final class WebhookConfigWatcher: @unchecked Sendable {
     /// One sample per webhook at `time`.
     func append(at time: Int64) {
         guard let current = lock.withLock({ webhooks }) else { return }
-        for labels in Self.series(current) { _ = store.append(labels, timestamp: time, value: 1) }
-    }
-
-    /// The info series' label sets.
-    static func series(_ webhooks: [AdmissionWebhook]) -> [Labels] {
-        webhooks.map { w in
-            Labels([
-                ("__name__", metric), ("name", w.name), ("configuration", w.configuration), ("kind", w.kind.rawValue),
-                ("failure_policy", w.failurePolicy.rawValue), ("timeout_seconds", String(w.timeoutSeconds)),
-                ("side_effects", w.sideEffects),
-                ("catch_all", w.rules.contains { $0.allResources && $0.operations.contains("*") } ? "true" : "false"),
-                ("managed_by", WebhookAudit.managedByEKS(w) ? "eks" : ""),
-            ])
-        }
+        for w in current { _ = store.append(w.infoLabels, timestamp: time, value: 1) }
     }
 }

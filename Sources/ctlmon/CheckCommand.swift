@@ -69,7 +69,7 @@ struct CheckCommand: ParsableCommand {
             }
             do throws(WebhookConfigError) { return try WebhookConfigurationReader.load(path: path) } catch { throw badInput(error.description) }
         }
-        var (report, evaluator) = try report()
+        var (report, evaluator) = try report(webhooks: configurations?.webhooks)
         if let configurations { report.audit(configurations) }
         let useColor = color == .always || (color == .auto && isatty(1) != 0)
         print(format == .json ? report.json() : report.text(color: useColor))
@@ -82,7 +82,9 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Reads the scrapes, evaluates the rules and computes the report (`ctlmon webhooks --metrics` reuses it).
-    func report() throws -> (CheckReport, RuleEvaluator) {
+    /// `webhooks` (from `--webhook-config`) become `ctlmon_webhook_config_info` series first, so the
+    /// rules grade webhook alerts by policy as they do in the sidecar.
+    func report(webhooks: [AdmissionWebhook]? = nil) throws -> (CheckReport, RuleEvaluator) {
         let groups = try loadRules()
         let filter = CheckFamilies.filter(for: groups)
         let http = InputSource.HTTPOptions(tokenFile: tokenFile, caFile: caFile, insecureSkipVerify: insecureSkipVerify)
@@ -172,6 +174,7 @@ struct CheckCommand: ParsableCommand {
             windows.append(OneShot.history(
                 current: snap, now: now, baseline: baselineSnapshot, baselineTime: baselineMillis, reach: reach, into: store))
         }
+        for w in webhooks ?? [] { _ = store.append(w.infoLabels, timestamp: now, value: 1) }
         let evaluator = RuleEvaluator(groups: groups, store: store)
         evaluator.evaluate(at: now)
         let report = CheckReport(

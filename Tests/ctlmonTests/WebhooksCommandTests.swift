@@ -98,6 +98,25 @@ struct WebhooksCommandTests {
         let direct = try Self.findings(Command.json(
             try Command.run("ctlmon", ["webhooks", Self.configs, "--metrics", Self.scrape, "--time", Command.checkTime, "--format", "json"]).stdout))
         #expect(viaCheck == direct)
+        // The shipped rules grade the failing webhook by its policy: Fail (as configured) is critical...
+        let alerts = try #require(json["alerts"] as? [[String: Any]])
+        let failing = alerts.filter { $0["name"] as? String == "KubeAdmissionWebhookFailing" }
+        #expect(failing.map { $0["severity"] as? String } == ["critical"])
+        // ...and the same failures of a webhook configured Ignore are a warning.
+        var list = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.configs))) as? [String: Any])
+        var items = try #require(list["items"] as? [[String: Any]])
+        for i in items.indices {
+            guard var hooks = items[i]["webhooks"] as? [[String: Any]] else { continue }
+            for j in hooks.indices where hooks[j]["name"] as? String == "namespace.sidecar-injector.istio.io" { hooks[j]["failurePolicy"] = "Ignore" }
+            items[i]["webhooks"] = hooks
+        }
+        list["items"] = items
+        let lenient = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-lenient-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: list).write(to: lenient)
+        defer { try? FileManager.default.removeItem(at: lenient) }
+        let graded = try Command.json(try Command.check([Self.scrape, "--webhook-config", lenient.path, "--format", "json"]).stdout)
+        let gradedAlerts = try #require(graded["alerts"] as? [[String: Any]])
+        #expect(gradedAlerts.filter { $0["name"] as? String == "KubeAdmissionWebhookFailing" }.map { $0["severity"] as? String } == ["warning"])
         // Without the option the report has no audit.
         #expect(try Command.json(try Command.check([Self.scrape, "--format", "json"]).stdout)["webhooks_audit"] == nil)
     }
