@@ -66,8 +66,8 @@ package enum Components {
 
     /// Waits until `url` answers 200.
     package static func waitForHTTP(_ url: String, process: ManagedProcess, timeout: Double = 30) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline(timeout)
+        while !deadline.passed {
             if let (status, _) = try? HTTP.get(url), status == 200 { return }
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.1)

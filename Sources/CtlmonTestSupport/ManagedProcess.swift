@@ -49,8 +49,8 @@ package final class ManagedProcess: @unchecked Sendable {
 
     /// Waits until the output has a line starting with `prefix`; returns the rest of it.
     package func waitForLine(startingWith prefix: String, timeout: Double = 20) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline(timeout)
+        while !deadline.passed {
             for line in printed.split(separator: "\n") where line.hasPrefix(prefix) {
                 return String(line.dropFirst(prefix.count))
             }
@@ -64,8 +64,8 @@ package final class ManagedProcess: @unchecked Sendable {
     package func stop(grace: Double = 5) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let deadline = Deadline(grace)
+        while process.isRunning && !deadline.passed { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
@@ -79,8 +79,8 @@ package final class ManagedProcess: @unchecked Sendable {
 
     /// Waits for the process to exit by itself; returns its status, or nil on timeout.
     package func waitForExit(timeout: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let deadline = Deadline(timeout)
+        while process.isRunning && !deadline.passed { Thread.sleep(forTimeInterval: 0.02) }
         return process.isRunning ? nil : process.terminationStatus
     }
 }

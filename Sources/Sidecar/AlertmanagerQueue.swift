@@ -32,7 +32,7 @@ package final class AlertmanagerQueue: Sendable {
         var items: [String: AlertPayload] = [:]
         var counts = Counts()
         var stopping = false
-        var deadline: Date? = nil
+        var deadline: ContinuousClock.Instant? = nil
         var finished = false
         var started = false
     }
@@ -74,15 +74,16 @@ package final class AlertmanagerQueue: Sendable {
         thread.start()
     }
 
-    /// Asks the thread to deliver what it holds until `deadline`, then end; waits for it.
-    func stop(deadline: Date) {
+    /// Asks the thread to deliver what it holds until `deadline` (monotonic: a wall-clock
+    /// step during shutdown neither cuts it short nor stretches it), then end; waits for it.
+    func stop(deadline: ContinuousClock.Instant) {
         guard state.withLock({ $0.started }) else { return }
         state.withLock {
             $0.stopping = true
             $0.deadline = deadline
         }
         wake.signal()
-        while !state.withLock({ $0.finished }) && Date() < deadline.addingTimeInterval(2) { Thread.sleep(forTimeInterval: 0.02) }
+        while !state.withLock({ $0.finished }) && ContinuousClock.now < deadline + .seconds(2) { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     private func run() {
@@ -90,7 +91,7 @@ package final class AlertmanagerQueue: Sendable {
         let transfer = HTTPTransfer()
         var backoff = 1.0
         while true {
-            let (batch, stopping, deadline) = state.withLock { s -> ([AlertPayload], Bool, Date?) in
+            let (batch, stopping, deadline) = state.withLock { s -> ([AlertPayload], Bool, ContinuousClock.Instant?) in
                 let ids = s.order.prefix(Self.maxBatch)
                 return (ids.compactMap { s.items[$0] }, s.stopping, s.deadline)
             }
@@ -99,7 +100,7 @@ package final class AlertmanagerQueue: Sendable {
                 _ = wake.wait(timeout: .now() + 1)
                 continue
             }
-            if stopping, let deadline, Date() >= deadline {
+            if stopping, let deadline, ContinuousClock.now >= deadline {
                 let left = state.withLock { $0.items.count }
                 logger.warning("notifier stopped with alerts undelivered", metadata: ["alertmanager": "\(url)", "count": "\(left)"])
                 return
@@ -121,12 +122,15 @@ package final class AlertmanagerQueue: Sendable {
                     s.counts.lastError = "\(error)"
                 }
                 logger.warning("could not send alerts", metadata: ["alertmanager": "\(url)", "error": "\(error)", "retry_in_s": "\(backoff)"])
-                let wait = stopping ? min(backoff, max(0, (deadline ?? Date()).timeIntervalSinceNow)) : backoff
+                let wait = stopping ? min(backoff, max(0, deadline.map { Self.seconds(ContinuousClock.now.duration(to: $0)) } ?? 0)) : backoff
                 _ = wake.wait(timeout: .now() + wait)
                 backoff = min(backoff * 2, 30)
             }
         }
     }
+
+    /// A monotonic duration in seconds (negative when the deadline has passed).
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
     private func post(_ alerts: [AlertPayload], _ transfer: HTTPTransfer) throws {
         var w = JSONWriter()

@@ -73,7 +73,7 @@ package final class Notifier: Sendable {
     package func start() { for q in queues { q.start() } }
 
     /// Stops the queues, each trying to deliver what it holds until `deadline`.
-    package func stop(deadline: Date) { for q in queues { q.stop(deadline: deadline) } }
+    package func stop(deadline: ContinuousClock.Instant) { for q in queues { q.stop(deadline: deadline) } }
 
     /// Go's `url.QueryEscape`: spaces as `+`, everything but letters, digits and `-_.~` as %XX.
     static func queryEscape(_ s: String) -> String {

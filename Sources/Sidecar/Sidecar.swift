@@ -122,7 +122,7 @@ package struct Sidecar {
             configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
             services: [
                 ThreadService(name: "notifier", start: { notifier?.start() },
-                              stop: { notifier?.stop(deadline: Date().addingTimeInterval(options.shutdownDeadline)) }),
+                              stop: { notifier?.stop(deadline: .now + .milliseconds(Int64(options.shutdownDeadline * 1000))) }),
                 ThreadService(name: "rules", start: { rules.start() }, stop: { rules.stop() }),
                 ThreadService(name: "retention", start: {
                     Housekeeping.start(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)

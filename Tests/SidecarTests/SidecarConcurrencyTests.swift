@@ -20,7 +20,9 @@ struct SidecarConcurrencyTests {
         defer { am.stop() }
         let folder = try Components.temporaryFolder("threads")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        // A pinned start (2027-01-15T08:00:00Z) advancing with the monotonic clock: no wall clock read.
+        let started = ContinuousClock.now
+        let clock: @Sendable () -> Int64 = { 1_800_000_000_000 + Int64(seconds(since: started) * 1000) }
         let logger = Logger(label: "test")
         let store = SeriesStore()
         let groups = try RuleFile.parse("""
@@ -41,15 +43,15 @@ struct SidecarConcurrencyTests {
             files: StateFiles(folder: folder), logger: logger, clock: clock)
         let scrapes = ScrapeManager(store: store, filter: nil, clock: clock)
         let api = SidecarAPI(store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: ["cluster": "t"],
-                             startTime: Date().timeIntervalSince1970, clock: clock)
+                             startTime: 1_800_000_000, clock: clock)
         notifier.start()
         rules.start()
         scrapes.apply([ScrapeTarget(job: "a", url: "http://\(address)/metrics", address: address, interval: 0.3, timeout: 1)])
-        let deadline = Date().addingTimeInterval(4)
+        let deadline = Deadline(4)
         let group = DispatchGroup()
         for k in 0..<2 {
             DispatchQueue.global().async(group: group) {
-                while Date() < deadline {
+                while !deadline.passed {
                     _ = api.alerts()
                     _ = api.rulesJSON()
                     _ = api.targets()
@@ -61,7 +63,7 @@ struct SidecarConcurrencyTests {
         group.wait()
         scrapes.stopAll()
         rules.stop()
-        notifier.stop(deadline: Date().addingTimeInterval(2))
+        notifier.stop(deadline: .now + .seconds(2))
         let (_, body) = api.query(["query": "job:up:sum"])
         #expect(body.contains("\"job\":\"a\""), "\(body)")
         #expect(api.alerts().contains("\"alertname\":\"Up\""))

@@ -11,8 +11,8 @@ struct SidecarTests {
 
     /// Polls `condition` every 0.2 s until it holds or `timeout` passes.
     static func eventually(_ timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = Deadline(timeout)
+        while !deadline.passed {
             if (try? condition()) == true { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -69,7 +69,7 @@ struct SidecarTests {
         for k in 0..<16 {
             _ = try? Components.run("sh", ["-c", "ETCDCTL_API=3 etcdctl --endpoints \(etcdURL) put key\(k) < \(value)"])
         }
-        let filled = Date()
+        let filled = ContinuousClock.now
         try Self.eventually(20, "the alert at Alertmanager") {
             try Self.alertmanagerAlerts("127.0.0.1:\(amPort)").contains { ($0["labels"] as? [String: String])?["alertname"] == "EtcdDatabaseNearQuota" }
         }
@@ -78,7 +78,7 @@ struct SidecarTests {
         #expect(labels["cluster"] == "test" && labels["severity"] == "critical")
         #expect((am1?["generatorURL"] as? String)?.contains("/graph?g0.expr=max%28etcd_mvcc_db_total_size_in_bytes") == true, "\(am1?["generatorURL"] ?? "")")
         // Scrape every second, evaluate every second: two intervals plus Alertmanager's own processing.
-        let latency = Date().timeIntervalSince(filled)
+        let latency = seconds(since: filled)
         print("etcd quota alert at Alertmanager \(String(format: "%.1f", latency)) s after the last write")
         #expect(latency < 10)
 
@@ -156,9 +156,10 @@ struct SidecarTests {
         target.stop()
         for am in [liveAddress, "127.0.0.1:\(port)"] {
             try Self.eventually(30, "the resolution at \(am)") {
-                try Self.posts(am).contains { post in
-                    post.1.contains { a in
-                        Self.alertname(a) == "TargetUp" && ((a["endsAt"] as? String).flatMap(Self.parseTime) ?? .infinity) <= Date().timeIntervalSince1970
+                // Resolved: endsAt no later than when the Alertmanager received it (its own clock).
+                try Self.posts(am).contains { received, alerts in
+                    alerts.contains { a in
+                        Self.alertname(a) == "TargetUp" && ((a["endsAt"] as? String).flatMap(Self.parseTime) ?? .infinity) <= received
                     }
                 }
             }
@@ -229,7 +230,14 @@ struct SidecarTests {
         try Self.eventually(20, "SlowToFire firing") {
             try Self.sidecarAlerts(base).contains { Self.alertname($0) == "SlowToFire" && $0["state"] as? String == "firing" }
         }
-        #expect(Date().timeIntervalSince1970 - start < 12 + 4, "fired \(Date().timeIntervalSince1970 - start) s after it started")
+        // When it fired, as the sidecar told Alertmanager (startsAt is the firing time): 12 s after it
+        // became pending, not 12 s after the restart.
+        try Self.eventually(10, "SlowToFire at the Alertmanager") {
+            try Self.posts(amAddress).contains { $0.1.contains { Self.alertname($0) == "SlowToFire" } }
+        }
+        let sent = try #require(try Self.posts(amAddress).flatMap(\.1).first { Self.alertname($0) == "SlowToFire" })
+        let fired = try #require((sent["startsAt"] as? String).flatMap(Self.parseTime))
+        #expect(fired - start >= 12 && fired - start < 12 + 4, "fired \(fired - start) s after it started")
     }
 
     @Test("faulty targets are down with their reason, the healthy one is not affected; TLS needs its CA; a rotated token is used at the next scrape")
@@ -376,7 +384,10 @@ struct SidecarTests {
         }
         #expect(try alerts(base) == alerts(prom))
         // The recorded series at one instant both have evaluated: equal within 1e-9.
-        let at = Date().timeIntervalSince1970 - 2
+        // An instant both have evaluated: two seconds before Prometheus's own now.
+        let promNow = try #require(((((try HTTP.json("\(prom)/api/v1/query?query=time()") as? [String: Any])?["data"] as? [String: Any])?["result"]
+            as? [Any])?.last as? String).flatMap(Double.init))
+        let at = promNow - 2
         for query in ["cluster:apiserver_storage_objects:sum", "resource:apiserver_storage_objects:max"] {
             func values(_ base: String) throws -> [String: Double] {
                 let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
