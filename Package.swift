@@ -99,7 +99,8 @@ let package = Package(
         .testTarget(name: "ScraperTests", dependencies: ["Scraper", "PromQL", "PromText", "CtlmonTestSupport"]),
         .testTarget(
             name: "SidecarTests",
-            dependencies: ["Sidecar", "Scraper", "RuleEngine", "PromQL", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["Sidecar", "Scraper", "RuleEngine", "PromQL", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Yams", package: "Yams")]),
     ]
 )
 

@@ -53,9 +53,9 @@ extension CheckReport {
         if let v = errorRatio { w.value("error_ratio", v) } else { w.null("error_ratio") }
         w.endObject()
         w.beginArray("webhooks")
-        for h in webhooks {
+        for (name, h) in webhooks {
             w.beginObject()
-            w.value("name", h.name)
+            w.value("name", name)
             if h.p99.isNaN { w.null("p99_seconds") } else { w.value("p99_seconds", h.p99) }
             if let c = h.calls { w.value("calls", c) } else { w.null("calls") }
             w.value("failures", h.failures ?? 0)

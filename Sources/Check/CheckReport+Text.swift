@@ -50,16 +50,15 @@ extension CheckReport {
         if !webhookMetricsPresent {
             out.append("  no apiserver_admission_webhook_* series: no webhook was called since the API server started")
         } else {
-            for w in webhooks.prefix(8) {
-                let name = escaped(w.name)
+            for (rawName, w) in webhooks.prefix(8) {
+                let name = escaped(rawName)
                 var line = "  " + name.padding(toLength: max(name.count, 36), withPad: " ", startingAt: 0)
                 // With the configurations: the policy and timeout beside the p99, graded against that timeout.
                 var level = w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1
                 if let audit {
-                    if let config = audit.webhooks.first(where: { $0.name == w.name }) {
+                    if let config = audit.webhooks.first(where: { $0.name == rawName }) {
                         line += " \(config.failurePolicy.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) timeout \(config.timeoutSeconds)s"
-                        let t = Double(config.timeoutSeconds)
-                        level = w.p99 >= t * 0.9 ? 2 : w.p99 >= t / 2 ? 1 : -1
+                        level = WebhookAudit.latencySeverity(p99: w.p99, timeoutSeconds: config.timeoutSeconds)?.rank ?? -1
                     } else {
                         line += " " + "not configured".padding(toLength: 17, withPad: " ", startingAt: 0)
                     }
@@ -73,7 +72,7 @@ extension CheckReport {
             if webhooks.count > 8 { out.append(style.dim("  … and \(webhooks.count - 8) more")) }
         }
         if let audit {
-            let configurations = Set(audit.webhooks.map(\.configuration)).count
+            let configurations = audit.configurationCount
             out.append(style.dim("  Configurations: \(audit.webhooks.count) webhook(s) in \(configurations) configuration(s)"))
             out += audit.findingLines(style)
         }

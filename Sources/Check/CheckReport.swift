@@ -16,14 +16,6 @@ package struct CheckReport {
         package var value: Double
     }
 
-    struct Webhook {
-        var name: String
-        var p99: Double
-        var calls: Double?
-        var failures: Double?
-        var failOpen: Double?
-    }
-
     static let longRunning = "log|exec|portforward|attach|proxy"
 
     /// The report's own queries (besides the rules'), in one place: the one-shot history
@@ -59,7 +51,8 @@ package struct CheckReport {
     var writeP99: Double?
     var requestRate: Double?
     var errorRatio: Double?
-    var webhooks: [Webhook] = []
+    /// Per webhook name, slowest first.
+    var webhooks: [(name: String, metrics: WebhookMetrics)] = []
     var webhookMetricsPresent = false
     var etcdBytes: Double?
     var etcdQuota: Double = 8_589_934_592
@@ -100,8 +93,8 @@ package struct CheckReport {
         names.formUnion(failures.keys)
         names.formUnion(failOpen.keys)
         webhooks = names.map { n in
-            Webhook(name: n, p99: p99.first { $0.labels["name"] == n }?.value ?? .nan, calls: calls[n], failures: failures[n], failOpen: failOpen[n])
-        }.sorted { ($0.p99.isNaN ? -1 : $0.p99) > ($1.p99.isNaN ? -1 : $1.p99) }
+            (n, WebhookMetrics(p99: p99.first { $0.labels["name"] == n }?.value ?? .nan, calls: calls[n], failures: failures[n], failOpen: failOpen[n]))
+        }.sorted { ($0.metrics.p99.isNaN ? -1 : $0.metrics.p99) > ($1.metrics.p99.isNaN ? -1 : $1.metrics.p99) }
 
         for metric in Query.etcdSizeMetrics {
             if let v = q.vector("max(\(metric))").first?.value {
@@ -118,8 +111,7 @@ package struct CheckReport {
 
     /// What the scrapes say per webhook name, for the audit's join.
     package var webhookMetrics: [String: WebhookMetrics] {
-        Dictionary(webhooks.map { ($0.name, WebhookMetrics(p99: $0.p99, calls: $0.calls, failures: $0.failures, failOpen: $0.failOpen)) },
-                   uniquingKeysWith: { a, _ in a })
+        Dictionary(webhooks.map { ($0.name, $0.metrics) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Joins the webhook configurations read from `--webhook-config` with the metrics.

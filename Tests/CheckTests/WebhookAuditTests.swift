@@ -122,6 +122,21 @@ struct WebhookAuditTests {
               timeoutSeconds: 3
               sideEffects: None
             """), expected: [:]),
+        Case(name: "well configured: an opt-in objectSelector spares kube-system's (unlabelled) pods", yaml: config("""
+            - name: opt-in.example.com
+              \(url)
+              rules: [{apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}]
+              objectSelector: {matchLabels: {policy.example.com/enforce: "true"}}
+              failurePolicy: Fail
+              sideEffects: None
+            """), expected: [:]),
+        Case(name: "tokenreviews and subjectaccessreviews are control-plane resources too", yaml: config("""
+            - name: auth.example.com
+              \(url)
+              rules: [{apiGroups: ["authentication.k8s.io", "authorization.k8s.io"], apiVersions: ["v1"], operations: ["CREATE"], resources: ["tokenreviews", "subjectaccessreviews"]}]
+              failurePolicy: Ignore
+              sideEffects: None
+            """), expected: ["intercepts-system-resources": "warning"]),
         Case(name: "well configured: an opt-in namespace selector", yaml: config("""
             - name: inject.example.com
               clientConfig: {service: {namespace: mesh, name: injector}}

@@ -166,11 +166,13 @@ struct SidecarTests {
         }
         // The notifier's counts: errors for the dead one, nothing dropped.
         let (_, metrics) = try HTTP.get(base + "/metrics")
-        #expect(metrics.contains("ctlmon_notifications_errors_total{alertmanager=\"http://\(dead)/api/v2/alerts\"}"))
-        #expect(!metrics.contains { _ in false })
-        for line in metrics.split(separator: "\n") where line.hasPrefix("ctlmon_notifications_dropped_total") {
-            #expect(line.hasSuffix(" 0"), "\(line)")
-        }
+        let lines = metrics.split(separator: "\n")
+        let deadErrors = lines.first { $0.hasPrefix("ctlmon_notifications_errors_total{alertmanager=\"http://\(dead)/api/v2/alerts\"") }
+        let line = try #require(deadErrors, "no errors series for the dead Alertmanager")
+        let errors: Double = line.split(separator: " ").last.flatMap { Double(String($0)) } ?? 0
+        #expect(errors > 0, "\(line)")
+        let dropped = lines.filter { $0.hasPrefix("ctlmon_notifications_dropped_total") }
+        #expect(!dropped.isEmpty && dropped.allSatisfy { $0.hasSuffix(" 0") }, "\(dropped)")
     }
 
     /// An RFC 3339 time as Unix seconds.

@@ -74,6 +74,9 @@ struct WebhooksCommandTests {
         let r = try Command.run("ctlmon", ["webhooks", "--color", "never"], stdin: Data(yaml.utf8))
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("good.example.com") && r.stdout.contains("Findings\n  none"))
+        // cert-manager's validating and mutating configurations share a name: still two configurations.
+        let all = try Command.run("ctlmon", ["webhooks", Self.configs, "--color", "never"])
+        #expect(all.stdout.contains("18 webhook(s) in 11 configuration(s)"), "\(all.stdout.prefix(200))")
     }
 
     @Test("bad input: exit 2 with source, line and column")

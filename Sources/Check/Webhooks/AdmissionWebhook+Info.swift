@@ -13,7 +13,7 @@ extension AdmissionWebhook {
         Labels([
             ("__name__", Self.infoMetric), ("name", name), ("configuration", configuration), ("kind", kind.rawValue),
             ("failure_policy", failurePolicy.rawValue), ("timeout_seconds", String(timeoutSeconds)), ("side_effects", sideEffects),
-            ("catch_all", rules.contains { $0.allResources && $0.operations.contains("*") } ? "true" : "false"),
+            ("catch_all", rules.contains(where: \.isCatchAll) ? "true" : "false"),
             ("managed_by", WebhookAudit.managedByEKS(self) ? "eks" : ""),
         ])
     }

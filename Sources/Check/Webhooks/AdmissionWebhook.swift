@@ -66,6 +66,9 @@ package struct AdmissionRule: Sendable, Equatable {
     /// Every resource of the groups it names (`*` or `*/*`).
     package var allResources: Bool { resources.contains("*") || resources.contains("*/*") }
 
+    /// Every operation on every resource of its groups: what the EKS guide calls a catch-all.
+    package var isCatchAll: Bool { allResources && operations.contains("*") }
+
     /// Namespaced objects are within its scope.
     package var namespaced: Bool { scope == "*" || scope == "Namespaced" }
 

@@ -36,9 +36,9 @@ extension WebhookAudit {
         let unlessLabelled = optOut.isEmpty ? "" : " (unless kube-system carries the label \(optOut.joined(separator: " or ")))"
 
         // Catch-all: every resource with every operation.
-        let catchAll = w.rules.contains { $0.allResources && $0.operations.contains("*") }
-        if catchAll {
-            let groups = w.rules.first { $0.allResources && $0.operations.contains("*") }!.apiGroups
+        let catchAllRule = w.rules.first(where: \.isCatchAll)
+        let catchAll = catchAllRule != nil
+        if let groups = catchAllRule?.apiGroups {
             let scope = groups.contains("*") ? "every resource of every API group" : "every resource of the API groups \(groups.map { $0.isEmpty ? "core" : $0 }.joined(separator: ", "))"
             add(.catchAll, fail ? .critical : .warning,
                 "intercepts every operation on \(scope) with \(policy): every write waits for it"

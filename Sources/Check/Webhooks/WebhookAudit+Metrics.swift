@@ -1,5 +1,12 @@
 /// The findings that join a webhook's configuration with what the API server measured.
 extension WebhookAudit {
+    /// p99 latency against a webhook's own timeout: critical from 90 % of it, a warning from half.
+    package static func latencySeverity(p99: Double, timeoutSeconds: Int) -> WebhookFinding.Severity? {
+        let timeout = Double(timeoutSeconds)
+        guard p99.isFinite else { return nil }
+        return p99 >= timeout * 0.9 ? .critical : p99 >= timeout / 2 ? .warning : nil
+    }
+
     static func metricFindings(_ w: AdmissionWebhook, _ m: WebhookMetrics?) -> [WebhookFinding] {
         var out: [WebhookFinding] = []
         func add(_ id: WebhookFinding.ID, _ severity: WebhookFinding.Severity, _ message: String, _ fix: String) {
@@ -14,10 +21,9 @@ extension WebhookAudit {
                 "Nothing, if that is expected; otherwise check its rules and namespaceSelector, or remove it.")
             return out
         }
-        let timeout = Double(w.timeoutSeconds)
-        if m.p99.isFinite && m.p99 >= timeout / 2 {
-            let near = m.p99 >= timeout * 0.9
-            add(.slowVsTimeout, near ? .critical : .warning,
+        if let severity = latencySeverity(p99: m.p99, timeoutSeconds: w.timeoutSeconds) {
+            let near = severity == .critical
+            add(.slowVsTimeout, severity,
                 "p99 latency \(ReportUnits.seconds(m.p99)) is \(near ? "at" : "over half of") its \(w.timeoutSeconds) s timeout: "
                     + (w.failurePolicy == .fail ? "calls that time out are rejected (failurePolicy Fail), blocking writes." : "calls that time out are skipped (failurePolicy Ignore): the policy is not applied to them."),
                 escalate ?? "Find what slows the webhook (its pods' CPU, its own API calls); scale it out; narrow its rules so it sees fewer requests.")

@@ -76,7 +76,7 @@ extension WebhookAudit {
     package func text(color: Bool, source: String, skipped: [String: Int]) -> String {
         let style = TerminalStyle(enabled: color)
         var out: [String] = []
-        let configurations = Set(webhooks.map(\.configuration)).count
+        let configurations = configurationCount
         out.append(style.bold("ctlmon webhooks") + " — \(escaped(source)): \(webhooks.count) webhook(s) in \(configurations) configuration(s)"
             + (metrics == nil ? "" : ", joined with the API server's metrics"))
         if !skipped.isEmpty {

@@ -46,6 +46,10 @@ package struct WebhookAudit: Sendable {
         findings.sort { ($0.severity.rank, $1.webhook, $1.id.rawValue) > ($1.severity.rank, $0.webhook, $0.id.rawValue) }
     }
 
+    /// How many configurations hold the webhooks (a validating and a mutating configuration
+    /// may share a name, as cert-manager's do: they count as two).
+    package var configurationCount: Int { Set(webhooks.map { "\($0.kind.rawValue)/\($0.configuration)" }).count }
+
     package static func managedByEKS(_ w: AdmissionWebhook) -> Bool {
         eksConfigurations.contains(w.configuration) || eksWebhooks.contains(w.name)
     }

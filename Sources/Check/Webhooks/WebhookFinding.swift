@@ -20,7 +20,8 @@ package struct WebhookFinding: Sendable, Equatable {
 
     package enum Severity: String, Sendable, Comparable {
         case info, warning, critical
-        package var rank: Int { self == .critical ? 2 : self == .warning ? 1 : 0 }
+        /// As the check ranks alert severities (one scale for alerts and findings).
+        package var rank: Int { CheckReport.rank(rawValue) }
         package static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
     }
 
