@@ -19,55 +19,62 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // zlib from the system (Debian: zlib1g-dev), wrapped once for PromText's inflater.
-        .systemLibrary(
-            name: "CZlib",
-            path: "Sources/CZlib",
-            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
-        ),
-        // RE2 from the system (Debian: libre2-dev) behind a small extern "C" shim: linear-time
-        // regular expressions with the syntax of Prometheus's Go regexp.
+        // C libraries from Debian's -dev packages, each wrapped once.
+        // zlib (zlib1g-dev): the parser's inflater, the sidecar's state-file checksums.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // RE2 (libre2-dev) behind a small extern "C" shim: linear-time regular expressions
+        // with the syntax of Prometheus's Go regexp.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
         // Memory hints (a prefetch) as inline C: no library, nothing linked.
         .target(name: "CMemory"),
+        // libcurl (libcurl4-openssl-dev): module map and typed setopt shims.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // The model at the bottom (as Prometheus's model/labels): label sets and their hash,
+        // label matchers, valid names, Go-compatible float, duration, time and quoting formats.
+        .target(name: "PromModel", dependencies: ["CRE2"], swiftSettings: [.strictMemorySafety()]),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
-        // Strict memory safety: every unsafe use is marked, and they live in a few owners and primitives.
-        .target(name: "PromText", dependencies: ["CZlib"], swiftSettings: [.strictMemorySafety()]),
-        // PromQL: lexer, parser, series store, evaluator.
-        .target(name: "PromQL", dependencies: ["PromText", "CRE2", "CMemory"]),
-        // Rule files and promtool-format rule unit tests.
-        .target(name: "RuleEngine", dependencies: ["PromQL", .product(name: "Yams", package: "Yams")]),
-        // libcurl from the system (Debian: libcurl4-openssl-dev), wrapped once for the Scraper's HTTP.
-        .systemLibrary(
-            name: "CCurl",
-            path: "Sources/CCurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
-        // Scraping over HTTP(S): libcurl transfers streamed into PromText, Prometheus's scrape semantics.
-        .target(name: "Scraper", dependencies: ["CCurl", "PromText", "PromQL"]),
-        // The one-shot check: a scrape read into a snapshot, its straight-line history, and
-        // the report (model, text, JSON); the audit of admission webhook configurations (Webhooks/).
-        .target(name: "Check", dependencies: ["PromText", "PromQL", "RuleEngine", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PromText", dependencies: ["CZlib", "PromModel"], swiftSettings: [.strictMemorySafety()]),
+        // In-memory series: the store, postings, the scrape appender, retention.
+        .target(name: "SeriesStorage", dependencies: ["PromModel", "PromText", "CMemory"], swiftSettings: [.strictMemorySafety()]),
+        // PromQL: the language (lexer, parser, AST) and its evaluator over the storage.
+        .target(name: "PromQL", dependencies: ["PromModel", "SeriesStorage"], swiftSettings: [.strictMemorySafety()]),
+        // Strict YAML for rule files, test files and configs: unknown keys are errors, with lines.
+        .target(name: "ConfigYAML", dependencies: ["PromModel", .product(name: "Yams", package: "Yams")]),
+        // Rule files, rule evaluation and alert states, templates, promtool-format rule tests.
+        .target(name: "RuleEngine", dependencies: ["PromModel", "SeriesStorage", "PromQL", "ConfigYAML"]),
+
+        // A loop on a thread of its own: start, wake, stop (no polling), monotonic time.
+        .target(name: "Workers"),
+        // libcurl owned once: requests, responses, one failure type, bearer-token credentials.
+        .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: [.strictMemorySafety()]),
+        // The Kubernetes API: in-cluster credentials, endpoints, raw GETs of lists.
+        .target(name: "KubernetesClient", dependencies: ["HTTPClient"]),
+        // Admission webhook configurations: the model, the reader, the audit.
+        .target(name: "AdmissionWebhooks", dependencies: ["PromModel", "ConfigYAML", .product(name: "Yams", package: "Yams")]),
+        // Prometheus's scrape semantics over the HTTP client, into the storage.
+        .target(name: "Scraper", dependencies: ["PromModel", "PromText", "SeriesStorage", "HTTPClient", "Workers"]),
+
+        // The one-shot check: the pipeline from sources to a report, and the report's renderers.
+        .target(
+            name: "Check",
+            dependencies: ["PromModel", "PromText", "SeriesStorage", "PromQL", "RuleEngine", "AdmissionWebhooks", "HTTPClient"]),
         // The sidecar (`ctlmon serve`): scrape and rule loops, the notifier, state on disk, the HTTP API.
         .target(
             name: "Sidecar",
             dependencies: [
-                "PromText", "PromQL", "RuleEngine", "Scraper", "Check", "CZlib",
-                .product(name: "Yams", package: "Yams"),
+                "CZlib", "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
+                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The command line: flags parsed, the pipelines above called.
         .executableTarget(
             name: "ctlmon",
             dependencies: [
-                "PromText",
-                "PromQL",
-                "RuleEngine",
-                "Check",
-                "Scraper",
-                "Sidecar",
+                "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "AdmissionWebhooks", "Check", "Sidecar",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -75,32 +82,41 @@ let package = Package(
         .executableTarget(
             name: "ctlmon-bench",
             dependencies: [
-                "PromText",
-                "PromQL",
-                "Check",
+                "PromModel", "PromText", "SeriesStorage", "PromQL", "Check",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ]
         ),
-        // What the test targets share: the fixtures, a seeded random generator.
+        // What the test targets share: the fixtures, processes, deadlines, a seeded generator.
         .target(name: "CtlmonTestSupport", dependencies: ["PromText"]),
+        .testTarget(name: "PromModelTests", dependencies: ["PromModel"]),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib", "CtlmonTestSupport"]),
+        .testTarget(name: "SeriesStorageTests", dependencies: ["SeriesStorage", "PromModel", "PromText"]),
         // The promtool-format files and the difftest cases are read from the source tree, not
         // bundled; PromQLTests runs the PromQL files through RuleEngine's runner.
         .testTarget(
-            name: "PromQLTests", dependencies: ["PromQL", "PromText", "RuleEngine", "CtlmonTestSupport"],
+            name: "PromQLTests", dependencies: ["PromQL", "PromModel", "SeriesStorage", "PromText", "RuleEngine", "CtlmonTestSupport"],
             exclude: ["promtool", "difftest"]),
-        .testTarget(name: "RuleEngineTests", dependencies: ["RuleEngine", "PromQL", "CtlmonTestSupport"], exclude: ["promtool"]),
+        .testTarget(
+            name: "RuleEngineTests", dependencies: ["RuleEngine", "ConfigYAML", "PromQL", "PromModel", "SeriesStorage", "CtlmonTestSupport"],
+            exclude: ["promtool"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "CtlmonTestSupport"]),
+        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "HTTPClient", "CtlmonTestSupport"]),
+        .testTarget(name: "AdmissionWebhooksTests", dependencies: ["AdmissionWebhooks", "CtlmonTestSupport"]),
+        .testTarget(
+            name: "ScraperTests", dependencies: ["Scraper", "HTTPClient", "SeriesStorage", "PromQL", "PromModel", "PromText", "CtlmonTestSupport"]),
+        .testTarget(name: "CheckTests", dependencies: ["Check", "RuleEngine", "CtlmonTestSupport"]),
+        .testTarget(
+            name: "SidecarTests",
+            dependencies: [
+                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "SeriesStorage",
+                "PromModel", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links
         // the malloc interposer, which would then replace malloc in the test process itself;
         // `swift build` (scripts/test) builds it beside ctlmon.
         .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport"]),
-        .testTarget(name: "CheckTests", dependencies: ["Check", "CtlmonTestSupport"]),
-        .testTarget(name: "ScraperTests", dependencies: ["Scraper", "PromQL", "PromText", "CtlmonTestSupport"]),
-        .testTarget(
-            name: "SidecarTests",
-            dependencies: ["Sidecar", "Scraper", "RuleEngine", "PromQL", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Yams", package: "Yams")]),
     ]
 )
 

@@ -3,11 +3,15 @@
 
 // libcurl (Debian libcurl4-openssl-dev), wrapped once: curl_easy_setopt and
 // curl_easy_getinfo are variadic, which Swift cannot call, so each argument type gets a
-// typed inline function here. Only the Scraper target's HTTPTransfer uses these.
+// typed inline function here. Only the HTTPClient target's HTTPTransfer uses these.
 
 #include <curl/curl.h>
 
 typedef size_t (*CCurl_data_callback)(char *data, size_t size, size_t count, void *context);
+
+/// CURLOPT_XFERINFOFUNCTION's type: non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+typedef int (*CCurl_progress_callback)(void *context, curl_off_t download_total, curl_off_t download_now,
+                                       curl_off_t upload_total, curl_off_t upload_now);
 
 static inline CURLcode CCurl_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -27,6 +31,10 @@ static inline CURLcode CCurl_setopt_list(CURL *handle, CURLoption option, struct
 
 static inline CURLcode CCurl_setopt_callback(CURL *handle, CURLoption option, CCurl_data_callback value) {
     return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode CCurl_setopt_progress(CURL *handle, CCurl_progress_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
 }
 
 static inline CURLcode CCurl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

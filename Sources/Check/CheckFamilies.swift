@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import RuleEngine
 

@@ -1,9 +1,14 @@
+import AdmissionWebhooks
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import RuleEngine
 
 extension CheckReport {
+    /// The report as one JSON object (`check --format json`): alerts, sources, API server latency
+    /// and errors, webhooks and their audit, etcd.
     package func json() -> String {
         var w = JSONWriter()
         w.beginObject()

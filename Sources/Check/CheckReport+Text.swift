@@ -1,11 +1,24 @@
+import AdmissionWebhooks
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import RuleEngine
 
 extension CheckReport {
+    /// The report for a terminal: the sources and their window, then the API server, the
+    /// admission webhooks, etcd and the alerts, each a section of its own. Everything that
+    /// comes from a scrape or a rule file is escaped: no control character reaches the
+    /// terminal. `color`: ANSI colours for the levels.
     package func text(color: Bool) -> String {
         let style = TerminalStyle(enabled: color)
+        let sections = [headerLines(style), apiServerLines(style), webhookLines(style), etcdLines(style), alertLines(style)]
+        return sections.map { $0.joined(separator: "\n") }.joined(separator: "\n\n")
+    }
+
+    /// What was read, over which window, and what one scrape cannot show.
+    private func headerLines(_ style: TerminalStyle) -> [String] {
         var out: [String] = []
         let totalSeries = snapshots.reduce(0) { $0 + $1.0.seriesCount }
         // Everything that comes from a scrape or a rule file is escaped: no control character reaches the terminal.
@@ -23,9 +36,12 @@ extension CheckReport {
         } else if servers > 0 && servers < snapshots.count {
             out.append(style.dim("  \(snapshots.count) scrapes come from \(servers) API server(s) (same process start time = same server)."))
         }
+        return out
+    }
 
-        out.append("")
-        out.append(style.bold("API server"))
+    /// Read and write p99 against the SLOs, the request rate and the 5xx ratio.
+    private func apiServerLines(_ style: TerminalStyle) -> [String] {
+        var out = [style.bold("API server")]
         if readP99.isEmpty && writeP99 == nil {
             out.append("  apiserver_request_duration_seconds: missing from the scrape")
         } else {
@@ -44,9 +60,13 @@ extension CheckReport {
         } else {
             out.append("  apiserver_request_total: missing from the scrape")
         }
+        return out
+    }
 
-        out.append("")
-        out.append(style.bold("Admission webhooks"))
+    /// Each webhook's p99 (against its own timeout when the configurations are known), calls
+    /// and failures, then the audit's findings.
+    private func webhookLines(_ style: TerminalStyle) -> [String] {
+        var out = [style.bold("Admission webhooks")]
         if !webhookMetricsPresent {
             out.append("  no apiserver_admission_webhook_* series: no webhook was called since the API server started")
         } else {
@@ -64,9 +84,9 @@ extension CheckReport {
                     }
                 }
                 line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), level)
-                if let c = w.calls { line += "  \(Self.count(c)) calls" }
-                if let f = w.failures, f > 0 { line += "  " + style.level("\(Self.count(f)) failed", 2) }
-                if let f = w.failOpen, f > 0 { line += "  " + style.level("\(Self.count(f)) failed open", 1) }
+                if let c = w.calls { line += "  \(groupedCount(c)) calls" }
+                if let f = w.failures, f > 0 { line += "  " + style.level("\(groupedCount(f)) failed", 2) }
+                if let f = w.failOpen, f > 0 { line += "  " + style.level("\(groupedCount(f)) failed open", 1) }
                 out.append(line)
             }
             if webhooks.count > 8 { out.append(style.dim("  … and \(webhooks.count - 8) more")) }
@@ -76,9 +96,12 @@ extension CheckReport {
             out.append(style.dim("  Configurations: \(audit.webhooks.count) webhook(s) in \(configurations) configuration(s)"))
             out += audit.findingLines(style)
         }
+        return out
+    }
 
-        out.append("")
-        out.append(style.bold("etcd"))
+    /// The database size against its quota, as a bar, and the largest object counts.
+    private func etcdLines(_ style: TerminalStyle) -> [String] {
+        var out = [style.bold("etcd")]
         if let bytes = etcdBytes {
             let ratio = bytes / etcdQuota
             let filled = ratio.isFinite ? max(0, min(10, Int((min(max(ratio, 0), 1) * 10).rounded()))) : 0
@@ -90,11 +113,14 @@ extension CheckReport {
                 + "etcd_db_total_size_in_bytes or etcd_mvcc_db_total_size_in_bytes: Kubernetes before 1.19 does not expose it)")
         }
         if !largest.isEmpty {
-            out.append("  largest     " + largest.prefix(6).map { "\(escaped($0.resource)) \(Self.count($0.objects))" }.joined(separator: " · "))
+            out.append("  largest     " + largest.prefix(6).map { "\(escaped($0.resource)) \(groupedCount($0.objects))" }.joined(separator: " · "))
         }
+        return out
+    }
 
-        out.append("")
-        out.append(style.bold("Alerts"))
+    /// The alerts, most severe first, with their summaries and runbooks.
+    private func alertLines(_ style: TerminalStyle) -> [String] {
+        var out = [style.bold("Alerts")]
         if alerts.isEmpty {
             out.append("  " + style.level("none firing", -1))
         }
@@ -110,9 +136,10 @@ extension CheckReport {
             if let s = a.annotations["summary"] { out.append(style.dim("      \(escaped(s))")) }
             if let r = a.annotations["runbook_url"] { out.append(style.dim("      runbook: \(escaped(r))")) }
         }
-        return out.joined(separator: "\n")
+        return out
     }
 
+    /// The window the rates are averages over: the baseline's, or each process lifetime.
     private func windowLine(_ style: TerminalStyle) -> String {
         if baseline, let w = windows.first {
             return "  Window: \(ReportUnits.span(Double(w.now - w.start) / 1000)) between the baseline and this scrape; rates are averages over it."

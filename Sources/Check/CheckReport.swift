@@ -1,18 +1,29 @@
+import AdmissionWebhooks
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import RuleEngine
 
 /// What `ctlmon check` found, computed with PromQL over the one-shot store, and its two renderings.
 package struct CheckReport {
+    /// An alert to report: firing, or pending under a `for:` that one scrape cannot wait out
+    /// ("would fire").
     package struct Alert {
+        /// The alerting rule's name.
         package var name: String
+        /// The alert's `severity` label (empty when it has none).
         package var severity: String
         /// `firing`, or `would fire` for an alert whose `for:` one scrape cannot observe.
         package var state: String
+        /// The rule's `for:` (milliseconds).
         package var hold: Int64
+        /// The alert's labels, `alertname` included.
         package var labels: Labels
+        /// Its annotations, expanded.
         package var annotations: [String: String]
+        /// The value of the rule's expression for this alert.
         package var value: Double
     }
 
@@ -36,6 +47,8 @@ package struct CheckReport {
         static let objects = "topk(8, max by (resource) (apiserver_storage_objects))"
         static let objectsBefore120 = "topk(8, max by (resource) (etcd_object_counts))"
 
+        /// Every query of the report, as text: ``CheckFamilies`` and ``OneShot/Reach`` derive what
+        /// to read from them.
         package static var all: [String] {
             [readP99, writeP99, requestRate, errorRatio, webhookP99, webhookCalls, webhookFailures, webhookFailOpen, etcdQuota,
              objects, objectsBefore120] + etcdSizeMetrics.map { "max(\($0))" }
@@ -45,7 +58,9 @@ package struct CheckReport {
     let snapshots: [(Snapshot, ParseStatistics)]
     let windows: [OneShot.Window]
     let baseline: Bool
-    let now: Int64
+    /// The evaluation time (milliseconds): `--time`, else taken from the scrapes.
+    package let now: Int64
+    /// The alerts to report, most severe first, then by name.
     package var alerts: [Alert] = []
     var readP99: [(scope: String, seconds: Double)] = []
     var writeP99: Double?
@@ -60,8 +75,12 @@ package struct CheckReport {
     var largest: [(resource: String, objects: Double)] = []
     /// The webhook configurations' audit joined with these metrics (`--webhook-config`).
     package private(set) var audit: WebhookAudit?
+    /// Objects of other kinds in the `--webhook-config` input, by kind: reported, never dropped
+    /// silently.
     package private(set) var skippedObjects: [String: Int] = [:]
 
+    /// Computes the report at `now` from the evaluated rules and the report's queries over `store`;
+    /// `baseline`: whether the windows start at a baseline scrape rather than at the process start.
     package init(
         snapshots: [(Snapshot, ParseStatistics)], windows: [OneShot.Window], baseline: Bool, now: Int64, store: SeriesStore,
         evaluator: RuleEvaluator, groups: [RuleGroup]
@@ -120,21 +139,8 @@ package struct CheckReport {
         skippedObjects = configurations.skipped
     }
 
-    package static func rank(_ severity: String) -> Int {
-        switch severity {
-        case "critical", "page": 2
-        case "warning": 1
-        default: 0
-        }
-    }
-
-    /// A count for the report: grouped digits, or the value as Go prints it when it is not a
-    /// whole number that fits (counters can be NaN, infinite or absurd in a hostile scrape).
-    static func count(_ v: Double) -> String {
-        guard v.isFinite, v.magnitude < 9e18, v == v.rounded() else { return GoFloat.formatExponent(v) }
-        return grouped(Int(v))
-    }
-
+    /// The rank of a severity (``severityRank(_:)``).
+    package static func rank(_ severity: String) -> Int { severityRank(severity) }
 
     static func scopeOrder(_ s: String) -> Int { ["resource": 0, "namespace": 1, "cluster": 2][s] ?? 3 }
 

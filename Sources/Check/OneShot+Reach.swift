@@ -1,4 +1,7 @@
+import PromModel
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 
 extension OneShot {
@@ -8,8 +11,12 @@ extension OneShot {
     /// shortest range, so every window of every range holds at least two points and a
     /// straight line gives its exact rate. A metric read by no range needs one point, now.
     package struct Reach: Sendable {
+        /// One kind of history: how far back, and how densely.
         package struct Need: Sendable, Equatable {
+            /// How far back the history reaches (milliseconds).
             package var window: Int64
+            /// The spacing of its points (milliseconds): half the shortest range that reads it, within
+            /// 15 s to 1 h, in whole seconds.
             package var step: Int64
         }
 
@@ -19,45 +26,27 @@ extension OneShot {
         /// For selectors without a metric name: every series.
         private var everySeries: Int16 = -1
 
+        /// No expressions: every series gets one point, now (``SnapshotCollector``'s default).
         package init() {}
 
         /// `recorded`: names written by recording rules, which need no synthetic history.
         package init(_ exprs: [Expr], recorded: Set<String> = []) {
             var windows: [String: (window: Int64, step: Int64)] = [:]
             var unnamed: (window: Int64, step: Int64)? = nil
-            func note(_ s: VectorSelector, window: Int64, step: Int64) {
-                if let n = s.name, recorded.contains(n) { return }
-                let w = max(0, window)
+            for reach in exprs.flatMap(\.selectorReaches) {
+                let s = reach.selector
+                if let n = s.name, recorded.contains(n) { continue }
+                // A range needs points at half its length; an instant selector inside a subquery
+                // is read at every subquery step: a point within the lookback of each is enough.
+                let step = reach.range.map { $0 / 2 } ?? (reach.inSubquery ? 150_000 : Int64.max)
                 if let n = s.name {
                     let old = windows[n] ?? (0, Int64.max)
-                    windows[n] = (max(old.window, w), min(old.step, step))
+                    windows[n] = (max(old.window, reach.back), min(old.step, step))
                 } else {
                     let old = unnamed ?? (0, Int64.max)
-                    unnamed = (max(old.window, w), min(old.step, step))
+                    unnamed = (max(old.window, reach.back), min(old.step, step))
                 }
             }
-            func walk(_ e: Expr, _ extra: Int64, _ inSubquery: Bool) {
-                switch e {
-                case .matrixSelector(let s, let range):
-                    note(s, window: extra + range + s.offset, step: range / 2)
-                case .vectorSelector(let s):
-                    // An instant selector inside a subquery is read at every subquery step: a point
-                    // within the lookback of each is enough.
-                    note(s, window: extra + s.offset, step: inSubquery ? 150_000 : Int64.max)
-                case .subquery(let inner, let range, _, let offset, _):
-                    walk(inner, extra + range + offset, true)
-                case .unary(_, let x), .parens(let x): walk(x, extra, inSubquery)
-                case .binary(_, let l, let r, _, _):
-                    walk(l, extra, inSubquery)
-                    walk(r, extra, inSubquery)
-                case .aggregate(_, let x, let p, _, _):
-                    walk(x, extra, inSubquery)
-                    if let p { walk(p, extra, inSubquery) }
-                case .call(_, let args): args.forEach { walk($0, extra, inSubquery) }
-                case .number, .string: break
-                }
-            }
-            exprs.forEach { walk($0, 0, false) }
             func index(_ w: (window: Int64, step: Int64)) -> Int16 {
                 guard w.window > 0 else { return -1 }
                 let need = Need(window: w.window, step: max(15_000, min(w.step == .max ? 60_000 : w.step, 3_600_000) / 1000 * 1000))

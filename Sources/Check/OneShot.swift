@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 
 /// The one-shot semantics of `ctlmon check`: a straight-line history for every series, so
@@ -9,9 +11,11 @@ import RuleEngine
 /// `step` over the last `window` (the longest range the rules read), so any `rate(x[w])`
 /// is the average over the lifetime and `histogram_quantile` sees the lifetime distribution.
 package enum OneShot {
+    /// The span of one instance's straight-line history: the lifetime the report states.
     package struct Window: Sendable {
         /// Where each instance's line starts (milliseconds) and what it starts from.
         package var start: Int64
+        /// Where it ends: the evaluation time (milliseconds).
         package var now: Int64
     }
 

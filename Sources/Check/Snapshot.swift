@@ -1,12 +1,19 @@
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// One scrape read for `ctlmon check`: its series in the store (one sample each), whether
 /// each is cumulative (a counter, or a histogram's or summary's buckets, sum and count),
 /// and what the report says about the scrape.
 package struct Snapshot: Sendable {
+    /// One series of the scrape and what its history needs.
     package struct Series: Sendable {
+        /// The series' reference in the store.
         package var ref: Int32
+        /// The scraped value.
         package var value: Double
+        /// Whether the series only grows, so its history climbs from zero (or the baseline) instead
+        /// of staying flat.
         package var cumulative: Bool
         /// Which of the ``OneShot/Reach``'s needs its history meets (-1: one point, now).
         package var need: Int16
@@ -14,6 +21,7 @@ package struct Snapshot: Sendable {
 
     /// The `instance` label its series get (the source's file name).
     package var instance: String
+    /// Every series of the scrape once, in first-seen order; filled by ``SnapshotCollector/finish()``.
     package var series: [Series] = []
     /// `process_start_time_seconds`, in milliseconds, if the scrape has a plausible one.
     package var processStart: Int64?
@@ -33,7 +41,9 @@ package struct Snapshot: Sendable {
     package var identified = false
     /// Whether some family (a sample, or a `# HELP`/`# TYPE` line) is named `apiserver_*` or `etcd_*`.
     package var controlPlaneNamed = false
+    /// How many series the scrape has (the report's `series`).
     package var seriesCount: Int { series.count }
 
+    /// An empty snapshot of `instance`, for ``SnapshotCollector`` to fill.
     package init(instance: String) { self.instance = instance }
 }

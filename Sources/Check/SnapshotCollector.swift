@@ -1,10 +1,13 @@
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 
 /// Reads one scrape into a store through the one ingest path (``ScrapeAppender``), with
 /// `instance` as its target label, keeping at most `sampleLimit` samples (memory stays
 /// bounded whatever the scrape; what is over the limit is counted).
 package final class SnapshotCollector: SampleConsumer {
+    /// What was read; ``Snapshot/series`` is filled only by ``finish()``.
     package private(set) var snapshot: Snapshot
     private let appender: ScrapeAppender
     private let sampleLimit: Int
@@ -21,6 +24,8 @@ package final class SnapshotCollector: SampleConsumer {
     /// The earliest (the start of year 1).
     package static let earliestTime: Int64 = -62_135_596_800_000
 
+    /// `sampleLimit`: most samples kept; `reach`: tags each series with its history's need;
+    /// `identifies`: the family names that make the scrape ``Snapshot/identified``.
     package init(
         store: SeriesStore, instance: String, sampleLimit: Int = .max, reach: OneShot.Reach = OneShot.Reach(),
         identifies: @escaping (ByteView) -> Bool = { _ in true }

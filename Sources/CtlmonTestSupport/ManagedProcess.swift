@@ -8,6 +8,7 @@ package final class ManagedProcess: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
     private var output = ""
+    /// The executable's file name, for failure messages.
     package let name: String
 
     /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
@@ -37,7 +38,9 @@ package final class ManagedProcess: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// The process ID, which ``stop(grace:)`` and ``killHard()`` signal.
     package var pid: Int32 { process.processIdentifier }
+    /// Whether the process has not exited yet.
     package var isRunning: Bool { process.isRunning }
 
     /// Everything the process printed so far (stdout and stderr).
@@ -87,7 +90,9 @@ package final class ManagedProcess: @unchecked Sendable {
 
 /// A component that did not start or answer as expected.
 package struct ProcessError: Error, CustomStringConvertible {
+    /// What went wrong, with what the component printed when that explains it.
     package let description: String
+    /// A failure that reads `description`.
     package init(_ description: String) { self.description = description }
 }
 

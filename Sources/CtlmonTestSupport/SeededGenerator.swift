@@ -3,6 +3,7 @@
 package struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
 
+    /// A generator whose whole sequence is fixed by `seed`.
     package init(seed: UInt64) { state = seed }
 
     package mutating func next() -> UInt64 {

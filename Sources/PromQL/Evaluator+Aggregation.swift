@@ -1,9 +1,11 @@
+import PromModel
+import SeriesStorage
 import Foundation
-import PromText
 
 // Aggregation operators with `by`/`without`, as Prometheus 2.42's engine computes them.
 
 extension Evaluator {
+    /// One output group of an aggregation: its labels and what is accumulated for it.
     private struct Group {
         var labels: Labels
         var value: Double
@@ -12,14 +14,65 @@ extension Evaluator {
         /// topk/bottomk: a binary heap kept exactly as Go's container/heap keeps it, so that
         /// ties keep the same series as Prometheus; quantile: the values.
         var heap: [Sample]
+
+        /// A group started by its first sample.
+        init(_ op: AggregationOperator, labels: Labels, first s: Sample) {
+            self.labels = labels
+            value = op == .stddev || op == .stdvar ? 0 : op == .group ? 1 : s.value
+            mean = s.value
+            count = 1
+            heap = op == .topk || op == .bottomk || op == .quantile ? [s] : []
+        }
+
+        /// Accumulates one more sample, as Prometheus 2.42's `aggregation` loop does
+        /// (incremental mean with its infinity rules, Welford's variance, Go's heap for k).
+        mutating func add(_ s: Sample, _ op: AggregationOperator, k: Int) {
+            switch op {
+            case .sum: value += s.value
+            case .avg:
+                count += 1
+                if mean.isInfinite {
+                    if s.value.isInfinite && (mean > 0) == (s.value > 0) { break }
+                    if !s.value.isInfinite && !s.value.isNaN { break }
+                }
+                mean += s.value / Double(count) - mean / Double(count)
+            case .count, .countValues: count += 1
+            case .group: break
+            case .max: if value < s.value || value.isNaN { value = s.value }
+            case .min: if value > s.value || value.isNaN { value = s.value }
+            case .stddev, .stdvar:
+                count += 1
+                let delta = s.value - mean
+                mean += delta / Double(count)
+                value += delta * (s.value - mean)
+            case .topk, .bottomk:
+                let less = op == .topk ? Evaluator.topkLess : Evaluator.bottomkLess
+                let top = heap[0].value
+                guard heap.count < k || (op == .topk ? top < s.value : top > s.value) || top.isNaN else { break }
+                if heap.count == k {
+                    if k == 1 {
+                        heap[0] = s
+                        break
+                    }
+                    GoHeap.pop(&heap, less)
+                }
+                GoHeap.push(&heap, s, less)
+            case .quantile: heap.append(s)
+            }
+        }
     }
 
-    func aggregate(
-        _ op: AggregationOperator, _ v: [Sample], parameter: Value?, grouping: [String], without: Bool, _ t: Int64
-    ) throws(QueryError) -> [Sample] {
+    /// What an aggregation's parameter says: `k` of topk/bottomk (nil: nothing is kept), the
+    /// quantile's φ, count_values' label.
+    private struct Parameter {
         var k = 0
         var q = 0.0
         var valueLabel = ""
+    }
+
+    /// The parameter of `op`, checked as Prometheus checks it; nil when the result is empty.
+    private func parameter(_ op: AggregationOperator, _ parameter: Value?, inputCount: Int) throws(QueryError) -> Parameter? {
+        var out = Parameter()
         switch (op, parameter) {
         case (.topk, .scalar(let p, _)), (.bottomk, .scalar(let p, _)):
             // Prometheus converts k to an int64 and refuses what does not fit (its bound is the
@@ -28,78 +81,55 @@ extension Evaluator {
                 throw .evaluation("Scalar value \(p) overflows int64")
             }
             let k64 = GoFloat.int64(p)
-            if k64 < 1 { return [] }
+            if k64 < 1 { return nil }
             // More than the input never matters: every series is kept.
-            k = Int(Swift.min(k64, Int64(v.count)))
-            if k == 0 { return [] }
+            out.k = Int(Swift.min(k64, Int64(inputCount)))
+            if out.k == 0 { return nil }
         case (.quantile, .scalar(let p, _)):
-            q = p
+            out.q = p
         case (.countValues, .string(let s, _)):
-            valueLabel = s
+            out.valueLabel = s
             guard NameValidation.isLabelName(s) else { throw .evaluation("invalid label name \(quoted(s))") }
         default:
             break
         }
+        return out
+    }
 
+    /// An aggregation (`sum`, `avg`, `topk`, `quantile`, `count_values`, …) of `v` by or
+    /// without `grouping`, as Prometheus 2.42's engine computes it.
+    func aggregate(
+        _ op: AggregationOperator, _ v: [Sample], parameter: Value?, grouping: [String], without: Bool, _ t: Int64
+    ) throws(QueryError) -> [Sample] {
+        guard let p = try self.parameter(op, parameter, inputCount: v.count) else { return [] }
         // Groups by the hash of their labels, as Prometheus groups (its map is keyed by the
         // 64-bit hash of the grouping labels); each group's label set is built once.
         var groups: [Group] = []
         var index = HashIndex(capacity: min(v.count, 1024))
         let names = LabelNameSet(grouping)
-        let byNames = op == .countValues && !without ? LabelNameSet(grouping + [valueLabel]) : names
+        let byNames = op == .countValues && !without ? LabelNameSet(grouping + [p.valueLabel]) : names
         for s in v {
             var metric = s.labels
             // count_values groups by the value too: the series with the value label set, as
             // Prometheus does, so that series whose labels become equal are counted together.
-            if op == .countValues { metric = metric.setting(valueLabel, GoFloat.formatFixed(s.value), in: arena, using: &builder) }
+            if op == .countValues { metric = metric.setting(p.valueLabel, GoFloat.formatFixed(s.value), in: arena, using: &builder) }
             let key = without ? metric.groupingHash(names, on: false) : metric.groupingHash(byNames, on: true)
-            guard let gi = index.find(key) else {
-                index.insert(key, groups.count)
-                let labels =
-                    without
-                    ? metric.removing(names, name: false, in: arena, using: &builder)
-                    : metric.keeping(byNames, in: arena, using: &builder)
-                groups.append(Group(
-                    labels: labels, value: op == .stddev || op == .stdvar ? 0 : op == .group ? 1 : s.value, mean: s.value,
-                    count: 1, heap: op == .topk || op == .bottomk || op == .quantile ? [s] : []))
+            if let gi = index.find(key) {
+                groups[gi].add(s, op, k: p.k)
                 continue
             }
-            switch op {
-            case .sum: groups[gi].value += s.value
-            case .avg:
-                groups[gi].count += 1
-                let mean = groups[gi].mean
-                if mean.isInfinite {
-                    if s.value.isInfinite && (mean > 0) == (s.value > 0) { break }
-                    if !s.value.isInfinite && !s.value.isNaN { break }
-                }
-                groups[gi].mean += s.value / Double(groups[gi].count) - mean / Double(groups[gi].count)
-            case .count, .countValues: groups[gi].count += 1
-            case .group: break
-            case .max: if groups[gi].value < s.value || groups[gi].value.isNaN { groups[gi].value = s.value }
-            case .min: if groups[gi].value > s.value || groups[gi].value.isNaN { groups[gi].value = s.value }
-            case .stddev, .stdvar:
-                groups[gi].count += 1
-                let delta = s.value - groups[gi].mean
-                groups[gi].mean += delta / Double(groups[gi].count)
-                groups[gi].value += delta * (s.value - groups[gi].mean)
-            case .topk, .bottomk:
-                let less = op == .topk ? Self.topkLess : Self.bottomkLess
-                let top = groups[gi].heap[0].value
-                if groups[gi].heap.count < k || (op == .topk ? top < s.value : top > s.value) || top.isNaN {
-                    if groups[gi].heap.count == k {
-                        if k == 1 {
-                            groups[gi].heap[0] = s
-                            break
-                        }
-                        GoHeap.pop(&groups[gi].heap, less)
-                    }
-                    GoHeap.push(&groups[gi].heap, s, less)
-                }
-            case .quantile: groups[gi].heap.append(s)
-            }
+            index.insert(key, groups.count)
+            let labels =
+                without
+                ? metric.removing(names, name: false, in: arena, using: &builder)
+                : metric.keeping(byNames, in: arena, using: &builder)
+            groups.append(Group(op, labels: labels, first: s))
         }
+        return results(op, groups, q: p.q, t)
+    }
 
+    /// Each group's result: one sample, or for topk/bottomk its kept series in order.
+    private func results(_ op: AggregationOperator, _ groups: [Group], q: Double, _ t: Int64) -> [Sample] {
         var out: [Sample] = []
         out.reserveCapacity(groups.count)
         for g in groups {

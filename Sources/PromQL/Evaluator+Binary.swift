@@ -1,3 +1,5 @@
+import PromModel
+import SeriesStorage
 import Foundation
 
 // Binary operators: scalar/scalar, vector/scalar, vector/vector with matching, set operators.

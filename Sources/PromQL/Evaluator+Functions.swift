@@ -1,9 +1,12 @@
+import PromModel
+import SeriesStorage
 import Foundation
-import PromText
 
 // PromQL functions, as Prometheus 2.42 evaluates them: every argument first, in order.
 
 extension Evaluator {
+    /// A function call: every argument evaluated first, in order, then the function, as
+    /// Prometheus 2.42 evaluates it.
     func call(_ f: Function, _ args: [Expr], _ t: Int64) throws(QueryError) -> Value {
         // timestamp() of a selector reads the samples' own times; of anything else, the evaluation time.
         if f.name == "timestamp", case .vectorSelector(let s) = args[0].unwrapped {
@@ -16,8 +19,14 @@ extension Evaluator {
         values.reserveCapacity(args.count)
         for a in args { values.append(try eval(a, t)) }
         let a = Arguments(values: values)
+        if let v = try generalFunction(f.name, a, args, t) { return v }
+        if let v = try sampleFunction(f.name, a, t) { return v }
+        return try rangeVectorFunction(f.name, a, args, t)
+    }
 
-        switch f.name {
+    /// The functions of the time, of a vector as a whole, and of labels.
+    private func generalFunction(_ name: String, _ a: Arguments, _ args: [Expr], _ t: Int64) throws(QueryError) -> Value? {
+        switch name {
         case "time":
             return .scalar(Double(t) / 1000, t)
         case "pi":
@@ -43,12 +52,20 @@ extension Evaluator {
         case "label_join":
             return .vector(try unique(try labelJoin(a, t)))
         case "sort", "sort_desc":
-            let descending = f.name == "sort_desc"
+            let descending = name == "sort_desc"
             return .vector(try a.vector(0).sorted { x, y in
                 if x.value.isNaN { return false }
                 if y.value.isNaN { return true }
                 return descending ? x.value > y.value : x.value < y.value
             }.map { Sample(labels: $0.labels, value: $0.value, timestamp: t) })
+        default:
+            return nil
+        }
+    }
+
+    /// The functions applied to each sample's value: clamps, rounding, math, dates.
+    private func sampleFunction(_ name: String, _ a: Arguments, _ t: Int64) throws(QueryError) -> Value? {
+        switch name {
         case "clamp":
             let (v, lo, hi) = (try a.vector(0), try a.scalar(1), try a.scalar(2))
             if hi < lo { return .vector([]) }
@@ -61,9 +78,27 @@ extension Evaluator {
             return .vector(try mapValues(v, t) { GoFloat.min(hi, $0) })
         case "round":
             let v = try a.vector(0)
-            let toNearest = values.count > 1 ? try a.scalar(1) : 1
+            let toNearest = a.values.count > 1 ? try a.scalar(1) : 1
             let inverse = 1 / toNearest
             return .vector(try mapValues(v, t) { (($0 * inverse) + 0.5).rounded(.down) / inverse })
+        default:
+            if let math = Self.mathFunctions[name] {
+                return .vector(try mapValues(try a.vector(0), t, math))
+            }
+            if let field = Self.dateFunctions[name] {
+                if a.values.isEmpty {
+                    return .vector([Sample(labels: Labels(), value: field(GoCalendar(unixSeconds: t / 1000)), timestamp: t)])
+                }
+                return .vector(try mapValues(try a.vector(0), t) { field(GoCalendar(unixSeconds: GoFloat.int64($0))) })
+            }
+            return nil
+        }
+    }
+
+    /// The functions of a range vector: `*_over_time`, `rate` and its kin, `predict_linear`,
+    /// `holt_winters`.
+    private func rangeVectorFunction(_ name: String, _ a: Arguments, _ args: [Expr], _ t: Int64) throws(QueryError) -> Value {
+        switch name {
         case "quantile_over_time":
             let q = try a.scalar(0)
             return .vector(try overTime(try a.matrix(1), t) { Self.quantile(q, $0.map(\.v)) })
@@ -81,16 +116,7 @@ extension Evaluator {
             guard tf > 0 && tf < 1 else { throw .evaluation("invalid trend factor. Expected: 0 < tf < 1, got: \(Self.goFixed6(tf))") }
             return .vector(try overTime(m, t, minimum: 2) { Self.holtWinters($0, sf, tf) })
         default:
-            if let math = Self.mathFunctions[f.name] {
-                return .vector(try mapValues(try a.vector(0), t, math))
-            }
-            if let field = Self.dateFunctions[f.name] {
-                if values.isEmpty {
-                    return .vector([Sample(labels: Labels(), value: field(GoCalendar(unixSeconds: t / 1000)), timestamp: t)])
-                }
-                return .vector(try mapValues(try a.vector(0), t) { field(GoCalendar(unixSeconds: GoFloat.int64($0))) })
-            }
-            return .vector(try rangeFunction(f.name, try a.matrix(0), window(args[0], t), t))
+            return .vector(try rangeFunction(name, try a.matrix(0), window(args[0], t), t))
         }
     }
 
@@ -239,29 +265,8 @@ extension Evaluator {
                 for i in points.indices.dropFirst() where points[i].v < points[i - 1].v { resets += 1 }
                 return resets
             }
-        case "avg_over_time":
-            return try overTime(m, t) { points in
-                // An incremental mean, compensated (Kahan-Neumaier) as Prometheus 2.42 does.
-                var mean = 0.0
-                var c = 0.0
-                var count = 0.0
-                for p in points {
-                    count += 1
-                    if mean.isInfinite {
-                        if p.v.isInfinite && (mean > 0) == (p.v > 0) { continue }
-                        if !p.v.isInfinite && !p.v.isNaN { continue }
-                    }
-                    (mean, c) = Self.kahanSum(p.v / count - mean / count, mean, c)
-                }
-                return mean.isInfinite ? mean : mean + c
-            }
-        case "sum_over_time":
-            return try overTime(m, t) { points in
-                var sum = 0.0
-                var c = 0.0
-                for p in points { (sum, c) = Self.kahanSum(p.v, sum, c) }
-                return sum.isInfinite ? sum : sum + c
-            }
+        case "avg_over_time": return try overTime(m, t, Self.compensatedMean)
+        case "sum_over_time": return try overTime(m, t, Self.compensatedSum)
         case "count_over_time": return try overTime(m, t) { Double($0.count) }
         case "present_over_time": return try overTime(m, t) { _ in 1 }
         case "last_over_time": return try overTime(m, t, keepName: true) { $0[$0.count - 1].v }
@@ -277,23 +282,51 @@ extension Evaluator {
                 for p in points.dropFirst() where p.v < m || m.isNaN { m = p.v }
                 return m
             }
-        case "stddev_over_time", "stdvar_over_time":
-            return try overTime(m, t) { points in
-                var count = 0.0
-                var (mean, cMean) = (0.0, 0.0)
-                var (aux, cAux) = (0.0, 0.0)
-                for p in points {
-                    count += 1
-                    let delta = p.v - (mean + cMean)
-                    (mean, cMean) = Self.kahanSum(delta / count, mean, cMean)
-                    (aux, cAux) = Self.kahanSum(delta * (p.v - (mean + cMean)), aux, cAux)
-                }
-                let variance = (aux + cAux) / count
-                return name == "stddev_over_time" ? variance.squareRoot() : variance
-            }
+        case "stddev_over_time": return try overTime(m, t) { Self.compensatedVariance($0).squareRoot() }
+        case "stdvar_over_time": return try overTime(m, t, Self.compensatedVariance)
         default:
             throw .evaluation("function \"\(name)\" is not implemented")
         }
+    }
+
+    /// `avg_over_time`: an incremental mean, compensated (Kahan-Neumaier) as Prometheus 2.42
+    /// computes it, with its rules for infinities.
+    static func compensatedMean(_ points: PointsView) -> Double? {
+        var mean = 0.0
+        var c = 0.0
+        var count = 0.0
+        for p in points {
+            count += 1
+            if mean.isInfinite {
+                if p.v.isInfinite && (mean > 0) == (p.v > 0) { continue }
+                if !p.v.isInfinite && !p.v.isNaN { continue }
+            }
+            (mean, c) = kahanSum(p.v / count - mean / count, mean, c)
+        }
+        return mean.isInfinite ? mean : mean + c
+    }
+
+    /// `sum_over_time`: a compensated (Kahan-Neumaier) sum, as Prometheus 2.42 computes it.
+    static func compensatedSum(_ points: PointsView) -> Double? {
+        var sum = 0.0
+        var c = 0.0
+        for p in points { (sum, c) = kahanSum(p.v, sum, c) }
+        return sum.isInfinite ? sum : sum + c
+    }
+
+    /// `stdvar_over_time` (its square root is `stddev_over_time`): Welford's algorithm with
+    /// compensated sums, as Prometheus 2.42 computes it.
+    static func compensatedVariance(_ points: PointsView) -> Double {
+        var count = 0.0
+        var (mean, cMean) = (0.0, 0.0)
+        var (aux, cAux) = (0.0, 0.0)
+        for p in points {
+            count += 1
+            let delta = p.v - (mean + cMean)
+            (mean, cMean) = kahanSum(delta / count, mean, cMean)
+            (aux, cAux) = kahanSum(delta * (p.v - (mean + cMean)), aux, cAux)
+        }
+        return (aux + cAux) / count
     }
 
     /// Prometheus's `extrapolatedRate`: the increase over the samples, corrected for counter

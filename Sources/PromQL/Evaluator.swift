@@ -1,3 +1,5 @@
+import PromModel
+import SeriesStorage
 /// Evaluates PromQL over a ``SeriesStore`` with Prometheus 2.x semantics: a
 /// 5-minute lookback (inclusive), staleness markers, range windows that include
 /// their left edge, subqueries aligned to their step, the `@` modifier.
@@ -11,6 +13,7 @@
 /// A selector's series are resolved once per evaluator, whatever the number of
 /// steps evaluated; make a new evaluator when the store gains series.
 package final class Evaluator {
+    /// The store evaluated over; each evaluation holds its read lock throughout.
     package let store: SeriesStore
     /// How far back an instant selector looks for a sample (Prometheus: 5m).
     package var lookbackDelta: Int64 = 5 * 60_000
@@ -31,8 +34,10 @@ package final class Evaluator {
     /// Where the label sets this evaluator computes are encoded (results keep their chunks alive).
     let arena = LabelArena()
     /// The builder of those label sets: reused, so building them allocates nothing once warm.
-    @exclusivity(unchecked) var builder = LabelsBuilder()
+    var builder = LabelsBuilder()
 
+    /// An evaluator over `store`, with Prometheus's defaults (5-minute lookback, at most
+    /// 50,000,000 samples).
     package init(store: SeriesStore) {
         self.store = store
     }
@@ -172,9 +177,9 @@ package final class Evaluator {
 
     /// The series a selector matches. The caller holds the store's read lock.
     private func series(for s: VectorSelector) -> [Int32] {
-        if selectedGeneration != store.generation {
+        if selectedGeneration != store.generationUnlocked {
             selected.removeAll(keepingCapacity: true)
-            selectedGeneration = store.generation
+            selectedGeneration = store.generationUnlocked
         }
         let key = SelectorKey(s.matchers)
         if let cached = selected[key] { return cached }
@@ -194,7 +199,7 @@ package final class Evaluator {
         var out: [Sample] = []
         out.reserveCapacity(refs.count)
         for ref in refs {
-            let record = store.records[Int(ref)]
+            let record = store.recordUnlocked(ref)
             let k = upperBound(record.points, at) - 1
             guard k >= 0 else { continue }
             let p = record.points[k]
@@ -215,7 +220,7 @@ package final class Evaluator {
         var out: [SeriesPoints] = []
         out.reserveCapacity(refs.count)
         for ref in refs {
-            let record = store.records[Int(ref)]
+            let record = store.recordUnlocked(ref)
             let from = lowerBound(record.points, start)
             let to = upperBound(record.points, end)
             guard from < to else { continue }

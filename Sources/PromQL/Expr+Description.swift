@@ -1,3 +1,5 @@
+import PromModel
+import SeriesStorage
 extension Expr: CustomStringConvertible {
     /// PromQL text for the expression, with every binary operation in parentheses
     /// so the structure shows (`-(a ^ 2)`, `((a - b) - c)`).

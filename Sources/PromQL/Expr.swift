@@ -1,52 +1,5 @@
-/// A label matcher in a selector: `name op "value"`.
-package struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
-    package enum Op: String, Sendable, Hashable {
-        case equal = "="
-        case notEqual = "!="
-        case regexMatch = "=~"
-        case regexNoMatch = "!~"
-    }
-
-    package let name: String
-    package let op: Op
-    package let value: String
-    /// The compiled, fully anchored regular expression for `=~` and `!~`.
-    let regex: RE2Pattern?
-
-    package init(name: String, op: Op, value: String) throws(QueryError) {
-        self.name = name
-        self.op = op
-        self.value = value
-        if op == .regexMatch || op == .regexNoMatch {
-            regex = try RE2Pattern(value)
-        } else {
-            regex = nil
-        }
-    }
-
-    /// Whether a label value (empty when the label is absent) satisfies the matcher.
-    package func matches(_ v: String) -> Bool {
-        switch op {
-        case .equal: v == value
-        case .notEqual: v != value
-        case .regexMatch: regex!.matches(v)
-        case .regexNoMatch: !regex!.matches(v)
-        }
-    }
-
-    package static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
-        a.name == b.name && a.op == b.op && a.value == b.value
-    }
-
-    package func hash(into h: inout Hasher) {
-        h.combine(name)
-        h.combine(op)
-        h.combine(value)
-    }
-
-    package var description: String { "\(name)\(op.rawValue)\(quoted(value))" }
-}
-
+import PromModel
+import SeriesStorage
 /// The types a PromQL expression can have.
 package enum ValueType: String, Sendable {
     case scalar
@@ -79,15 +32,20 @@ package enum BinaryOperator: String, Sendable, CaseIterable {
 
 /// How the two sides of a vector/vector operation are matched.
 package struct VectorMatching: Sendable, Hashable {
+    /// Which side may have several samples per match: `group_left` makes it many-to-one,
+    /// `group_right` one-to-many; the set operators (`and`, `or`, `unless`) are many-to-many.
     package enum Cardinality: Sendable, Hashable { case oneToOne, manyToOne, oneToMany, manyToMany }
+    /// One-to-one unless `group_left`, `group_right` or a set operator says otherwise.
     package var cardinality: Cardinality = .oneToOne
     /// `on(...)` when true, `ignoring(...)` when false.
     package var on = false
+    /// The labels listed in `on(...)` or `ignoring(...)` (which of the two, ``on`` says).
     package var labels: [String] = []
     /// Labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
     package var include: [String] = []
 }
 
+/// Aggregation operators (`sum by (job) (x)`); the raw value is the PromQL keyword.
 package enum AggregationOperator: String, Sendable, CaseIterable {
     case sum, avg, count, min, max, group, stddev, stdvar, topk, bottomk, quantile
     case countValues = "count_values"
@@ -147,9 +105,15 @@ extension Expr {
 
 /// A vector selector: a metric name and/or label matchers, an offset and an `@` modifier.
 package struct VectorSelector: Sendable, Hashable {
+    /// The metric name when the selector has one (`x{…}` or `{__name__="x"}`); its matcher is
+    /// in ``matchers`` as well.
     package var name: String?
+    /// Every matcher, the metric name's `__name__="…"` included: a series must match them all.
     package var matchers: [LabelMatcher]
+    /// The `offset` modifier in milliseconds: positive reads the past, negative the future;
+    /// 0 without one.
     package var offset: Int64
+    /// The `@` modifier; nil without one.
     package var at: AtModifier? = nil
 }
 

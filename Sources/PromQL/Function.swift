@@ -1,9 +1,14 @@
+import PromModel
+import SeriesStorage
 /// A PromQL function's signature.
 package struct Function: Sendable, Hashable {
+    /// The name as called in PromQL (`rate`, `histogram_quantile`).
     package let name: String
+    /// The type of each argument, in order (``optional`` says which may be left out).
     package let argumentTypes: [ValueType]
     /// How many trailing arguments may be left out (`-1`: the last one repeats, as `label_join`).
     package let optional: Int
+    /// The type of a call's result.
     package let returnType: ValueType
 
     init(_ name: String, _ args: [ValueType], _ ret: ValueType, optional: Int = 0) {

@@ -1,3 +1,5 @@
+import PromModel
+import SeriesStorage
 /// The calendar fields of a Unix time in UTC, computed the way Go's `time` package does
 /// (`time.Unix(sec, 0).UTC()`), which is what Prometheus's date functions (`hour()`,
 /// `day_of_week()`, `days_in_month()`…) return.

@@ -1,3 +1,5 @@
+import PromModel
+import SeriesStorage
 /// `histogram_quantile` on classic buckets, as Prometheus 2.x computes it.
 enum HistogramQuantile {
     struct Bucket {

@@ -1,4 +1,5 @@
-import PromText
+import PromModel
+import SeriesStorage
 
 /// A PromQL token with its position (byte offset into the expression).
 struct Token: Equatable {

@@ -1,3 +1,5 @@
+import PromModel
+import SeriesStorage
 /// Parses PromQL text into an ``Expr``, with Prometheus's precedence and
 /// type rules; every error names its line and column.
 ///
@@ -18,6 +20,8 @@ package struct PromQLParser {
     /// The deepest nesting an expression may have.
     package static let maxDepth = 256
 
+    /// Parses one complete expression. Throws a ``QueryError`` of kind `.parse`, at the line and
+    /// column of the first problem, or when the expression nests deeper than ``maxDepth``.
     package static func parse(_ text: String) throws(QueryError) -> Expr {
         var parser = try PromQLParser(text)
         let expr = try parser.parseExpression(minPrecedence: 1)
@@ -347,7 +351,7 @@ package struct PromQLParser {
 
     private mutating func parseSelector(name: String?, at start: Token) throws(QueryError) -> Expr {
         var matchers: [LabelMatcher] = []
-        if let name { matchers.append(try LabelMatcher(name: "__name__", op: .equal, value: name)) }
+        if let name { matchers.append(.equal("__name__", name)) }
         if current.kind == .leftBrace {
             _ = advance()
             while current.kind != .rightBrace {
@@ -365,8 +369,13 @@ package struct PromQLParser {
                 _ = advance()
                 guard current.kind == .string else { throw unexpected("a quoted label value") }
                 let valueToken = advance()
-                do {
-                    matchers.append(try LabelMatcher(name: label, op: op, value: try unquote(valueToken)))
+                do throws(QueryError) {
+                    let value = try unquote(valueToken)
+                    do {
+                        matchers.append(try LabelMatcher(name: label, op: op, value: value))
+                    } catch {
+                        throw QueryError(kind: .parse, message: error.message)
+                    }
                 } catch {
                     throw self.error(valueToken, error.message)
                 }

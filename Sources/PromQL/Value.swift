@@ -1,19 +1,14 @@
-/// One point of a series: a timestamp in milliseconds and a value.
-package struct Point: Sendable, Hashable {
-    package var t: Int64
-    package var v: Double
-    package init(t: Int64, v: Double) {
-        self.t = t
-        self.v = v
-    }
-}
-
+import PromModel
+import SeriesStorage
 /// A sample of an instant vector.
 package struct Sample: Sendable {
+    /// The sample's labels (most functions and operators drop the metric name).
     package var labels: Labels
+    /// The value: never a staleness marker (selectors skip them), though NaN and ±Inf can be.
     package var value: Double
     /// When the value was sampled (the evaluation time for computed samples).
     package var timestamp: Int64
+    /// A sample at `timestamp` (milliseconds).
     package init(labels: Labels, value: Double, timestamp: Int64) {
         self.labels = labels
         self.value = value
@@ -23,9 +18,13 @@ package struct Sample: Sendable {
 
 /// A series of a range vector.
 package struct SeriesPoints: Sendable {
+    /// The series' labels (a range selector's keep their metric name).
     package var labels: Labels
+    /// The points in the window, ascending by time, stale markers left out; for a range
+    /// selector, a view onto the store's samples rather than a copy.
     package var points: PointsView
 
+    /// A series of computed points (a subquery's), ascending by time.
     package init(labels: Labels, points: [Point]) {
         self.labels = labels
         self.points = PointsView(points[...])
@@ -37,18 +36,6 @@ package struct SeriesPoints: Sendable {
     }
 }
 
-/// The points of a range-vector series, indexed from 0: a window onto the store's own
-/// samples when it can be (selecting a range copies nothing), or onto computed points.
-package struct PointsView: RandomAccessCollection, Sendable {
-    let base: ArraySlice<Point>
-
-    init(_ base: ArraySlice<Point>) { self.base = base }
-
-    package var startIndex: Int { 0 }
-    package var endIndex: Int { base.count }
-    package subscript(i: Int) -> Point { base[base.startIndex + i] }
-}
-
 /// The result of evaluating an expression.
 package enum Value: Sendable {
     case scalar(Double, Int64)
@@ -56,6 +43,7 @@ package enum Value: Sendable {
     case vector([Sample])
     case matrix([SeriesPoints])
 
+    /// The value's type: the one ``Expr/type`` gives the expression evaluated.
     package var type: ValueType {
         switch self {
         case .scalar: .scalar

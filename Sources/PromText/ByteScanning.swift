@@ -5,31 +5,30 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PromModel
 
 // The raw-byte scanning primitives of the parser: character classes, word-at-a-time
 // searches, UTF-8 validation. Everything here works on pointers the caller keeps
 // valid; bounds are explicit `end` offsets, never read past.
 
-/// Character classes of the text formats, computed (no table): a metric name is
-/// `[a-zA-Z_:][a-zA-Z0-9_:]*`, a label name `[a-zA-Z_][a-zA-Z0-9_]*`.
+/// Character classes of the text formats, as ``NameValidation`` (the model's one
+/// definition of names) defines them: a metric name is `[a-zA-Z_:][a-zA-Z0-9_:]*`, a label
+/// name `[a-zA-Z_][a-zA-Z0-9_]*`. Computed, no table; inlined into the scanning loops.
 enum ByteClass {
     @inline(__always)
-    static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 26 }
+    static func isDigit(_ c: UInt8) -> Bool { NameValidation.isDigit(c) }
 
     @inline(__always)
-    static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+    static func isMetricStart(_ c: UInt8) -> Bool { NameValidation.isMetricNameStart(c) }
 
     @inline(__always)
-    static func isMetricStart(_ c: UInt8) -> Bool { isLetter(c) || c == 0x5F || c == 0x3A }
+    static func isMetricChar(_ c: UInt8) -> Bool { NameValidation.isMetricNameChar(c) }
 
     @inline(__always)
-    static func isMetricChar(_ c: UInt8) -> Bool { isMetricStart(c) || isDigit(c) }
+    static func isLabelStart(_ c: UInt8) -> Bool { NameValidation.isLabelNameStart(c) }
 
     @inline(__always)
-    static func isLabelStart(_ c: UInt8) -> Bool { isLetter(c) || c == 0x5F }
-
-    @inline(__always)
-    static func isLabelChar(_ c: UInt8) -> Bool { isLabelStart(c) || isDigit(c) }
+    static func isLabelChar(_ c: UInt8) -> Bool { NameValidation.isLabelNameChar(c) }
 }
 
 enum ByteScanning {

@@ -3,6 +3,8 @@
 // line's end is found by parsing it: the ``Line`` holds a `\n` at or after the line's end
 // (every scanner stops at it), so no separate newline search precedes the parse.
 
+import PromModel
+
 extension LineParser {
     @inline(__always)
     private func skipBlanks(_ p: Line, _ i: Int) -> Int {
@@ -27,6 +29,9 @@ extension LineParser {
 
     /// Parses a sample line starting at `p[from]`, hands it to the consumer and returns
     /// the index of the `\n` that ends it.
+    ///
+    /// Long by design: the parser's hot loop, one pass over the line with its state in
+    /// registers; split into calls it measured slower (docs/performance.md).
     mutating func parseSample(_ p: Line, _ from: Int) throws(LineFault) -> Int {
         let nameEnd: Int
         let nameHit: Bool
@@ -194,6 +199,8 @@ extension LineParser {
     /// Parses `name="value",…}` from `p[i]` (after `{`) into slots from `firstSlot`; returns the index after `}`.
     /// With `cached`, label names are first matched against the previous line's, and
     /// ``labelNamesRepeated`` tells whether the whole sequence repeated.
+    ///
+    /// Long by design: the per-label hot loop of the parser, kept in one piece.
     mutating func parseLabels(
         _ p: Line, _ start: Int, firstSlot: Int, count: inout Int, cached: Bool = false
     ) throws(LineFault) -> Int {

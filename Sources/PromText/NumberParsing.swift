@@ -44,7 +44,45 @@ enum NumberParsing {
         }
     }
 
-    /// Parses `p[from..<end]` as a float; nil when it is not one.
+    /// The digits of a decimal number as they are read: up to 19 significant digits in a
+    /// mantissa, the rest counted in the exponent (integer part) or dropped (fraction).
+    struct Digits {
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var exponent = 0
+        /// Digits read, leading zeros included.
+        var count = 0
+        /// Whether every significant digit fit in the mantissa.
+        var exact = true
+
+        /// Reads the digits at `p[i]` onwards (of the integer part, or with `fraction` of the
+        /// part after the point), leaving `i` at the first byte that is not a digit. Inlined
+        /// into both of its call sites: one definition, the speed of two hand-written loops.
+        @inline(__always)
+        mutating func scan(_ p: UnsafePointer<UInt8>, _ i: inout Int, _ end: Int, fraction: Bool) {
+            while i < end {
+                let d = unsafe p[i] &- 0x30
+                if d > 9 { return }
+                count += 1
+                if mantissa != 0 || d != 0 {
+                    if significant < 19 {
+                        mantissa = mantissa &* 10 &+ UInt64(d)
+                        significant += 1
+                        if fraction { exponent -= 1 }
+                    } else {
+                        exact = false
+                        if !fraction { exponent += 1 }
+                    }
+                } else if fraction {
+                    exponent -= 1
+                }
+                i += 1
+            }
+        }
+    }
+
+    /// Parses `p[from..<end]` as a float; nil when it is not one: the exact fast path for up
+    /// to 19 significant digits and exponents within ±22, else the exact slow parse.
     static func parseDouble(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int) -> Double? {
         if from >= end { return nil }
         var i = from
@@ -56,46 +94,16 @@ enum NumberParsing {
             if i >= end { return nil }
         }
         let afterSign = i
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var exponent = 0
-        var digits = 0
-        var exact = true
-        while i < end {
-            let d = unsafe p[i] &- 0x30
-            if d > 9 { break }
-            digits += 1
-            if mantissa != 0 || d != 0 {
-                if significant < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d)
-                    significant += 1
-                } else {
-                    exact = false
-                    exponent += 1
-                }
-            }
-            i += 1
-        }
+        var read = Digits()
+        unsafe read.scan(p, &i, end, fraction: false)
         if unsafe i < end && p[i] == UInt8(ascii: ".") {
             i += 1
-            while i < end {
-                let d = unsafe p[i] &- 0x30
-                if d > 9 { break }
-                digits += 1
-                if mantissa != 0 || d != 0 {
-                    if significant < 19 {
-                        mantissa = mantissa &* 10 &+ UInt64(d)
-                        significant += 1
-                        exponent -= 1
-                    } else {
-                        exact = false
-                    }
-                } else {
-                    exponent -= 1
-                }
-                i += 1
-            }
+            unsafe read.scan(p, &i, end, fraction: true)
         }
+        let digits = read.count
+        let mantissa = read.mantissa
+        let exact = read.exact
+        var exponent = read.exponent
         if digits == 0 {
             return unsafe parseSpecial(p, afterSign, end, negative: negative, signed: afterSign > from)
         }

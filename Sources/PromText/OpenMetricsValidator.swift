@@ -4,6 +4,8 @@
 // exemplar placement, `# EOF` last. Allocates per family and per series group (not per
 // line); 0.0.4 parsing never runs this.
 
+import PromModel
+
 struct OpenMetricsValidator {
     private(set) var sawEOF = false
 
@@ -107,6 +109,9 @@ struct OpenMetricsValidator {
 
     /// Validates one sample; returns its family name and type. Allocates only for a new
     /// family or a new series group.
+    ///
+    /// Long by design: called per sample of every OpenMetrics scrape; its checks share the
+    /// family and series state computed at the top, which a split would pass around.
     mutating func sample(
         line p: Line, name: ByteView, slots: LabelSlotsView, labelCount: Int, value: Double,
         timestamp: Double?, hasExemplar: Bool, lineNumber: Int

@@ -1,3 +1,5 @@
+import PromModel
+
 /// One sample, lent to a ``SampleConsumer`` for the duration of the callback.
 ///
 /// Names and label values are borrowed ``ByteView``s into the line being

@@ -1,5 +1,7 @@
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// Go's `fmt.Sprintf` for template values (integers, float64, strings), as Prometheus's
 /// templates run it: the verbs `%v %d %s %q %f %F %e %E %g %G %x %X %c %%`, the flags
@@ -42,23 +44,63 @@ enum GoPrintf {
 
     private static let tooLarge = 1_000_000
 
+    /// Go's `fmt.Sprintf(format, args...)`, with Go's wording of what goes wrong
+    /// (`%!d(MISSING)`, `%!(EXTRA …)`, `%!(BADWIDTH)`, `%!(NOVERB)`).
     static func format(_ format: String, _ args: [Argument]) -> String {
+        var cursor = Cursor(f: Array(format.unicodeScalars), args: args)
         var out = ""
-        let f = Array(format.unicodeScalars)
+        while cursor.i < cursor.f.count {
+            guard cursor.f[cursor.i] == "%" else {
+                out.unicodeScalars.append(cursor.f[cursor.i])
+                cursor.i += 1
+                continue
+            }
+            cursor.i += 1
+            let (spec, bad) = cursor.spec()
+            if let bad { out += bad }
+            guard cursor.i < cursor.f.count else {
+                out += "%!(NOVERB)"
+                break
+            }
+            let verb = cursor.f[cursor.i]
+            cursor.i += 1
+            if verb == "%" {
+                out += "%"
+                continue
+            }
+            guard let arg = cursor.takeArgument() else {
+                out += "%!\(verb)(MISSING)"
+                continue
+            }
+            out += formatOne(verb, arg, spec)
+        }
+        if cursor.next < args.count {
+            out += "%!(EXTRA " + args[cursor.next...].map { "\($0.typeName)=\($0.plain)" }.joined(separator: ", ") + ")"
+        }
+        return out
+    }
+
+    /// Where ``format(_:_:)`` is in the format and in the arguments.
+    private struct Cursor {
+        let f: [Unicode.Scalar]
+        let args: [Argument]
         var i = 0
         var next = 0
-        func takeArgument() -> Argument? {
+
+        init(f: [Unicode.Scalar], args: [Argument]) {
+            self.f = f
+            self.args = args
+        }
+
+        mutating func takeArgument() -> Argument? {
             guard next < args.count else { return nil }
             next += 1
             return args[next - 1]
         }
-        while i < f.count {
-            guard f[i] == "%" else {
-                out.unicodeScalars.append(f[i])
-                i += 1
-                continue
-            }
-            i += 1
+
+        /// The flags, width and precision after a `%`, and Go's complaint about a bad width
+        /// or precision, if any (written before the verb's output, as Go writes it).
+        mutating func spec() -> (Spec, String?) {
             var spec = Spec()
             flags: while i < f.count {
                 switch f[i] {
@@ -101,27 +143,8 @@ enum GoPrintf {
                     spec.precision = 0
                 }
             }
-            if let bad { out += bad }
-            guard i < f.count else {
-                out += "%!(NOVERB)"
-                break
-            }
-            let verb = f[i]
-            i += 1
-            if verb == "%" {
-                out += "%"
-                continue
-            }
-            guard let arg = takeArgument() else {
-                out += "%!\(verb)(MISSING)"
-                continue
-            }
-            out += formatOne(verb, arg, spec)
+            return (spec, bad)
         }
-        if next < args.count {
-            out += "%!(EXTRA " + args[next...].map { "\($0.typeName)=\($0.plain)" }.joined(separator: ", ") + ")"
-        }
-        return out
     }
 
     private static func number(_ f: [Unicode.Scalar], _ start: Int) -> (Int, Int)? {

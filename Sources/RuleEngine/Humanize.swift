@@ -1,5 +1,7 @@
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// Prometheus's template helpers for numbers: SI prefixes, binary prefixes, percentages, durations.
 enum Humanize {

@@ -1,5 +1,7 @@
 import Dispatch
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// Evaluates rule groups over a ``SeriesStore`` as Prometheus's rule manager does.
 ///
@@ -9,8 +11,12 @@ import PromQL
 /// clears) and write `ALERTS` and `ALERTS_FOR_STATE`. Series a rule stops
 /// returning get a staleness marker.
 package final class RuleEvaluator {
+    /// Where the rules read, and where recordings, `ALERTS` and `ALERTS_FOR_STATE` are written.
     package let store: SeriesStore
+    /// Evaluated in this order; ``evaluate(group:at:)``, ``alerts(group:rule:)`` and ``ruleStatus``
+    /// index them.
     package let groups: [RuleGroup]
+    /// What templates read as `$externalLabels`; not added to the series the rules write.
     package var externalLabels: [String: String]
     /// The step of subqueries without one: the evaluation interval.
     package var evaluationInterval: Int64
@@ -23,6 +29,7 @@ package final class RuleEvaluator {
     private var written: [[Set<Labels>]]
     static let resolvedRetention: Int64 = 15 * 60_000
 
+    /// `evaluationInterval` (milliseconds, default one minute) is the step of subqueries that give none.
     package init(groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String] = [:], evaluationInterval: Int64 = 60_000) {
         self.groups = groups
         self.store = store
@@ -104,9 +111,11 @@ package final class RuleEvaluator {
 
     /// A rule's health after its last evaluation, for `/api/v1/rules`.
     package struct RuleStatus: Sendable {
+        /// When the rule last ran (milliseconds); nil before its first evaluation.
         package var lastEvaluation: Int64? = nil
         /// Seconds.
         package var duration: Double = 0
+        /// Why the last evaluation failed; nil when it succeeded.
         package var error: String? = nil
     }
 

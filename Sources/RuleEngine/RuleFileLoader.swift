@@ -1,6 +1,8 @@
+import ConfigYAML
 import Foundation
+import PromModel
 import PromQL
-import PromText
+import SeriesStorage
 import Yams
 
 /// Walks the YAML nodes, building the model and collecting problems with their lines.

@@ -1,7 +1,10 @@
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// A group of rules evaluated together, in order, at one interval.
 package struct RuleGroup: Sendable {
+    /// `name:`, unique within its file.
     package var name: String
     /// The file the group came from (as given), for `/api/v1/rules`.
     package var file: String
@@ -9,7 +12,9 @@ package struct RuleGroup: Sendable {
     package var interval: Int64?
     /// Most series a rule may return (0: no limit).
     package var limit: Int
+    /// The rules, in evaluation order.
     package var rules: [Rule]
+    /// The group's line in its file, for messages.
     package var line: Int
 
     /// The metric names the rules of `groups` select; nil when some selector has no metric
@@ -26,27 +31,15 @@ package struct RuleGroup: Sendable {
         let lookback: Int64 = 5 * 60_000
         var byName: [String: Int64] = [:]
         var unnamed: Int64? = nil
-        func note(_ s: VectorSelector, _ back: Int64) {
-            let need = max(back, lookback)
-            if let n = s.name { byName[n] = max(byName[n] ?? 0, need) } else { unnamed = max(unnamed ?? 0, need) }
-        }
-        func walk(_ e: Expr, _ extra: Int64) {
-            switch e {
-            case .matrixSelector(let s, let range): note(s, extra + range + max(0, s.offset))
-            case .vectorSelector(let s): note(s, extra + lookback + max(0, s.offset))
-            case .subquery(let inner, let range, _, let offset, _): walk(inner, extra + range + max(0, offset))
-            case .unary(_, let x), .parens(let x): walk(x, extra)
-            case .binary(_, let l, let r, _, _):
-                walk(l, extra)
-                walk(r, extra)
-            case .aggregate(_, let x, let p, _, _):
-                walk(x, extra)
-                if let p { walk(p, extra) }
-            case .call(_, let args): args.forEach { walk($0, extra) }
-            case .number, .string: break
+        for g in groups {
+            for r in g.rules {
+                for reach in r.expr.selectorReaches {
+                    // An instant selector reads back its lookback too; nothing reads less than one.
+                    let need = max(reach.back &+ (reach.range == nil ? lookback : 0), lookback)
+                    if let n = reach.selector.name { byName[n] = max(byName[n] ?? 0, need) } else { unnamed = max(unnamed ?? 0, need) }
+                }
             }
         }
-        for g in groups { for r in g.rules { walk(r.expr, 0) } }
         return (byName, unnamed)
     }
 

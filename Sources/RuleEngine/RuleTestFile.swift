@@ -1,72 +1,106 @@
+import ConfigYAML
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import Yams
 
 /// A promtool unit-test file (`promtool test rules` format), read strictly: unknown or
 /// repeated keys, values of the wrong kind and bad durations are errors with their line.
 package struct RuleTestFile: Sendable {
+    /// `rule_files`: paths or globs (`*` in the last component), relative to the test file as
+    /// promtool reads them.
     package var ruleFiles: [String]
     /// Milliseconds; 0 or absent means one minute, as in promtool.
     package var evaluationInterval: Int64
+    /// `group_eval_order`, checked for repeated names but not applied: groups are evaluated in
+    /// the order their rule files give them.
     package var groupEvalOrder: [String]
+    /// `tests`: the test groups, each run on its own input series.
     package var tests: [TestGroup]
 
+    /// One entry of `tests`: input series, and the queries and alerts checked against them.
     package struct TestGroup: Sendable {
+        /// `name`; failures name an unnamed group by its index.
         package var name: String?
         /// Milliseconds between input samples; nil: the evaluation interval.
         package var interval: Int64?
+        /// `input_series`, loaded from time 0 at one value per ``interval``.
         package var inputSeries: [InputSeries]
+        /// `promql_expr_test`: instant queries and the samples they must return.
         package var promqlExprTest: [ExprTest]
+        /// `alert_rule_test`: the alerts expected firing at given times.
         package var alertRuleTest: [AlertTest]
+        /// `external_labels`: what the rules' templates read as `$externalLabels`.
         package var externalLabels: [String: String]
+        /// `external_url`, accepted as promtool accepts it but unused (templates have no `$externalURL`).
         package var externalURL: String?
+        /// The group's line in the test file, for messages.
         package var line: Int
     }
 
+    /// One `input_series` entry.
     package struct InputSeries: Sendable {
+        /// `series`: `metric{label="value"}` or `{label="value"}`.
         package var series: String
+        /// `values` in promtool's expanding notation (``SeriesNotation``), one per interval.
         package var values: String
+        /// The entry's line in the test file.
         package var line: Int
     }
 
+    /// One `promql_expr_test`: an instant query and the samples it must return, compared as sets.
     package struct ExprTest: Sendable {
+        /// `expr`: the PromQL query.
         package var expr: String
         /// Milliseconds.
         package var evalTime: Int64
+        /// `exp_samples`: the whole expected result (none: the query must return nothing).
         package var expSamples: [ExpectedSample]
     }
 
+    /// One `exp_samples` entry.
     package struct ExpectedSample: Sendable {
+        /// `labels`: the series as `metric{label="value"}` text; empty for a result without labels.
         package var labels: String
+        /// `value`, compared with a relative tolerance of 1e-9 (NaN equals NaN).
         package var value: Double
     }
 
+    /// One `alert_rule_test`: the alerts of one name that must be firing at `eval_time`.
     package struct AlertTest: Sendable {
         /// Milliseconds.
         package var evalTime: Int64
+        /// `alertname`: the alerting rule's name.
         package var alertname: String
+        /// `exp_alerts`: exactly the firing alerts expected (none: the alert must not fire).
         package var expAlerts: [ExpectedAlert]
     }
 
+    /// One `exp_alerts` entry, compared exactly with a firing alert.
     package struct ExpectedAlert: Sendable {
+        /// `exp_labels`, without `alertname` (the runner adds it).
         package var expLabels: [String: String]
+        /// `exp_annotations`: every annotation of the alert, expanded.
         package var expAnnotations: [String: String]
     }
 
     /// Reads and validates a test file; every problem is `path:line: message`.
-    package static func load(path: String) throws(RuleFileError) -> RuleTestFile {
+    package static func load(path: String) throws(ConfigFileError) -> RuleTestFile {
         try parse(try StrictYAML.read(path: path), path: path)
     }
 
-    package static func parse(_ text: String, path: String) throws(RuleFileError) -> RuleTestFile {
+    /// Parses and validates test-file YAML; `path` names it in problems, all collected before
+    /// throwing.
+    package static func parse(_ text: String, path: String) throws(ConfigFileError) -> RuleTestFile {
         let root = try StrictYAML.compose(text, path: path)
         var yaml = StrictYAML(path: path)
         var file = RuleTestFile(ruleFiles: [], evaluationInterval: 60_000, groupEvalOrder: [], tests: [])
         guard let root, let m = yaml.mapping(
             root, allowed: ["rule_files", "evaluation_interval", "group_eval_order", "tests"], in: "the test file")
         else {
-            if root == nil { throw RuleFileError(path, [(0, "empty test file")]) }
-            throw RuleFileError(path, yaml.problems)
+            if root == nil { throw ConfigFileError(path, [(0, "empty test file")]) }
+            throw ConfigFileError(path, yaml.problems)
         }
         file.ruleFiles = yaml.strings(m["rule_files"], "rule_files")
         if let interval = yaml.duration(m["evaluation_interval"], "evaluation_interval"), interval > 0 {
@@ -80,7 +114,7 @@ package struct RuleTestFile: Sendable {
         for g in yaml.sequence(m["tests"], "tests") {
             if let group = testGroup(g, &yaml) { file.tests.append(group) }
         }
-        if !yaml.problems.isEmpty { throw RuleFileError(path, yaml.problems) }
+        if !yaml.problems.isEmpty { throw ConfigFileError(path, yaml.problems) }
         return file
     }
 

@@ -1,5 +1,8 @@
+import ConfigYAML
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// Runs promtool-format unit tests with promtool's semantics and output.
 ///
@@ -8,8 +11,10 @@ import PromQL
 /// Expected and actual samples are compared as sets, values with a relative
 /// tolerance of 1e-9 (NaN equals NaN).
 package struct RuleTestRunner {
+    /// The relative tolerance of a value comparison (promtool's `epsilon`).
     package static let tolerance = 1e-9
 
+    /// A runner (it keeps nothing between files).
     package init() {}
 
     /// Most rule evaluations one test group may ask for (its last eval_time over the
@@ -72,6 +77,9 @@ package struct RuleTestRunner {
         }.sorted().map { (dir as NSString).appendingPathComponent($0) }
     }
 
+    /// Runs one test group: its inputs loaded, its rules evaluated at every interval with the
+    /// alert tests checked as they come due, then its expression tests; the failures, worded
+    /// as promtool words them.
     private func runGroup(_ group: RuleTestFile.TestGroup, rules: [RuleGroup], evaluationInterval: Int64) throws -> [String] {
         let interval = group.interval ?? evaluationInterval
         // Rules run at every evaluation interval from 0 to the last eval_time; an alert test at
@@ -87,11 +95,37 @@ package struct RuleTestRunner {
             throw RuleError(.testFile, "the last eval_time \(PromDuration.format(end)) at an input interval of \(PromDuration.format(interval)) "
                 + "means more than \(Self.maxSamplesPerSeries) samples per input series")
         }
-        // promtool loads the input samples as its rule evaluations advance: at every tick of
-        // the evaluation interval up to the last eval_time, the samples up to that tick. So
-        // nothing after the last tick is ever visible (not even to `offset -5m`), and series
-        // are created in the order of the tick that first loads them, which is the order a
-        // selector returns them in (and decides, for instance, which of equal values topk keeps).
+        let store = try loadInputs(group, interval: interval, evaluationInterval: evaluationInterval, end: end)
+        var failures: [String] = []
+        if !rules.isEmpty || !alertTests.isEmpty {
+            let evaluator = RuleEvaluator(
+                groups: rules, store: store, externalLabels: group.externalLabels, evaluationInterval: evaluationInterval)
+            var next = 0
+            var t: Int64 = 0
+            while t <= end {
+                evaluator.evaluate(at: t)
+                for e in evaluator.errors { failures.append("    time: \(PromDuration.format(t)), \(e)") }
+                while next < alertTests.count && alertTests[next].0 >= t && alertTests[next].0 < t + evaluationInterval {
+                    if let failure = checkAlerts(alertTests[next].1, at: alertTests[next].0, evaluator) { failures.append(failure) }
+                    next += 1
+                }
+                t += evaluationInterval
+            }
+        }
+        for test in group.promqlExprTest {
+            if let failure = try checkExpression(test, store, evaluationInterval: evaluationInterval) { failures.append(failure) }
+        }
+        return failures
+    }
+
+    /// The group's input series in a store, loaded as promtool loads them.
+    ///
+    /// promtool loads the input samples as its rule evaluations advance: at every tick of
+    /// the evaluation interval up to the last eval_time, the samples up to that tick. So
+    /// nothing after the last tick is ever visible (not even to `offset -5m`), and series
+    /// are created in the order of the tick that first loads them, which is the order a
+    /// selector returns them in (and decides, for instance, which of equal values topk keeps).
+    private func loadInputs(_ group: RuleTestFile.TestGroup, interval: Int64, evaluationInterval: Int64, end: Int64) throws -> SeriesStore {
         let lastTick = end - end % evaluationInterval
         var inputs: [(firstTick: Int64, labels: Labels, times: [Int64], values: [Double])] = []
         for input in group.inputSeries {
@@ -114,51 +148,35 @@ package struct RuleTestRunner {
         for input in inputs.enumerated().sorted(by: { ($0.element.firstTick, $0.offset) < ($1.element.firstTick, $1.offset) }) {
             store.append(input.element.labels, timestamps: input.element.times, values: input.element.values)
         }
-        var failures: [String] = []
-        if !rules.isEmpty || !alertTests.isEmpty {
-            let evaluator = RuleEvaluator(
-                groups: rules, store: store, externalLabels: group.externalLabels, evaluationInterval: evaluationInterval)
-            var next = 0
-            var t: Int64 = 0
-            while t <= end {
-                evaluator.evaluate(at: t)
-                for e in evaluator.errors { failures.append("    time: \(PromDuration.format(t)), \(e)") }
-                while next < alertTests.count && alertTests[next].0 >= t && alertTests[next].0 < t + evaluationInterval {
-                    if let failure = checkAlerts(alertTests[next].1, at: alertTests[next].0, evaluator) { failures.append(failure) }
-                    next += 1
-                }
-                t += evaluationInterval
+        return store
+    }
+
+    /// One `promql_expr_test`: the expression at its eval_time against the expected samples,
+    /// as promtool prints a failure; nil when it passes.
+    private func checkExpression(_ test: RuleTestFile.ExprTest, _ store: SeriesStore, evaluationInterval: Int64) throws -> String? {
+        let evalTime = test.evalTime
+        let evaluator = Evaluator(store: store)
+        evaluator.defaultSubqueryStep = evaluationInterval
+        let timeText = PromDuration.format(evalTime)
+        let got: [(Labels, Double)]
+        do {
+            let expr = try PromQLParser.parse(test.expr)
+            switch try evaluator.evaluate(expr, at: evalTime) {
+            case .vector(let v): got = v.map { ($0.labels, $0.value) }
+            case .scalar(let s, _): got = [(Labels(), s)]
+            default:
+                return "    expr: \(quoted(test.expr)), time: \(timeText), err: range vector or string result is not supported"
             }
+        } catch {
+            return "    expr: \(quoted(test.expr)), time: \(timeText), err: \(error)"
         }
-        for test in group.promqlExprTest {
-            let evalTime = test.evalTime
-            let evaluator = Evaluator(store: store)
-            evaluator.defaultSubqueryStep = evaluationInterval
-            let timeText = PromDuration.format(evalTime)
-            let got: [(Labels, Double)]
-            do {
-                let expr = try PromQLParser.parse(test.expr)
-                switch try evaluator.evaluate(expr, at: evalTime) {
-                case .vector(let v): got = v.map { ($0.labels, $0.value) }
-                case .scalar(let s, _): got = [(Labels(), s)]
-                default:
-                    failures.append("    expr: \(quoted(test.expr)), time: \(timeText), err: range vector or string result is not supported")
-                    continue
-                }
-            } catch {
-                failures.append("    expr: \(quoted(test.expr)), time: \(timeText), err: \(error)")
-                continue
-            }
-            var expected: [(Labels, Double)] = []
-            for s in test.expSamples {
-                expected.append((try parseSeries(s.labels), s.value))
-            }
-            if !Self.sameSamples(expected, got) {
-                failures.append("    expr: \(quoted(test.expr)), time: \(timeText),\n"
-                    + "        exp: \(Self.describe(expected))\n        got: \(Self.describe(got))")
-            }
+        var expected: [(Labels, Double)] = []
+        for s in test.expSamples {
+            expected.append((try parseSeries(s.labels), s.value))
         }
-        return failures
+        guard !Self.sameSamples(expected, got) else { return nil }
+        return "    expr: \(quoted(test.expr)), time: \(timeText),\n"
+            + "        exp: \(Self.describe(expected))\n        got: \(Self.describe(got))"
     }
 
     /// Compares the firing alerts of one alert name with the expected ones (labels and annotations exactly).
@@ -212,6 +230,8 @@ package struct RuleTestRunner {
         return true
     }
 
+    /// Whether an expected and an actual value agree: equal, within ``tolerance`` relative
+    /// to the larger, or both NaN.
     package static func closeEnough(_ a: Double, _ b: Double) -> Bool {
         if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
         if a == b { return true }

@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// promtool's expanding notation for test input series: `1 2 _ stale 0+10x5 5-1x3 1x4 _x2`.
 ///

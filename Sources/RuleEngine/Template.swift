@@ -1,5 +1,7 @@
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// The Go-template subset Prometheus rule files use in labels and annotations.
 ///
@@ -12,9 +14,13 @@ import PromQL
 package struct Template: Sendable {
     /// What a template can read.
     package struct Data: Sendable {
+        /// The sample's labels: `$labels`, `.Labels`.
         package var labels: [String: String]
+        /// The configured external labels: `$externalLabels`.
         package var externalLabels: [String: String]
+        /// The sample's value: `$value`, `.Value`.
         package var value: Double
+        /// The data of one sample; external labels default to none.
         package init(labels: [String: String], externalLabels: [String: String] = [:], value: Double) {
             self.labels = labels
             self.externalLabels = externalLabels
@@ -38,6 +44,8 @@ package struct Template: Sendable {
     }
 
     let pieces: [Piece]
+    /// The template as written: the literal value of a recording rule's label, and part of a
+    /// rule's identity when duplicate rules are checked.
     package let source: String
 
     static let functions: Set<String> = [
@@ -45,6 +53,8 @@ package struct Template: Sendable {
         "reReplaceAll",
     ]
 
+    /// Parses `source`; an unclosed action, an unterminated string or an unknown function throws
+    /// a ``RuleError/Kind/template`` error.
     package init(_ source: String) throws(RuleError) {
         self.source = source
         var pieces: [Piece] = []

@@ -1,7 +1,9 @@
-import Foundation
-import PromQL
+import HTTPClient
+import PromModel
 import PromText
+import SeriesStorage
 import Synchronization
+import Workers
 
 /// One target scraped at its interval on a thread of its own (a scrape blocks on the
 /// network; it must never hold up the HTTP server or the rule loop), with Prometheus's
@@ -9,40 +11,47 @@ import Synchronization
 /// `scrape_samples_scraped`, `scrape_samples_post_metric_relabeling`, `scrape_series_added`.
 ///
 /// Targets do not scrape in lockstep: each starts at an offset within its interval derived
-/// from its key (as Prometheus's jitter), then keeps that phase.
+/// from its key (``Jitter``, as Prometheus's), then keeps that phase. Stopping aborts the
+/// scrape in flight (its transfer is canceled) rather than waiting it out.
 package final class ScrapeLoop: Sendable {
+    /// The target scraped, fixed for the loop's life: a changed target gets a new loop.
     package let target: ScrapeTarget
     private let store: SeriesStore
     private let filter: FamilyFilter?
     private let clock: @Sendable () -> Int64
-    private let state = Mutex(State())
-    private let wake = DispatchSemaphore(value: 0)
+    private let state = Mutex(Status())
+    /// Whether the loop's series go stale when it ends (its target was removed).
+    private let staleOnExit = Mutex(false)
+    private let worker: WorkerThread
+    /// Aborts the loop's scrape in flight when it is told to stop.
+    private let cancellation = TransferCancellation()
     private let onScrape: @Sendable (ScrapeTarget, TargetScraper.Result) -> Void
 
     /// What `/api/v1/targets` and `/metrics` say about the target.
     package struct Status: Sendable {
+        /// `up` after a successful scrape, `down` after a failed one, `unknown` before the first.
         package var health: Health = .unknown
+        /// When the last scrape started (Unix milliseconds); nil before the first.
         package var lastScrape: Int64? = nil
+        /// Seconds the last scrape took, on the monotonic clock (`lastScrapeDuration`).
         package var lastDuration: Double = 0
+        /// The last scrape's failure message; empty after a success.
         package var lastError: String = ""
+        /// Samples the last scrape read, kept by the family filter or not (`scrape_samples_scraped`).
         package var lastSamples = 0
+        /// Scrapes completed, failed or not (`ctlmon_scrapes_total`); one cut short by a stop does not count.
         package var scrapes = 0
         /// Failures so far, by reason.
         package var failures: [ScrapeFailure.Reason: Int] = [:]
     }
 
+    /// A target's health, as `/api/v1/targets` spells it.
     package enum Health: String, Sendable { case up, down, unknown }
 
-    private struct State {
-        var status = Status()
-        var stopping = false
-        var started = false
-        var finished = false
-    }
-
+    /// `clock`: the time of scrapes and of the samples without a timestamp (milliseconds);
+    /// `onScrape`: called after each scrape, on the loop's thread.
     package init(
-        target: ScrapeTarget, store: SeriesStore, filter: FamilyFilter?,
-        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+        target: ScrapeTarget, store: SeriesStore, filter: FamilyFilter?, clock: @escaping @Sendable () -> Int64,
         onScrape: @escaping @Sendable (ScrapeTarget, TargetScraper.Result) -> Void = { _, _ in }
     ) {
         self.target = target
@@ -50,59 +59,76 @@ package final class ScrapeLoop: Sendable {
         self.filter = filter
         self.clock = clock
         self.onScrape = onScrape
+        worker = WorkerThread(name: "scrape \(target.address)")
     }
 
-    package var status: Status { state.withLock { $0.status } }
+    /// The target's status after its last scrape.
+    package var status: Status { state.withLock { $0 } }
 
-    /// The offset of this target's scrapes within its interval, from its key.
-    package var offset: Double {
-        var h: UInt64 = 1_469_598_103_934_665_603
-        for b in target.key.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
-        return Double(h % 1_000_000) / 1_000_000 * target.interval
-    }
+    /// The offset of this target's scrapes within its interval (seconds), from its key.
+    package var offset: Double { Double(Jitter.offset(of: target.key, within: Int64(target.interval * 1000))) / 1000 }
 
     /// Starts scraping on a new thread.
     package func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "scrape \(target.address)"
-        state.withLock { $0.started = true }
-        thread.start()
+        let cancellation = self.cancellation
+        worker.onStop { cancellation.cancel() }
+        worker.start { [self] in run() }
     }
 
-    /// Stops after the scrape in progress (if any), and waits for the thread to end.
-    package func stop() {
-        state.withLock { $0.stopping = true }
-        wake.signal()
-        while state.withLock({ $0.started && !$0.finished }) { Thread.sleep(forTimeInterval: 0.01) }
+    /// Asks the loop to stop and aborts the scrape in flight; does not wait (see ``join()``).
+    /// `markingStale`: the target is gone (removed from discovery or the config), so every
+    /// series it wrote, its `up` and scrape series included, gets a staleness marker as the
+    /// loop ends (as Prometheus does): queries stop seeing it at once, not five minutes later.
+    package func requestStop(markingStale: Bool = false) {
+        if markingStale { staleOnExit.withLock { $0 = true } }
+        worker.requestStop()
     }
+
+    /// Waits until the loop's thread has ended.
+    package func join() { worker.join() }
+
+    /// Stops after aborting the scrape in progress (if any), and waits for the thread to end.
+    package func stop() { worker.stop() }
 
     private func run() {
-        defer { state.withLock { $0.finished = true } }
-        let scraper = TargetScraper(target: target, store: store, filter: filter)
+        let scraper = TargetScraper(target: target, store: store, filter: filter, transfer: HTTPTransfer(cancellation: cancellation))
+        defer {
+            if staleOnExit.withLock({ $0 }) {
+                let time = clock()
+                scraper.markStale(at: time)
+                for name in Self.reportNames {
+                    store.append(Labels([("__name__", name)] + target.targetLabels), timestamp: time, value: SeriesStore.staleNaN)
+                }
+            }
+        }
         let interval = target.interval
         // First scrape at the target's phase, then every interval on that phase.
         let now = Double(clock()) / 1000
         var next = (now / interval).rounded(.down) * interval + offset
         if next < now { next += interval }
         while true {
-            let wait = next - Double(clock()) / 1000
-            if wait > 0 { _ = wake.wait(timeout: .now() + wait) }
-            if state.withLock({ $0.stopping }) { return }
+            // A wake-up ends a pause early: wait again until the scrape's time.
+            while next > Double(clock()) / 1000 {
+                if !worker.pause(next - Double(clock()) / 1000) { return }
+            }
+            if worker.isStopping { return }
             let time = clock()
             let result = scraper.scrape(at: time)
+            // A scrape aborted by the stop is not a target failure: nothing is reported.
+            if worker.isStopping { return }
             report(result)
             state.withLock { s in
-                s.status.scrapes += 1
-                s.status.lastScrape = time
-                s.status.lastDuration = result.duration
-                s.status.lastSamples = result.samplesScraped
+                s.scrapes += 1
+                s.lastScrape = time
+                s.lastDuration = result.duration
+                s.lastSamples = result.samplesScraped
                 if let f = result.failure {
-                    s.status.health = .down
-                    s.status.lastError = f.message
-                    s.status.failures[f.reason, default: 0] += 1
+                    s.health = .down
+                    s.lastError = f.message
+                    s.failures[f.reason, default: 0] += 1
                 } else {
-                    s.status.health = .up
-                    s.status.lastError = ""
+                    s.health = .up
+                    s.lastError = ""
                 }
             }
             onScrape(target, result)
@@ -113,17 +139,17 @@ package final class ScrapeLoop: Sendable {
         }
     }
 
+    /// The names of Prometheus's report series, in the order ``report(_:)`` writes them.
+    static let reportNames = [
+        "up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_samples_post_metric_relabeling", "scrape_series_added",
+    ]
+
     /// Prometheus's report series for one scrape, with the target's labels.
     private func report(_ r: TargetScraper.Result) {
-        let up = r.failure == nil
-        let values: [(String, Double)] = [
-            ("up", up ? 1 : 0),
-            ("scrape_duration_seconds", r.duration),
-            ("scrape_samples_scraped", Double(r.samplesScraped)),
-            ("scrape_samples_post_metric_relabeling", Double(r.samplesScraped)),
-            ("scrape_series_added", Double(r.seriesAdded)),
+        let values = [
+            r.failure == nil ? 1 : 0, r.duration, Double(r.samplesScraped), Double(r.samplesScraped), Double(r.seriesAdded),
         ]
-        for (name, value) in values {
+        for (name, value) in zip(Self.reportNames, values) {
             store.append(Labels([("__name__", name)] + target.targetLabels), timestamp: r.time, value: value)
         }
     }

@@ -1,6 +1,5 @@
-import Foundation
-import PromQL
 import PromText
+import SeriesStorage
 import Synchronization
 
 /// The scrape loops of the current targets: a new target gets a loop, a target no longer
@@ -13,6 +12,9 @@ package final class ScrapeManager: Sendable {
     private let onScrape: @Sendable (ScrapeTarget, TargetScraper.Result) -> Void
     private let loops = Mutex<[String: ScrapeLoop]>([:])
 
+    /// Each loop appends to `store`, parses through `filter` (the families the rules read; nil:
+    /// every family) and takes its times from `clock` (Unix milliseconds); `onScrape` is called
+    /// after each scrape, on that loop's thread.
     package init(
         store: SeriesStore, filter: FamilyFilter?, clock: @escaping @Sendable () -> Int64,
         onScrape: @escaping @Sendable (ScrapeTarget, TargetScraper.Result) -> Void = { _, _ in }
@@ -44,17 +46,21 @@ package final class ScrapeManager: Sendable {
                 started.append(loop)
             }
         }
-        for loop in stopped { loop.stop() }
+        // The removed loops stop together: each is told first, then each is waited for.
+        for loop in stopped { loop.requestStop(markingStale: true) }
+        for loop in stopped { loop.join() }
         for loop in started { loop.start() }
     }
 
-    /// Stops every loop (shutdown).
+    /// Stops every loop (shutdown), all at once: every scrape in flight is aborted, then
+    /// each thread is waited for.
     package func stopAll() {
         let all = loops.withLock { l -> [ScrapeLoop] in
             let v = Array(l.values)
             l = [:]
             return v
         }
-        for loop in all { loop.stop() }
+        for loop in all { loop.requestStop() }
+        for loop in all { loop.join() }
     }
 }

@@ -1,3 +1,5 @@
+import HTTPClient
+
 /// One thing to scrape, as a `scrape_configs` entry and its discovered or static address
 /// make it: where, how often, with which credentials, and the labels its series get.
 package struct ScrapeTarget: Sendable, Hashable {
@@ -13,21 +15,25 @@ package struct ScrapeTarget: Sendable, Hashable {
     package var labels: [String: String]
     /// Seconds between scrapes, and for one scrape.
     package var interval: Double
+    /// `scrape_timeout` (seconds): the bound of one scrape, also sent to the target as
+    /// `X-Prometheus-Scrape-Timeout-Seconds`.
     package var timeout: Double
-    /// `authorization: {credentials_file}`: read again at every scrape (bound tokens rotate).
-    package var bearerTokenFile: String?
-    /// `authorization: {credentials}`.
-    package var bearerToken: String?
-    package var tls: HTTPTransfer.TLS
+    /// `authorization: {credentials}` or `{credentials_file}` (a file is read again at every
+    /// scrape: bound tokens rotate).
+    package var bearerToken: BearerToken?
+    /// `tls_config`: the CA, client certificate and verification of an `https` target.
+    package var tls: TLSOptions
     /// `body_size_limit`, after decompression (bytes).
     package var bodySizeLimit: Int
     /// `honor_labels`.
     package var honorLabels: Bool
 
+    /// A target with ctlmon's defaults for what is not given: every 15 s, 10 s timeout, no
+    /// credentials, a 512 MiB body limit, `honor_labels: false`.
     package init(
         job: String, url: String, address: String, connectTo: String? = nil, labels: [String: String] = [:],
-        interval: Double = 15, timeout: Double = 10, bearerTokenFile: String? = nil, bearerToken: String? = nil,
-        tls: HTTPTransfer.TLS = .init(), bodySizeLimit: Int = 512 << 20, honorLabels: Bool = false
+        interval: Double = 15, timeout: Double = 10, bearerToken: BearerToken? = nil,
+        tls: TLSOptions = .init(), bodySizeLimit: Int = 512 << 20, honorLabels: Bool = false
     ) {
         self.job = job
         self.url = url
@@ -36,7 +42,6 @@ package struct ScrapeTarget: Sendable, Hashable {
         self.labels = labels
         self.interval = interval
         self.timeout = timeout
-        self.bearerTokenFile = bearerTokenFile
         self.bearerToken = bearerToken
         self.tls = tls
         self.bodySizeLimit = bodySizeLimit

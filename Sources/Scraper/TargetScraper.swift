@@ -1,6 +1,8 @@
-import Foundation
-import PromQL
+import HTTPClient
+import PromModel
 import PromText
+import SeriesStorage
+import Workers
 
 /// Scrapes one target into a store, as Prometheus does: `Accept` negotiation (OpenMetrics,
 /// then text 0.0.4), gzip through the parser's own inflater and its decompressed-size cap
@@ -8,24 +10,31 @@ import PromText
 /// filter while parsing, one commit per scrape through the scrape cache, staleness markers
 /// for series that vanish, and for every series of a failed scrape. Only GET, ever.
 ///
-/// Used by one thread at a time (the target's scrape loop; `ctlmon check URL` once).
+/// Used by one thread at a time (the target's scrape loop). Its transfer may be shared with
+/// the loop's stop: ``HTTPTransfer/cancel()`` from any thread aborts the scrape in flight,
+/// so a stopping loop does not wait out a slow target.
 package final class TargetScraper {
+    /// The target scraped; its labels and `honor_labels` are fixed at init (a changed target
+    /// gets a new scraper).
     package let target: ScrapeTarget
     private let store: SeriesStore
     private let filter: FamilyFilter?
-    private let transfer = HTTPTransfer()
+    private let transfer: HTTPTransfer
     private let appender: ScrapeAppender
 
     /// What one scrape did.
     package struct Result: Sendable {
         /// When the scrape started (milliseconds), the time of its samples without a timestamp.
         package var time: Int64
+        /// Seconds the scrape took, on the monotonic clock (never negative when the wall clock steps).
         package var duration: Double
         /// Samples read (kept by the family filter or not).
         package var samplesScraped = 0
         /// Samples stored.
         package var samplesStored = 0
+        /// Series this scrape created in the store (`scrape_series_added`).
         package var seriesAdded = 0
+        /// Why the scrape failed; nil when it succeeded.
         package var failure: ScrapeFailure?
         /// Series of the previous scrape marked stale (vanished, or all of them when it failed).
         package var staleMarked = 0
@@ -36,36 +45,44 @@ package final class TargetScraper {
         "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
         + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 
-    package init(target: ScrapeTarget, store: SeriesStore, filter: FamilyFilter?) {
+    /// `transfer`: the HTTP handle to scrape with (the loop keeps it to cancel a scrape in flight).
+    package init(target: ScrapeTarget, store: SeriesStore, filter: FamilyFilter?, transfer: HTTPTransfer = HTTPTransfer()) {
         self.target = target
+        self.transfer = transfer
         self.store = store
         self.filter = filter
         appender = ScrapeAppender(
             store: store, scrapeTime: 0, targetLabels: target.targetLabels, honorLabels: target.honorLabels)
     }
 
+    /// Aborts the scrape in flight and every later one (they fail as ``ScrapeFailure/Reason/canceled``).
+    package func cancel() { transfer.cancel() }
+
+    /// Marks every series of the last scrape stale at `time` (the target is gone).
+    package func markStale(at time: Int64) { appender.markAllStale(at: time) }
+
     /// Scrapes now (the clock is passed in: `time` in milliseconds).
     package func scrape(at time: Int64) -> Result {
-        let started = Date()
+        let started = ContinuousClock.now
         var result = Result(time: time, duration: 0)
         appender.scrapeTime = time
         var parser: TextParser? = nil
         do {
-            var request = HTTPTransfer.Request(url: target.url)
+            var request = HTTPRequest(url: target.url)
             request.timeout = target.timeout
             request.tls = target.tls
             request.connectTo = target.connectTo
+            request.bearerToken = target.bearerToken
             request.headers = [
                 "Accept: \(Self.accept)", "Accept-Encoding: gzip", "User-Agent: ctlmon/0.1",
                 "X-Prometheus-Scrape-Timeout-Seconds: \(GoFloat.formatFixed(target.timeout))",
             ]
-            if let token = try bearerToken() { request.headers.append("Authorization: Bearer \(token)") }
             let limit = target.bodySizeLimit
             let source = target.url
             let filter = self.filter
             let appender = self.appender
             try transfer.perform(request, onHeaders: { response in
-                guard response.status == 200 else { throw ScrapeFailure.http(response.status) }
+                guard response.status == 200 else { throw HTTPFailure.status(response.status) }
                 var limits = ParseLimits()
                 limits.maxDecodedBytes = limit
                 let format = ExpositionFormat(contentType: response.headers["content-type"] ?? "")
@@ -78,7 +95,7 @@ package final class TargetScraper {
             }, onBody: { piece in
                 try parser?.feed(piece)
             })
-            guard let parser else { throw ScrapeFailure.http(0) }
+            guard let parser else { throw HTTPFailure.status(0) }
             try parser.finish()
             result.samplesScraped = parser.statistics.samples + parser.statistics.filteredSamples
             let outcome = appender.commit()
@@ -90,18 +107,7 @@ package final class TargetScraper {
             result.samplesScraped = parser.map { $0.statistics.samples + $0.statistics.filteredSamples } ?? 0
             result.staleMarked = appender.markAllStale(at: time)
         }
-        result.duration = Date().timeIntervalSince(started)
+        result.duration = started.secondsElapsed
         return result
-    }
-
-    /// The bearer token: the file's content, read again at every scrape, or the inline one.
-    private func bearerToken() throws -> String? {
-        if let file = target.bearerTokenFile {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ScrapeFailure(reason: .credentials, message: "cannot read the bearer token file \(file)")
-            }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        return target.bearerToken
     }
 }

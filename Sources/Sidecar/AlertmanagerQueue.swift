@@ -1,29 +1,42 @@
 import Foundation
+import HTTPClient
 import Logging
-import PromQL
-import Scraper
+import PromModel
 import Synchronization
+import Workers
 
 /// The alerts waiting for one Alertmanager, and the thread that delivers them: a dead
 /// Alertmanager holds up only its own queue. Bounded (the oldest alerts go first when it is
-/// full, counted as dropped); a newer state of an alert replaces the one waiting; a failed
-/// POST keeps its alerts and is retried with backoff (1 s, doubling, at most 30 s).
+/// full, counted as dropped); a newer state of an alert replaces the one waiting. A POST that
+/// fails in a way that can succeed later (a transport error, a 5xx, a 429) keeps its alerts
+/// and is retried with backoff (1 s, doubling, at most 30 s); any other answer (a 400: the
+/// Alertmanager rejects the batch) drops the batch, counted and logged, so one bad batch
+/// never blocks the queue.
 package final class AlertmanagerQueue: Sendable {
+    /// `scheme://host:port/prefix/api/v2/alerts`.
     package let url: String
     private let config: SidecarConfig.AlertmanagerConfig
     private let capacity: Int
     private let logger: Logger
     private let state = Mutex(State())
-    private let wake = DispatchSemaphore(value: 0)
+    private let worker: WorkerThread
+    /// Aborts a POST still in flight when the shutdown deadline passes.
+    private let cancellation = TransferCancellation()
     /// Prometheus's batch size.
     static let maxBatch = 64
 
     /// Counts for `/metrics`, as Prometheus's notifier names them.
     package struct Counts: Sendable {
+        /// Alerts delivered (`ctlmon_notifications_sent_total`).
         package var sent = 0
+        /// POSTs that failed, retried or not (`ctlmon_notifications_errors_total`).
         package var errors = 0
+        /// Alerts given up: pushed out of a full queue, or in a batch the Alertmanager
+        /// refused (`ctlmon_notifications_dropped_total`).
         package var dropped = 0
+        /// Alerts waiting (`ctlmon_notifications_queue_length`).
         package var queueLength = 0
+        /// The last failure, for people.
         package var lastError = ""
     }
 
@@ -31,10 +44,8 @@ package final class AlertmanagerQueue: Sendable {
         var order: [String] = []
         var items: [String: AlertPayload] = [:]
         var counts = Counts()
-        var stopping = false
+        /// Set by ``stop(deadline:)``: deliver what is held until then.
         var deadline: ContinuousClock.Instant? = nil
-        var finished = false
-        var started = false
     }
 
     init(url: String, config: SidecarConfig.AlertmanagerConfig, capacity: Int, logger: Logger) {
@@ -42,8 +53,10 @@ package final class AlertmanagerQueue: Sendable {
         self.config = config
         self.capacity = capacity
         self.logger = logger
+        worker = WorkerThread(name: "notify \(url)")
     }
 
+    /// The queue's counts now, its length included.
     package var counts: Counts {
         state.withLock { s in
             var c = s.counts
@@ -64,75 +77,86 @@ package final class AlertmanagerQueue: Sendable {
                 if s.items.removeValue(forKey: oldest) != nil { s.counts.dropped += 1 }
             }
         }
-        wake.signal()
+        worker.wake()
     }
 
-    func start() {
-        state.withLock { $0.started = true }
-        let thread = Thread { [self] in run() }
-        thread.name = "notify \(url)"
-        thread.start()
-    }
+    func start() { worker.start { [self] in run() } }
 
     /// Asks the thread to deliver what it holds until `deadline` (monotonic: a wall-clock
-    /// step during shutdown neither cuts it short nor stretches it), then end; waits for it.
+    /// step during shutdown neither cuts it short nor stretches it), then end; waits for it
+    /// (a transfer still in flight at the deadline is aborted).
     func stop(deadline: ContinuousClock.Instant) {
-        guard state.withLock({ $0.started }) else { return }
-        state.withLock {
-            $0.stopping = true
-            $0.deadline = deadline
+        state.withLock { $0.deadline = deadline }
+        worker.wake()
+        if !worker.join(until: deadline) {
+            cancellation.cancel()
+            worker.requestStop()
+            worker.join()
         }
-        wake.signal()
-        while !state.withLock({ $0.finished }) && ContinuousClock.now < deadline + .seconds(2) { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// Removes the delivered (or dropped) alerts of `batch`, unless a newer state of one
+    /// replaced it meanwhile.
+    private func remove(_ batch: [AlertPayload], _ s: inout State) {
+        for a in batch where s.items[a.identity]?.endsAt == a.endsAt && s.items[a.identity]?.startsAt == a.startsAt {
+            s.items[a.identity] = nil
+        }
+        s.order.removeAll { s.items[$0] == nil }
     }
 
     private func run() {
-        defer { state.withLock { $0.finished = true } }
-        let transfer = HTTPTransfer()
+        let transfer = HTTPTransfer(cancellation: cancellation)
         var backoff = 1.0
-        while true {
-            let (batch, stopping, deadline) = state.withLock { s -> ([AlertPayload], Bool, ContinuousClock.Instant?) in
-                let ids = s.order.prefix(Self.maxBatch)
-                return (ids.compactMap { s.items[$0] }, s.stopping, s.deadline)
+        var rejectedBefore = false
+        while !worker.isStopping {
+            let (batch, deadline) = state.withLock { s -> ([AlertPayload], ContinuousClock.Instant?) in
+                (s.order.prefix(Self.maxBatch).compactMap { s.items[$0] }, s.deadline)
             }
             if batch.isEmpty {
-                if stopping { return }
-                _ = wake.wait(timeout: .now() + 1)
+                if deadline != nil { return }
+                worker.pause(3600)
                 continue
             }
-            if stopping, let deadline, ContinuousClock.now >= deadline {
+            if let deadline, ContinuousClock.now >= deadline {
                 let left = state.withLock { $0.items.count }
                 logger.warning("notifier stopped with alerts undelivered", metadata: ["alertmanager": "\(url)", "count": "\(left)"])
                 return
             }
-            do {
+            do throws(HTTPFailure) {
                 try post(batch, transfer)
                 state.withLock { s in
-                    for a in batch where s.items[a.identity]?.endsAt == a.endsAt && s.items[a.identity]?.startsAt == a.startsAt {
-                        // Delivered, unless a newer state replaced it meanwhile.
-                        s.items[a.identity] = nil
-                    }
-                    s.order.removeAll { s.items[$0] == nil }
+                    remove(batch, &s)
                     s.counts.sent += batch.count
                 }
                 backoff = 1
+            } catch let error where !error.isRetryable {
+                // The Alertmanager refuses this batch and would refuse it again: drop it, count it.
+                state.withLock { s in
+                    remove(batch, &s)
+                    s.counts.errors += 1
+                    s.counts.dropped += batch.count
+                    s.counts.lastError = error.message
+                }
+                if !rejectedBefore {
+                    logger.error("alerts rejected by the Alertmanager; dropped (counted in ctlmon_notifications_dropped_total)",
+                                 metadata: ["alertmanager": "\(url)", "error": "\(error)", "alerts": "\(batch.count)"])
+                    rejectedBefore = true
+                }
             } catch {
                 state.withLock { s in
                     s.counts.errors += 1
-                    s.counts.lastError = "\(error)"
+                    s.counts.lastError = error.message
                 }
                 logger.warning("could not send alerts", metadata: ["alertmanager": "\(url)", "error": "\(error)", "retry_in_s": "\(backoff)"])
-                let wait = stopping ? min(backoff, max(0, deadline.map { Self.seconds(ContinuousClock.now.duration(to: $0)) } ?? 0)) : backoff
-                _ = wake.wait(timeout: .now() + wait)
+                let wait = deadline.map { min(backoff, max(0, ContinuousClock.now.duration(to: $0).seconds)) } ?? backoff
+                // Woken early by new alerts: retried at once with them (a newer state may fix it).
+                worker.pause(wait)
                 backoff = min(backoff * 2, 30)
             }
         }
     }
 
-    /// A monotonic duration in seconds (negative when the deadline has passed).
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-
-    private func post(_ alerts: [AlertPayload], _ transfer: HTTPTransfer) throws {
+    private func post(_ alerts: [AlertPayload], _ transfer: HTTPTransfer) throws(HTTPFailure) {
         var w = JSONWriter()
         w.beginArray()
         for a in alerts {
@@ -149,19 +173,20 @@ package final class AlertmanagerQueue: Sendable {
             w.endObject()
         }
         w.endArray()
-        var request = HTTPTransfer.Request(url: url)
+        var request = HTTPRequest(url: url)
         request.method = .post(body: Array(w.output.utf8), contentType: "application/json")
-        request.headers = ["Content-Type: application/json", "User-Agent: ctlmon/0.1"]
+        request.headers = ["User-Agent: ctlmon/0.1"]
         request.timeout = config.timeout
         request.tls = config.tls
-        if let file = config.bearerTokenFile, let data = FileManager.default.contents(atPath: file) {
-            request.headers.append("Authorization: Bearer \(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
-        } else if let token = config.bearerToken {
-            request.headers.append("Authorization: Bearer \(token)")
+        request.bearerToken = config.bearerToken
+        let response: HTTPResponse
+        do {
+            response = try transfer.perform(request) { _ in }
+        } catch let failure as HTTPFailure {
+            throw failure
+        } catch {
+            throw HTTPFailure(reason: .other, message: "\(error)")
         }
-        let response = try transfer.perform(request) { _ in }
-        guard (200..<300).contains(response.status) else {
-            throw ScrapeFailure(reason: response.status >= 500 ? .http5xx : .http4xx, message: "HTTP status \(response.status)")
-        }
+        guard (200..<300).contains(response.status) else { throw HTTPFailure.status(response.status) }
     }
 }

@@ -1,23 +1,29 @@
 import Foundation
+import HTTPClient
+import KubernetesClient
 import Logging
 import Scraper
+import Synchronization
+import Workers
 
 /// Keeps the scrape manager's targets current: the static targets of the config, and the
 /// endpoint addresses of `kubernetes_endpoints` services listed again every minute (a new
 /// API server instance is scraped, a gone one stops). A target whose job is optional (EKS's
 /// scheduler and controller-manager endpoints) and that answers 403 or 404 is dropped with
 /// one log line instead of being reported down forever.
-final class Discovery: @unchecked Sendable {
-    // Sendable: the mutable state is only touched with `lock` held.
-    private let lock = NSLock()
+///
+/// Everything it applies runs on its own thread: an optional target found not offered wakes
+/// that thread, so no update can reach the scrape manager after ``stop()``.
+final class Discovery: Sendable {
+    private struct State {
+        var discovered: [String: [String]] = [:]
+        var dropped: Set<String> = []
+    }
+
+    private let state = Mutex(State())
     private let config: SidecarConfig
     private let logger: Logger
     private let api: KubernetesAPI?
-    weak var manager: ScrapeManager?
-    private var discovered: [String: [String]] = [:]
-    private var dropped: Set<String> = []
-    /// The keys of the optional targets found not offered (``observe(_:_:)``).
-    var notOffered: Set<String> { lock.withLock { dropped } }
     private let worker = WorkerThread(name: "discovery")
     static let refresh: Double = 60
 
@@ -27,12 +33,21 @@ final class Discovery: @unchecked Sendable {
         self.api = api
     }
 
-    func start() {
+    /// The keys of the optional targets found not offered (``observe(_:_:)``).
+    var notOffered: Set<String> { state.withLock { $0.dropped } }
+
+    /// Starts the thread; `apply` gets the targets (the scrape manager's ``ScrapeManager/apply(_:)``).
+    func start(apply: @escaping @Sendable ([ScrapeTarget]) -> Void) {
         worker.start { [self] in
+            var lastRefresh: ContinuousClock.Instant? = nil
             repeat {
-                refreshEndpoints()
-                apply()
-            } while worker.pause(Self.refresh)
+                // Endpoints every minute; the targets again whenever woken (a target dropped).
+                if lastRefresh.map({ $0.secondsElapsed >= Self.refresh }) ?? true {
+                    lastRefresh = .now
+                    refreshEndpoints()
+                }
+                apply(targets())
+            } while worker.pause(Self.refresh - (lastRefresh?.secondsElapsed ?? 0))
         }
     }
 
@@ -45,11 +60,11 @@ final class Discovery: @unchecked Sendable {
                 logger.error("kubernetes_endpoints needs to run inside a pod (no service account)", metadata: ["job": "\(c.job)"])
                 continue
             }
-            do {
+            do throws(HTTPFailure) {
                 let addresses = try api.endpointAddresses(namespace: e.namespace, service: e.service, port: e.port)
-                let changed = lock.withLock { () -> Bool in
-                    defer { discovered[c.job] = addresses }
-                    return discovered[c.job] != addresses
+                let changed = state.withLock { s -> Bool in
+                    defer { s.discovered[c.job] = addresses }
+                    return s.discovered[c.job] != addresses
                 }
                 if changed { logger.info("endpoints discovered", metadata: ["job": "\(c.job)", "addresses": "\(addresses.joined(separator: ","))"]) }
             } catch {
@@ -59,9 +74,10 @@ final class Discovery: @unchecked Sendable {
         }
     }
 
-    private func apply() {
-        let (targets, dropped) = lock.withLock { (config.scrapeTargets(discovered: discovered), self.dropped) }
-        manager?.apply(targets.filter { !dropped.contains($0.key) })
+    /// The targets of the config and the discovered addresses, less the ones not offered.
+    func targets() -> [ScrapeTarget] {
+        let (discovered, dropped) = state.withLock { ($0.discovered, $0.dropped) }
+        return config.scrapeTargets(discovered: discovered).filter { !dropped.contains($0.key) }
     }
 
     /// After every scrape: an optional target that answers 403/404 is not offered here.
@@ -69,11 +85,11 @@ final class Discovery: @unchecked Sendable {
         guard let failure = result.failure, failure.status == 403 || failure.status == 404,
             config.scrapeConfigs.first(where: { $0.job == target.job })?.optional == true
         else { return }
-        let first = lock.withLock { dropped.insert(target.key).inserted }
+        let first = state.withLock { $0.dropped.insert(target.key).inserted }
         guard first else { return }
         logger.info("optional target not offered by this cluster; not scraping it", metadata: [
             "job": "\(target.job)", "url": "\(target.url)", "answer": "\(failure.message)",
         ])
-        DispatchQueue.global().async { self.apply() }
+        worker.wake()
     }
 }

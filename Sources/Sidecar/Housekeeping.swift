@@ -1,6 +1,9 @@
 import Foundation
 import Logging
+import Workers
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// Retention and the history on disk: every minute, each metric's samples older than the
 /// longest range the rules read it with (plus a margin) are dropped; every five minutes, and at shutdown, the

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
-import PromQL
+import PromModel
+import Synchronization
 
 /// swift-log handlers writing one line per entry to stderr, as Prometheus's `--log.format`:
 /// `logfmt` (`ts=… level=info msg="…" key=value`) or `json`. Values are quoted and escaped,
 /// so a label value or an error message cannot break a line or forge a field.
 package struct LineLogHandler: LogHandler {
+    /// The line format, as `--log.format` names it.
     package enum Format: String, Sendable, CaseIterable { case logfmt, json }
 
     package var logLevel: Logger.Level
@@ -15,6 +17,8 @@ package struct LineLogHandler: LogHandler {
     /// The clock of the timestamps (tests pin it).
     let clock: @Sendable () -> Int64
 
+    /// A handler for the logger `label` (swift-log's; not written on the lines) that lets
+    /// through entries at `level` and above; `clock` gives `ts` (Unix milliseconds).
     package init(label: String, format: Format, level: Logger.Level, clock: @escaping @Sendable () -> Int64) {
         self.label = label
         self.format = format
@@ -22,6 +26,8 @@ package struct LineLogHandler: LogHandler {
         self.clock = clock
     }
 
+    /// A metadata value written on every line of this handler; an entry's own metadata of the
+    /// same key wins.
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
@@ -43,8 +49,12 @@ package struct LineLogHandler: LogHandler {
             line = w.output
         }
         line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        // One write per line, one writer at a time: lines from many threads never interleave.
+        Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
     }
+
+    /// Serialises the writes to stderr of every handler in the process.
+    private static let output = Mutex(())
 
     /// A logfmt value: bare when it is a simple word, else quoted with `\\`, `\"` and
     /// control characters escaped.

@@ -1,18 +1,24 @@
 import Foundation
 import Logging
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 import Synchronization
 
 /// Sends alerts to every configured Alertmanager as Prometheus does (`POST /api/v2/alerts`,
-/// the same payload), with one difference DESIGN.md asks for: a failed POST is retried
-/// with backoff until it succeeds or a newer state of the same alert replaces it.
+/// the same payload), with one difference (docs/sidecar.md): a POST that fails in a way that
+/// can succeed later (a transport error, a 5xx, a 429) is retried with backoff until it
+/// succeeds or a newer state of the same alert replaces it; other answers drop the batch,
+/// counted (``AlertmanagerQueue``).
 ///
 /// Which alerts go out after an evaluation follows Prometheus's rule manager: a firing
 /// alert at most every `resendDelay` (1 minute) with `endsAt` = now + 4 × max(evaluation
 /// interval, resend delay); a resolved alert when it resolves and then every `resendDelay`
 /// for the 15 minutes the rule keeps it; pending alerts never.
 package final class Notifier: Sendable {
+    /// One queue per Alertmanager URL (each target of each `alerting.alertmanagers` entry),
+    /// in config order; `/metrics` reads their counts.
     package let queues: [AlertmanagerQueue]
     private let externalLabels: [String: String]
     private let externalURL: String
@@ -20,6 +26,10 @@ package final class Notifier: Sendable {
     /// When each alert (by identity) was last handed to the queues (milliseconds).
     private let lastSent = Mutex<[String: Int64]>([:])
 
+    /// One queue per Alertmanager URL. `externalLabels` go on alerts that lack them; `externalURL`
+    /// starts each `generatorURL`; `resendDelay` is Prometheus's `--rules.alert.resend-delay`
+    /// (milliseconds); `queueCapacity` bounds each queue, as
+    /// `--alertmanager.notification-queue-capacity` does.
     package init(
         alertmanagers: [SidecarConfig.AlertmanagerConfig], externalLabels: [String: String], externalURL: String,
         resendDelay: Int64 = 60_000, queueCapacity: Int = 10_000, logger: Logger
@@ -68,8 +78,11 @@ package final class Notifier: Sendable {
     /// What was last sent, per alert identity (persisted with the alert states).
     package var lastSentTimes: [String: Int64] { lastSent.withLock { $0 } }
 
+    /// Takes the last-send times persisted by the previous run (``StateFiles/AlertState/lastSent``):
+    /// after a restart, firing alerts are resent on their schedule, not all at once.
     package func restoreLastSent(_ times: [String: Int64]) { lastSent.withLock { $0 = times } }
 
+    /// Starts each queue's delivery thread.
     package func start() { for q in queues { q.start() } }
 
     /// Stops the queues, each trying to deliver what it holds until `deadline`.
@@ -93,11 +106,17 @@ package final class Notifier: Sendable {
 
 /// One alert as Alertmanager's `/api/v2/alerts` takes it.
 package struct AlertPayload: Sendable {
+    /// The alert's labels, with each external label it does not set.
     package var labels: [String: String]
+    /// The alert's annotations, their templates expanded.
     package var annotations: [String: String]
     /// Milliseconds.
     package var startsAt: Int64
+    /// Milliseconds: when the alert resolved; while it fires, now + 4 × max(evaluation interval,
+    /// resend delay), so that Alertmanager resolves it by itself if the sends stop.
     package var endsAt: Int64
+    /// The rule's expression as a Prometheus graph link (`--web.external-url` +
+    /// `/graph?g0.expr=…&g0.tab=1`), built as Prometheus builds it; ctlmon serves no `/graph`.
     package var generatorURL: String
     /// The alert's rule and labels: a newer payload of the same alert replaces an older one in a queue.
     package var identity: String

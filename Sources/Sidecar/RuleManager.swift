@@ -1,6 +1,10 @@
 import Foundation
+import Synchronization
 import Logging
+import Workers
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 
 /// Evaluates the rule groups at their intervals on a thread of its own, hands the alerts
@@ -12,22 +16,27 @@ import RuleEngine
 /// Prometheus's `--rules.alert.for-outage-tolerance`): a firing alert is still firing (no
 /// new notification storm), a pending one keeps its start and fires at its original time,
 /// `keep_firing_for` goes on. After a longer outage the states start over.
-package final class RuleManager: @unchecked Sendable {
-    // Sendable: `evaluator`, `status` and `ready` are only touched with `lock` held.
-    private let lock = NSLock()
-    private let evaluator: RuleEvaluator
+package final class RuleManager: Sendable {
+    /// What the rule thread and the HTTP API share, behind one lock.
+    private struct State: ~Copyable {
+        let evaluator: RuleEvaluator
+        var ready = false
+        var lastStateWrite: Int64 = 0
+        /// Group evaluation times and durations (seconds, monotonic), for `/api/v1/rules`.
+        var groupStatus: [(last: Int64?, duration: Double)]
+    }
+
+    private let state: Mutex<State>
+    /// The rule groups in load order; a group's index here is the `g` of ``interval(of:)``.
     package let groups: [RuleGroup]
     private let notifier: Notifier?
     private let files: StateFiles?
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let defaultInterval: Int64
+    /// Milliseconds: the oldest last evaluation whose alert states ``restore(now:)`` brings back.
     package let outageTolerance: Int64
     private let worker = WorkerThread(name: "rules")
-    private var ready = false
-    private var lastStateWrite: Int64 = 0
-    /// Group evaluation times and durations, for `/api/v1/rules`.
-    private var groupStatus: [(last: Int64?, duration: Double)]
     /// Each alerting rule's expression by name, for the notifier's `generatorURL`.
     private let expressions: [String: String]
     /// Whether the first evaluation may run: not before every target was scraped once (or a
@@ -35,6 +44,9 @@ package final class RuleManager: @unchecked Sendable {
     /// and resolve at once.
     private let firstEvaluationGate: @Sendable () -> Bool
 
+    /// `evaluationInterval`: for groups without their own (milliseconds, as `outageTolerance`);
+    /// `clock`: Unix milliseconds; `firstEvaluationGate`: checked at each ``wake()`` and at least
+    /// every second until it opens, before the first evaluation.
     package init(
         groups: [RuleGroup], store: SeriesStore, externalLabels: [String: String], evaluationInterval: Int64,
         notifier: Notifier?, files: StateFiles?, logger: Logger, outageTolerance: Int64 = 3_600_000,
@@ -42,22 +54,23 @@ package final class RuleManager: @unchecked Sendable {
     ) {
         self.firstEvaluationGate = firstEvaluationGate
         self.groups = groups
-        evaluator = RuleEvaluator(groups: groups, store: store, externalLabels: externalLabels, evaluationInterval: evaluationInterval)
+        let evaluator = RuleEvaluator(groups: groups, store: store, externalLabels: externalLabels, evaluationInterval: evaluationInterval)
+        state = Mutex(State(evaluator: evaluator, groupStatus: groups.map { _ in (nil, 0) }))
         self.notifier = notifier
         self.files = files
         self.logger = logger
         self.clock = clock
         defaultInterval = evaluationInterval
         self.outageTolerance = outageTolerance
-        groupStatus = groups.map { _ in (nil, 0) }
         var exprs: [String: String] = [:]
         for g in groups { for r in g.rules where r.kind == .alerting { exprs[r.name] = r.exprText.trimmingCharacters(in: .whitespacesAndNewlines) } }
         expressions = exprs
     }
 
     /// True once every group has been evaluated once (`/-/ready`).
-    package var isReady: Bool { lock.withLock { ready } }
+    package var isReady: Bool { state.withLock { $0.ready } }
 
+    /// The evaluation interval of group `g` (milliseconds): its own, or the global one.
     package func interval(of g: Int) -> Int64 { groups[g].interval ?? defaultInterval }
 
     /// Restores the alert states of the last run, if recent enough; says what it did.
@@ -71,7 +84,8 @@ package final class RuleManager: @unchecked Sendable {
                             metadata: ["ago_s": "\(age / 1000)", "tolerance_s": "\(outageTolerance / 1000)"])
                 return
             }
-            let restored = lock.withLock { evaluator.restore(state.alerts) }
+            let alerts = state.alerts
+            let restored = self.state.withLock { $0.evaluator.restore(alerts) }
             notifier?.restoreLastSent(state.lastSent)
             logger.info("alert states restored", metadata: ["alerts": "\(restored)", "last_evaluation_ago_s": "\(age / 1000)"])
         } catch {
@@ -79,6 +93,8 @@ package final class RuleManager: @unchecked Sendable {
         }
     }
 
+    /// Starts the rule thread: it waits for the first-evaluation gate, then evaluates each group
+    /// at its interval and phase.
     package func start() { worker.start { [self] in run() } }
 
     /// Finishes the evaluation in flight, writes the alert states, and stops.
@@ -87,20 +103,19 @@ package final class RuleManager: @unchecked Sendable {
         writeState(force: true)
     }
 
-    private func offset(_ g: Int) -> Int64 {
-        var h: UInt64 = 14_695_981_039_346_656_037
-        for b in groups[g].name.utf8 { h = (h ^ UInt64(b)) &* 1_099_511_628_211 }
-        return Int64(h % UInt64(max(interval(of: g), 1)))
-    }
+    /// Wakes the rule thread: a target was scraped, so the first-evaluation gate may be open.
+    package func wake() { worker.wake() }
+
+    private func offset(_ g: Int) -> Int64 { Jitter.offset(of: groups[g].name, within: interval(of: g)) }
 
     private func run() {
         guard !groups.isEmpty else {
-            lock.withLock { ready = true }
+            state.withLock { $0.ready = true }
             return
         }
+        // Woken by each scrape (``wake()``); the gate's own bound is checked at least every second.
         while !firstEvaluationGate() {
-            if worker.isStopping { return }
-            Thread.sleep(forTimeInterval: 0.05)
+            if !worker.pause(1) { return }
         }
         var next = groups.indices.map { g -> Int64 in
             let i = interval(of: g)
@@ -120,7 +135,7 @@ package final class RuleManager: @unchecked Sendable {
             let t = max(next[g], clock() - interval(of: g))
             evaluate(group: g, at: t)
             evaluatedOnce.insert(g)
-            if evaluatedOnce.count == groups.count { lock.withLock { ready = true } }
+            if evaluatedOnce.count == groups.count { state.withLock { $0.ready = true } }
             let i = interval(of: g)
             next[g] += i
             // Missed evaluations (a stall) are skipped, not caught up in a burst.
@@ -130,15 +145,15 @@ package final class RuleManager: @unchecked Sendable {
     }
 
     private func evaluate(group g: Int, at t: Int64) {
-        let started = Date()
-        let (records, changed) = lock.withLock { () -> ([AlertRecord], Bool) in
-            let before = evaluator.alertRecords(group: g).map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" }
-            evaluator.evaluate(group: g, at: t)
-            let after = evaluator.alertRecords(group: g)
-            groupStatus[g] = (t, Date().timeIntervalSince(started))
-            return (after, before != after.map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" })
+        let started = ContinuousClock.now
+        let (records, changed, errors) = state.withLock { s -> ([AlertRecord], Bool, [RuleError]) in
+            let before = s.evaluator.alertRecords(group: g).map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" }
+            s.evaluator.evaluate(group: g, at: t)
+            let after = s.evaluator.alertRecords(group: g)
+            s.groupStatus[g] = (t, started.secondsElapsed)
+            return (after, before != after.map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" }, s.evaluator.errors)
         }
-        for e in lock.withLock({ evaluator.errors }) {
+        for e in errors {
             logger.warning("rule evaluation failed", metadata: ["group": "\(e.group ?? "")", "rule": "\(e.rule ?? "")", "error": "\(e.message)"])
         }
         notifier?.process(records, expressions: expressions, interval: interval(of: g), now: t)
@@ -149,11 +164,12 @@ package final class RuleManager: @unchecked Sendable {
     private func writeState(force: Bool) {
         guard let files else { return }
         let now = clock()
-        let state = lock.withLock { () -> StateFiles.AlertState? in
-            guard force || now - lastStateWrite >= 60_000 else { return nil }
-            lastStateWrite = now
-            let last = groupStatus.compactMap(\.last).max() ?? now
-            return StateFiles.AlertState(lastEvaluation: last, alerts: evaluator.alertRecords(), lastSent: notifier?.lastSentTimes ?? [:])
+        let lastSent = notifier?.lastSentTimes ?? [:]
+        let state = self.state.withLock { s -> StateFiles.AlertState? in
+            guard force || now - s.lastStateWrite >= 60_000 else { return nil }
+            s.lastStateWrite = now
+            let last = s.groupStatus.compactMap(\.last).max() ?? now
+            return StateFiles.AlertState(lastEvaluation: last, alerts: s.evaluator.alertRecords(), lastSent: lastSent)
         }
         guard let state else { return }
         do {
@@ -166,14 +182,15 @@ package final class RuleManager: @unchecked Sendable {
     // MARK: for the HTTP API
 
     /// Every alert that is not inactive, with its rule.
-    package func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] { lock.withLock { evaluator.activeAlerts() } }
+    package func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] { state.withLock { $0.evaluator.activeAlerts() } }
 
     /// Each group's rules with their status and alerts.
     package func rulesSnapshot() -> [(group: RuleGroup, last: Int64?, duration: Double, rules: [(rule: Rule, status: RuleEvaluator.RuleStatus, alerts: [ActiveAlert])])] {
-        lock.withLock {
+        let groups = self.groups
+        return state.withLock { s in
             groups.indices.map { g in
-                (groups[g], groupStatus[g].last, groupStatus[g].duration,
-                 groups[g].rules.indices.map { r in (groups[g].rules[r], evaluator.ruleStatus[g][r], evaluator.alerts(group: g, rule: r)) })
+                (groups[g], s.groupStatus[g].last, s.groupStatus[g].duration,
+                 groups[g].rules.indices.map { r in (groups[g].rules[r], s.evaluator.ruleStatus[g][r], s.evaluator.alerts(group: g, rule: r)) })
             }
         }
     }

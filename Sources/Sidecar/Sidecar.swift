@@ -1,11 +1,17 @@
+import ConfigYAML
 import Foundation
 import Hummingbird
+import KubernetesClient
 import Logging
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import RuleEngine
 import Scraper
 import ServiceLifecycle
+import Synchronization
+import Workers
 
 /// `ctlmon serve`: one process watching one cluster. Scrape loops, the rule loop and one
 /// notifier queue per Alertmanager run on threads of their own (a scrape or a POST blocks
@@ -13,11 +19,18 @@ import ServiceLifecycle
 /// scrapes and the rule loop (the evaluation in flight finishes), flushes the notifier
 /// within a deadline, writes the state, and exits 0.
 package struct Sidecar {
+    /// The settings of `ctlmon serve`, from its command line.
     package struct Options: Sendable {
+        /// `--config`; nil: the in-cluster defaults (``SidecarConfig/inCluster(api:)``).
         package var configPath: String? = nil
+        /// `--storage.path`: where ``StateFiles`` keeps alert states and series; nil: nothing
+        /// survives a restart.
         package var storagePath: String? = nil
+        /// `--web.listen-address`: `HOST:PORT` of the HTTP API.
         package var listenAddress = "0.0.0.0:9095"
+        /// `--web.external-url`, the base of alerts' `generatorURL`; nil: `http://HOSTNAME:PORT`.
         package var externalURL: String? = nil
+        /// `--log.format`: how each log line on stderr is written.
         package var logFormat = LineLogHandler.Format.logfmt
         package var logLevel = Logger.Level.info
         /// How long SIGTERM waits for the notifier queues to drain.
@@ -25,12 +38,15 @@ package struct Sidecar {
         /// How long alert states stay valid across downtime (Prometheus's `--rules.alert.for-outage-tolerance`).
         package var outageTolerance: Double = 3600
 
+        /// The defaults: the in-cluster config, no storage, `0.0.0.0:9095`, logfmt at `info`.
         package init() {}
     }
 
     /// The loaded pieces of a configuration: the config and its rule groups.
     package struct Loaded: Sendable {
+        /// The configuration, from the file or the in-cluster defaults.
         package var config: SidecarConfig
+        /// The groups of `rule_files`, or the shipped rules when the config names none.
         package var groups: [RuleGroup]
     }
 
@@ -89,8 +105,9 @@ package struct Sidecar {
         }
         let notifier = config.alertmanagers.isEmpty ? nil
             : Notifier(alertmanagers: config.alertmanagers, externalLabels: config.externalLabels, externalURL: externalURL, logger: logger)
-        // The rules wait for a first scrape of every target (at most two scrape intervals).
-        let gate = StartGate(clock: clock, bound: Int64(2 * (config.scrapeConfigs.compactMap(\.interval).max() ?? config.scrapeInterval) * 1000))
+        // The rules wait for a first scrape of every target (at most two scrape intervals):
+        // each scrape wakes them to look again.
+        let gate = StartGate(bound: 2 * (config.scrapeConfigs.compactMap(\.interval).max() ?? config.scrapeInterval))
         let rules = RuleManager(
             groups: groups, store: store, externalLabels: config.externalLabels,
             evaluationInterval: Int64(config.evaluationInterval * 1000), notifier: notifier, files: files, logger: logger,
@@ -100,9 +117,9 @@ package struct Sidecar {
         let discovery = Discovery(config: config, logger: logger)
         let scrapes = ScrapeManager(store: store, filter: filter, clock: clock) { target, result in
             discovery.observe(target, result)
+            rules.wake()
         }
-        discovery.manager = scrapes
-        gate.scrapes = scrapes
+        gate.watch(scrapes)
         // Each metric is kept as long as the rules read it back, plus two minutes; a
         // selector without a metric name keeps everything for its reach.
         let reach = RuleGroup.reach(groups)
@@ -128,7 +145,7 @@ package struct Sidecar {
                     Housekeeping.start(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
                 }, stop: { Housekeeping.stop(store: store, files: files, logger: logger) }),
                 ThreadService(name: "webhook-configs", start: { webhookConfigs?.start() }, stop: { webhookConfigs?.stop() }),
-                ThreadService(name: "scrapes", start: { discovery.start() }, stop: {
+                ThreadService(name: "scrapes", start: { discovery.start { scrapes.apply($0) } }, stop: {
                     discovery.stop()
                     scrapes.stopAll()
                 }),
@@ -151,30 +168,30 @@ package struct Sidecar {
     }
 }
 
-/// Opens once every current target has been scraped once, or after `bound` milliseconds.
-final class StartGate: @unchecked Sendable {
-    // Sendable: `scrapes` is set once before the rule thread starts.
-    private let started: Int64
-    private let bound: Int64
-    private let clock: @Sendable () -> Int64
-    weak var scrapes: ScrapeManager?
+/// Opens once every current target has been scraped once, or after `bound` seconds
+/// (monotonic) since it was made.
+final class StartGate: Sendable {
+    private let started = ContinuousClock.now
+    private let bound: Double
+    private let scrapes = Mutex<ScrapeManager?>(nil)
 
-    init(clock: @escaping @Sendable () -> Int64, bound: Int64) {
-        self.clock = clock
-        self.bound = bound
-        started = clock()
-    }
+    init(bound: Double) { self.bound = bound }
+
+    /// The scrape manager whose targets the gate waits for (set before the rules start).
+    func watch(_ manager: ScrapeManager) { scrapes.withLock { $0 = manager } }
 
     var open: Bool {
-        if clock() - started >= bound { return true }
-        guard let loops = scrapes?.current, !loops.isEmpty else { return false }
+        if started.secondsElapsed >= bound { return true }
+        guard let loops = scrapes.withLock({ $0 })?.current, !loops.isEmpty else { return false }
         return loops.allSatisfy { $0.status.scrapes > 0 }
     }
 }
 
 /// A sidecar that cannot start: its message is printed as is.
 package struct SidecarError: Error, CustomStringConvertible {
+    /// What is wrong, in words for the operator (`rule_files: "…" matches no file`).
     package let description: String
+    /// A failure that reads `description`.
     package init(_ description: String) { self.description = description }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 import Scraper
 
@@ -16,6 +18,8 @@ package struct SidecarAPI: Sendable {
     let startTime: Double
     let clock: @Sendable () -> Int64
 
+    /// The API over the running components. `startTime`: the process start (Unix seconds, for
+    /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time.
     package init(
         store: SeriesStore, rules: RuleManager, scrapes: ScrapeManager, notifier: Notifier?, externalLabels: [String: String],
         startTime: Double, clock: @escaping @Sendable () -> Int64

@@ -1,19 +1,19 @@
+import ConfigYAML
 import Foundation
-import PromQL
-import PromText
-import RuleEngine
+import HTTPClient
+import PromModel
 import Scraper
 import Yams
 
 extension SidecarConfig {
     /// Reads and checks a config file: unknown keys, and keys of `prometheus.yml` that
     /// ctlmon does not implement, are errors with their line, never silently ignored.
-    package static func load(path: String) throws(RuleFileError) -> SidecarConfig {
+    package static func load(path: String) throws(ConfigFileError) -> SidecarConfig {
         let text = try StrictYAML.read(path: path)
         let root = try StrictYAML.compose(text, path: path)
         var loader = ConfigLoader(yaml: StrictYAML(path: path))
         var config = root.map { loader.config($0) } ?? SidecarConfig()
-        if !loader.yaml.problems.isEmpty { throw RuleFileError(path, loader.yaml.problems) }
+        if !loader.yaml.problems.isEmpty { throw ConfigFileError(path, loader.yaml.problems) }
         config.path = path
         return config
     }
@@ -81,13 +81,7 @@ private struct ConfigLoader {
         c.interval = seconds(m["scrape_interval"], "scrape_interval")
         c.timeout = seconds(m["scrape_timeout"], "scrape_timeout")
         if let h = yaml.string(m["honor_labels"], "honor_labels") { c.honorLabels = bool(h, m["honor_labels"], "honor_labels") }
-        if let a = m["authorization"], let am = keys(a, ["type", "credentials", "credentials_file"], in: "authorization") {
-            if let t = yaml.string(am["type"], "type"), t != "Bearer" { yaml.problem(am["type"], "authorization type \"\(t)\": only Bearer is supported") }
-            c.bearerToken = yaml.string(am["credentials"], "credentials")
-            c.bearerTokenFile = yaml.string(am["credentials_file"], "credentials_file")
-        }
-        if let t = yaml.string(m["bearer_token"], "bearer_token") { c.bearerToken = t }
-        if let f = yaml.string(m["bearer_token_file"], "bearer_token_file") { c.bearerTokenFile = f }
+        c.bearerToken = credentials(m, in: "a scrape config", legacy: true)
         if let t = m["tls_config"] { (c.tls, c.serverName) = tls(t) }
         if let b = m["body_size_limit"], let s = yaml.string(b, "body_size_limit") {
             if let n = Self.bytes(s) { c.bodySizeLimit = n == 0 ? Int.max : n } else { yaml.problem(b, "body_size_limit: expected a size such as 512MiB, not \"\(s)\"") }
@@ -115,14 +109,13 @@ private struct ConfigLoader {
         guard let m = keys(node, ["static_configs", "scheme", "path_prefix", "timeout", "api_version", "authorization", "tls_config"],
                            in: "an alertmanager config") else { return nil }
         var c = SidecarConfig.AlertmanagerConfig()
-        if let s = yaml.string(m["scheme"], "scheme") { c.scheme = s }
+        if let s = yaml.string(m["scheme"], "scheme") {
+            if s == "http" || s == "https" { c.scheme = s } else { yaml.problem(m["scheme"], "scheme must be http or https, not \"\(s)\"") }
+        }
         if let p = yaml.string(m["path_prefix"], "path_prefix") { c.pathPrefix = p }
         if let t = seconds(m["timeout"], "timeout") { c.timeout = t }
         if let v = yaml.string(m["api_version"], "api_version"), v != "v2" { yaml.problem(m["api_version"], "api_version must be v2") }
-        if let a = m["authorization"], let am = keys(a, ["type", "credentials", "credentials_file"], in: "authorization") {
-            c.bearerToken = yaml.string(am["credentials"], "credentials")
-            c.bearerTokenFile = yaml.string(am["credentials_file"], "credentials_file")
-        }
+        c.bearerToken = credentials(m, in: "an alertmanager config", legacy: false)
         if let t = m["tls_config"] { c.tls = tls(t).0 }
         for item in yaml.sequence(m["static_configs"], "static_configs") {
             guard let sm = keys(item, ["targets"], in: "a static config") else { continue }
@@ -131,8 +124,38 @@ private struct ConfigLoader {
         return c
     }
 
-    mutating func tls(_ node: Node) -> (HTTPTransfer.TLS, String?) {
-        var t = HTTPTransfer.TLS()
+    /// The bearer token of a scrape or Alertmanager config: `authorization` (type Bearer, the
+    /// default; `credentials` or `credentials_file`), or for scrape configs the older
+    /// `bearer_token`/`bearer_token_file`. At most one of them, as Prometheus requires.
+    mutating func credentials(_ m: [String: Node], in what: String, legacy: Bool) -> BearerToken? {
+        var found: [(key: String, node: Node?, token: BearerToken)] = []
+        if let a = m["authorization"], let am = keys(a, ["type", "credentials", "credentials_file"], in: "authorization") {
+            if let t = yaml.string(am["type"], "type"), t != "Bearer" {
+                yaml.problem(am["type"], "authorization type \"\(t)\": only Bearer is supported")
+            }
+            if let t = yaml.string(am["credentials"], "credentials") { found.append(("authorization.credentials", am["credentials"], .inline(t))) }
+            if let f = yaml.string(am["credentials_file"], "credentials_file") { found.append(("authorization.credentials_file", am["credentials_file"], .file(f))) }
+        }
+        if legacy {
+            if let t = yaml.string(m["bearer_token"], "bearer_token") { found.append(("bearer_token", m["bearer_token"], .inline(t))) }
+            if let f = yaml.string(m["bearer_token_file"], "bearer_token_file") { found.append(("bearer_token_file", m["bearer_token_file"], .file(f))) }
+        }
+        for f in found {
+            switch f.token {
+            case .inline(let t) where t.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                .file(let t) where t.isEmpty:
+                yaml.problem(f.node, "\(f.key) in \(what) is empty")
+            default: break
+            }
+        }
+        if found.count > 1 {
+            yaml.problem(found[1].node, "at most one of \(found.map(\.key).joined(separator: " and ")) may be set in \(what)")
+        }
+        return found.first?.token
+    }
+
+    mutating func tls(_ node: Node) -> (TLSOptions, String?) {
+        var t = TLSOptions()
         guard let m = keys(node, ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"], in: "tls_config") else { return (t, nil) }
         t.caFile = yaml.string(m["ca_file"], "ca_file")
         t.certFile = yaml.string(m["cert_file"], "cert_file")

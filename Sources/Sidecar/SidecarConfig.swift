@@ -1,35 +1,57 @@
 import Foundation
+import HTTPClient
+import KubernetesClient
 import Scraper
 
 /// The sidecar's configuration: a subset of `prometheus.yml` with the same keys and
-/// meanings (DESIGN.md, "The sidecar"). Durations are seconds here.
+/// meanings (docs/sidecar.md). Durations are seconds here.
 package struct SidecarConfig: Sendable {
+    /// `global.scrape_interval` (seconds), for scrape configs without their own.
     package var scrapeInterval: Double = 15
+    /// `global.scrape_timeout` (seconds); a target's timeout never exceeds its interval.
     package var scrapeTimeout: Double = 10
+    /// `global.evaluation_interval` (seconds), for rule groups without their own `interval`.
     package var evaluationInterval: Double = 15
+    /// `global.external_labels`: added to alerts and to every `/metrics` sample that lacks them.
     package var externalLabels: [String: String] = [:]
     /// Globs, relative to the config file's folder; empty: the shipped rules.
     package var ruleFiles: [String] = []
+    /// `scrape_configs`, in file order.
     package var scrapeConfigs: [ScrapeConfig] = []
+    /// `alerting.alertmanagers`; empty: no notifier, alerts are only served by the API.
     package var alertmanagers: [AlertmanagerConfig] = []
     /// Where the file was read from (nil for the in-cluster defaults).
     package var path: String? = nil
 
+    /// No scrape configs, rule files or Alertmanagers; scrapes every 15 s with a 10 s timeout,
+    /// rules every 15 s.
     package init() {}
 
     /// One `scrape_configs` entry.
     package struct ScrapeConfig: Sendable {
+        /// `job_name`: the `job` label of its targets; unique in the file.
         package var job: String
+        /// `scheme`: `http` or `https`.
         package var scheme = "http"
+        /// `metrics_path`: the path scraped on each target.
         package var metricsPath = "/metrics"
+        /// `scrape_interval` (seconds); nil: the global one.
         package var interval: Double? = nil
+        /// `scrape_timeout` (seconds); nil: the global one. Never longer than the interval.
         package var timeout: Double? = nil
+        /// `honor_labels`: on a clash, the scraped label wins over the target's (false: it is kept
+        /// as `exported_<name>`).
         package var honorLabels = false
-        package var bearerToken: String? = nil
-        package var bearerTokenFile: String? = nil
-        package var tls = HTTPTransfer.TLS()
+        /// `authorization` (or `bearer_token[_file]`): a file is read again at every scrape.
+        package var bearerToken: BearerToken? = nil
+        /// `tls_config`, without its `server_name` (that is ``serverName``).
+        package var tls = TLSOptions()
+        /// `tls_config.server_name`: the host of the scrape URL, for SNI and the certificate check,
+        /// while the connection still goes to the target's address.
         package var serverName: String? = nil
+        /// `body_size_limit` in bytes, after decompression; `0` in the file is no limit (`Int.max`).
         package var bodySizeLimit = 512 << 20
+        /// `static_configs`: each entry's `host:port` targets and the labels they get.
         package var staticConfigs: [(targets: [String], labels: [String: String])] = []
         /// ctlmon's discovery of a service's endpoint addresses through the Kubernetes API.
         package var kubernetesEndpoints: (namespace: String, service: String, port: String?)? = nil
@@ -37,19 +59,26 @@ package struct SidecarConfig: Sendable {
         /// controller-manager endpoints): dropped with one log line instead of reported down.
         package var optional = false
 
+        /// An entry with the defaults for everything but `job_name`.
         package init(job: String) { self.job = job }
     }
 
     /// One `alerting.alertmanagers` entry.
     package struct AlertmanagerConfig: Sendable {
+        /// `scheme`: `http` or `https`.
         package var scheme = "http"
+        /// `path_prefix`: what comes before `/api/v2/alerts` on each target.
         package var pathPrefix = ""
+        /// `timeout` of one POST (seconds).
         package var timeout: Double = 10
+        /// `static_configs` `targets`: each Alertmanager's `host:port`; each gets a queue of its own.
         package var targets: [String] = []
-        package var bearerToken: String? = nil
-        package var bearerTokenFile: String? = nil
-        package var tls = HTTPTransfer.TLS()
+        /// `authorization`: a file is read again at every delivery.
+        package var bearerToken: BearerToken? = nil
+        /// `tls_config` (a `server_name` in it is not used).
+        package var tls = TLSOptions()
 
+        /// An entry with Prometheus's defaults: `http`, no prefix, 10 s timeout, and no targets yet.
         package init() {}
 
         /// `scheme://target/prefix/api/v2/alerts` for each target.
@@ -76,7 +105,7 @@ package struct SidecarConfig: Sendable {
                         job: c.job, url: "\(c.scheme)://\(host)\(path)", address: address,
                         connectTo: c.serverName == nil ? nil : address, labels: labels,
                         interval: c.interval ?? scrapeInterval, timeout: min(c.timeout ?? scrapeTimeout, c.interval ?? scrapeInterval),
-                        bearerTokenFile: c.bearerTokenFile, bearerToken: c.bearerToken, tls: c.tls,
+                        bearerToken: c.bearerToken, tls: c.tls,
                         bodySizeLimit: c.bodySizeLimit, honorLabels: c.honorLabels))
                 }
             }
@@ -91,7 +120,7 @@ package struct SidecarConfig: Sendable {
         var config = SidecarConfig()
         var apiserver = ScrapeConfig(job: "apiserver")
         apiserver.scheme = "https"
-        apiserver.bearerTokenFile = api.tokenFile
+        apiserver.bearerToken = .file(api.tokenFile)
         apiserver.tls.caFile = api.caFile
         apiserver.serverName = "kubernetes.default.svc"
         apiserver.kubernetesEndpoints = ("default", "kubernetes", "https")
@@ -101,7 +130,7 @@ package struct SidecarConfig: Sendable {
             var c = ScrapeConfig(job: job)
             c.scheme = "https"
             c.metricsPath = "/apis/metrics.eks.amazonaws.com/v1/\(component)/container/metrics"
-            c.bearerTokenFile = api.tokenFile
+            c.bearerToken = .file(api.tokenFile)
             c.tls.caFile = api.caFile
             c.serverName = "kubernetes.default.svc"
             c.staticConfigs = [([serverHost], [:])]

@@ -1,12 +1,16 @@
 import Foundation
 import RuleEngine
+import PromModel
 import PromQL
+import SeriesStorage
 import Scraper
 
 /// `/metrics` in the text format 0.0.4: ctlmon's own metrics, each target's `up` and scrape
 /// series, the recorded series, `ALERTS` and `ctlmon_webhook_config_info`, with the external labels, so that an upstream
 /// Prometheus scrapes one ctlmon per cluster as it would a federation endpoint.
 extension SidecarAPI {
+    /// The body of `GET /metrics`: ctlmon's own families, then each target's report series, the
+    /// recorded series and `ALERTS` at their latest sample of the last 5 minutes (stale ones left out).
     package func metricsText() -> String {
         var out = MetricsTextWriter(external: externalLabels)
         let now = clock()
@@ -34,8 +38,8 @@ extension SidecarAPI {
         for l in loops { out.sample("ctlmon_scrapes_total", [("job", l.target.job), ("instance", l.target.address)], Double(l.status.scrapes)) }
         out.family("ctlmon_scrape_failures_total", "counter", "Failed scrapes, by target and reason.")
         for l in loops {
-            for (reason, n) in l.status.failures.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                out.sample("ctlmon_scrape_failures_total", [("job", l.target.job), ("instance", l.target.address), ("reason", reason.rawValue)], Double(n))
+            for (reason, n) in l.status.failures.sorted(by: { $0.key.label < $1.key.label }) {
+                out.sample("ctlmon_scrape_failures_total", [("job", l.target.job), ("instance", l.target.address), ("reason", reason.label)], Double(n))
             }
         }
 

@@ -1,6 +1,8 @@
 import CZlib
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 
 /// What survives a restart, under `--storage.path`: the alert states (`state.json`) and the
@@ -8,8 +10,10 @@ import RuleEngine
 /// rename, fsync of the folder); read back with every byte checked: a missing, corrupt or
 /// half-written file is reported and ignored, never a crash.
 package struct StateFiles: Sendable {
+    /// `--storage.path`: the folder of `state.json` and `series.bin`.
     package let folder: String
 
+    /// The state files in `folder`, which the caller creates.
     package init(folder: String) { self.folder = folder }
 
     var statePath: String { folder + "/state.json" }
@@ -17,11 +21,18 @@ package struct StateFiles: Sendable {
 
     /// The alert states, the notifier's last sends and the last evaluation time.
     package struct AlertState: Codable, Sendable {
+        /// The format of `state.json`; only 1 is read back.
         package var version = 1
+        /// The latest group evaluation (Unix milliseconds): the states' age, weighed against
+        /// ``RuleManager/outageTolerance`` at restore.
         package var lastEvaluation: Int64
+        /// Every alert the rules hold, with its state and times.
         package var alerts: [AlertRecord]
+        /// When each alert was last handed to the Alertmanager queues (Unix milliseconds), by
+        /// its identity (`group/rule{labels}`).
         package var lastSent: [String: Int64]
 
+        /// The states to write, at the current ``version``.
         package init(lastEvaluation: Int64, alerts: [AlertRecord], lastSent: [String: Int64]) {
             self.lastEvaluation = lastEvaluation
             self.alerts = alerts
@@ -31,9 +42,12 @@ package struct StateFiles: Sendable {
 
     /// A problem reading a state file: what and where, for the log.
     package struct Problem: Error, CustomStringConvertible {
+        /// The file and what is wrong with it (`…/state.json: corrupt (…); starting without it`).
         package let description: String
     }
 
+    /// Writes `state.json` atomically; NaN and infinite values are spelled `NaN`, `+Inf` and
+    /// `-Inf`, as Prometheus spells them.
     package func writeAlerts(_ state: AlertState) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

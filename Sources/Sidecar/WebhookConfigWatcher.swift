@@ -1,8 +1,12 @@
-import Check
+import AdmissionWebhooks
 import Foundation
+import HTTPClient
+import KubernetesClient
 import Logging
-import PromQL
-import Scraper
+import PromModel
+import SeriesStorage
+import Synchronization
+import Workers
 
 /// Lists the cluster's admission webhook configurations every five minutes (when the
 /// service account may `list` them) and writes one `ctlmon_webhook_config_info` series per
@@ -10,19 +14,23 @@ import Scraper
 /// `name`, `configuration`, `kind`, `failure_policy`, `timeout_seconds`, `side_effects`,
 /// `catch_all`, `managed_by`. Rules join it to grade a webhook's alerts by its policy:
 /// `… * on(name) group_left(failure_policy) ctlmon_webhook_config_info`.
-final class WebhookConfigWatcher: @unchecked Sendable {
-    // Sendable: the mutable state is only touched with `lock` held.
+final class WebhookConfigWatcher: Sendable {
     static let relist: Double = 300
     static let write: Double = 30
     static let metric = AdmissionWebhook.infoMetric
 
-    private let lock = NSLock()
+    private struct State {
+        /// The last list read (kept when a later list fails).
+        var webhooks: [AdmissionWebhook]? = nil
+        /// Whether the last list was refused (403): said once, not at every relist.
+        var refused = false
+    }
+
+    private let state = Mutex(State())
     private let api: KubernetesAPI
     private let store: SeriesStore
     private let logger: Logger
     private let clock: @Sendable () -> Int64
-    private var webhooks: [AdmissionWebhook]? = nil
-    private var refused = false
     private let worker = WorkerThread(name: "webhook-configs")
 
     init(api: KubernetesAPI, store: SeriesStore, logger: Logger, clock: @escaping @Sendable () -> Int64) {
@@ -34,11 +42,10 @@ final class WebhookConfigWatcher: @unchecked Sendable {
 
     func start() {
         worker.start { [self] in
-            var listed: Double = -.infinity
+            var listed: ContinuousClock.Instant? = nil
             repeat {
-                let now = Date().timeIntervalSince1970
-                if now - listed >= Self.relist {
-                    listed = now
+                if listed.map({ $0.secondsElapsed >= Self.relist }) ?? true {
+                    listed = .now
                     refresh()
                 }
                 append(at: clock())
@@ -52,22 +59,21 @@ final class WebhookConfigWatcher: @unchecked Sendable {
     func refresh() {
         do {
             var all: [AdmissionWebhook] = []
-            for kind in ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] {
-                let body = try api.get("/apis/admissionregistration.k8s.io/v1/\(kind)", what: kind)
-                all += try WebhookConfigurationReader.read(String(decoding: body, as: UTF8.self), source: kind).webhooks
+            for (kind, json) in try api.webhookConfigurationLists() {
+                all += try WebhookConfigurationReader.read(String(decoding: json, as: UTF8.self), source: kind).webhooks
             }
-            let changed = lock.withLock { () -> Bool in
+            let changed = state.withLock { s -> Bool in
                 defer {
-                    webhooks = all
-                    refused = false
+                    s.webhooks = all
+                    s.refused = false
                 }
-                return webhooks != all
+                return s.webhooks != all
             }
             if changed { logger.info("webhook configurations listed", metadata: ["webhooks": "\(all.count)"]) }
-        } catch let failure as ScrapeFailure where failure.status == 403 {
-            let first = lock.withLock { () -> Bool in
-                defer { refused = true }
-                return !refused
+        } catch let failure as HTTPFailure where failure.status == 403 {
+            let first = state.withLock { s -> Bool in
+                defer { s.refused = true }
+                return !s.refused
             }
             if first {
                 logger.warning(
@@ -80,7 +86,7 @@ final class WebhookConfigWatcher: @unchecked Sendable {
 
     /// One sample per webhook at `time`.
     func append(at time: Int64) {
-        guard let current = lock.withLock({ webhooks }) else { return }
+        guard let current = state.withLock({ $0.webhooks }) else { return }
         for w in current { _ = store.append(w.infoLabels, timestamp: time, value: 1) }
     }
 }

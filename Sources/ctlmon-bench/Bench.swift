@@ -1,6 +1,8 @@
 import PromText
 import Check
+import PromModel
 import PromQL
+import SeriesStorage
 
 #if canImport(Glibc)
 import Glibc

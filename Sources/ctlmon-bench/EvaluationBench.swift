@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 
 /// The PromQL evaluation benchmark: scrapes of one file 30 s apart into a store, one query

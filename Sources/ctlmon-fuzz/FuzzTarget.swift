@@ -42,6 +42,8 @@ enum FuzzTarget: String, CaseIterable {
     }
 }
 
+/// libFuzzer's `LLVMFuzzerTestOneInput`: hands the `count` bytes at `start` (nil when empty)
+/// to the target `CTLMON_FUZZ_TARGET` names. Always 0, as libFuzzer requires: a failure is a crash.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Check
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 
 #if canImport(Glibc)

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Check
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 
 /// `ctlmon query EXPR [SOURCE…]`: evaluates PromQL over scrapes.
@@ -58,7 +61,7 @@ struct QueryCommand: ParsableCommand {
             givenTime = t
         }
         // The last scrape is taken at --time (default: now), the others --interval apart before it.
-        let now = givenTime ?? CheckCommand.wallClock()
+        let now = givenTime ?? Int64(Date().timeIntervalSince1970 * 1000)
         var lastTime = now
         // One appender for all the scrapes: a series the previous one had and this one lacks is stale.
         let appender = ScrapeAppender(store: store, scrapeTime: now)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ConfigYAML
 import RuleEngine
 
 /// `ctlmon rules check PATH…`: validates rule files like `promtool check rules`.

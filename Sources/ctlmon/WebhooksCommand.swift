@@ -1,7 +1,8 @@
 import ArgumentParser
 import Check
 import Foundation
-import PromQL
+import AdmissionWebhooks
+import PromModel
 
 /// `ctlmon webhooks`: admission webhook configurations audited against the EKS best-practices
 /// advice, optionally joined with the API server's webhook metrics.

@@ -1,5 +1,7 @@
 import Dispatch
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import Testing
 

@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 import Testing
 
 /// The function table (what parses) and the evaluator (what runs) agree: a function in

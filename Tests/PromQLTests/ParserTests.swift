@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 import Testing
 
 /// The PromQL parser: precedence, associativity, every construct, and errors with positions.

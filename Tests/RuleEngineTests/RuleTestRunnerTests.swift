@@ -1,6 +1,9 @@
+import ConfigYAML
 import CtlmonTestSupport
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 import Testing
 

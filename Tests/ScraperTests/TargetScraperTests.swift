@@ -1,6 +1,9 @@
 import CtlmonTestSupport
 import Foundation
+import HTTPClient
+import PromModel
 import PromQL
+import SeriesStorage
 import PromText
 import Scraper
 import Testing
@@ -48,15 +51,20 @@ struct TargetScraperTests {
     }
 
     @Test("faults: each gives up 0 with its own reason, and the series of the target go stale", arguments: [
-        ("500", ScrapeFailure.Reason.http5xx), ("truncated-gzip", .gzip), ("garbage", .parse), ("reset", .connectionReset),
-        ("hang", .timeout), ("huge", .bodySizeLimit),
+        ("500", ScrapeFailure.Reason.transfer(.http5xx)), ("truncated-gzip", .gzip), ("garbage", .parse),
+        ("reset", .transfer(.connectionReset)), ("hang", .transfer(.timeout)), ("huge", .bodySizeLimit),
     ])
     func faults(_ mode: String, _ reason: ScrapeFailure.Reason) throws {
         let (server, address) = try Self.startTarget()
         defer { server.stop() }
         let store = SeriesStore()
+        // Each fault's reason must be the only way the scrape can fail: the hanging target
+        // (it sleeps 30 s) meets a 2 s timeout; every other fault gets a timeout no slow or
+        // sanitized machine reaches, so a body limit (8 MiB, the 64 MiB body's eighth) or a
+        // reset is what ends the scrape, never the clock.
+        let timeout: Double = mode == "hang" ? 2 : 300
         let scraper = TargetScraper(
-            target: Self.target(address, timeout: 2, limit: 8 << 20), store: store,
+            target: Self.target(address, timeout: timeout, limit: 8 << 20), store: store,
             filter: FamilyFilter(names: ["apiserver_request_total"]))
         let ok = scraper.scrape(at: 1_000_000)
         #expect(ok.failure == nil)
@@ -72,7 +80,7 @@ struct TargetScraperTests {
     func refused() {
         let port = freePort()
         let scraper = TargetScraper(target: Self.target("127.0.0.1:\(port)"), store: SeriesStore(), filter: nil)
-        #expect(scraper.scrape(at: 0).failure?.reason == .connectionRefused)
+        #expect(scraper.scrape(at: 0).failure?.reason == .transfer(.connectionRefused))
     }
 }
 
@@ -80,7 +88,7 @@ struct TargetScraperTests {
 enum HTTPTransferProbe {
     static func get(_ url: String) throws -> String {
         var out: [UInt8] = []
-        let r = try HTTPTransfer().perform(HTTPTransfer.Request(url: url)) { out.append(contentsOf: $0) }
+        let r = try HTTPTransfer().perform(HTTPRequest(url: url)) { out.append(contentsOf: $0) }
         guard r.status == 200 else { throw ProcessError("GET \(url): \(r.status)") }
         return String(decoding: out, as: UTF8.self)
     }

@@ -1,3 +1,4 @@
+import ConfigYAML
 import CtlmonTestSupport
 import Foundation
 import RuleEngine

@@ -1,5 +1,9 @@
+import KubernetesClient
+import HTTPClient
 import Logging
+import PromModel
 import PromQL
+import SeriesStorage
 @testable import Scraper
 @testable import Sidecar
 import Testing
@@ -17,8 +21,10 @@ struct DiscoveryTests {
         let target = try #require(config.scrapeTargets(discovered: [:]).first { $0.job == "kube-scheduler" })
         let discovery = Discovery(config: config, logger: Logger(label: "test"), api: nil)
         var result = TargetScraper.Result(time: 0, duration: 0.01)
-        result.failure = ScrapeFailure.http(status)
+        result.failure = ScrapeFailure(HTTPFailure.status(status))
+        #expect(discovery.targets().contains { $0.key == target.key })
         discovery.observe(target, result)
         #expect(discovery.notOffered.contains(target.key) == dropped)
+        #expect(discovery.targets().contains { $0.key == target.key } == !dropped)
     }
 }

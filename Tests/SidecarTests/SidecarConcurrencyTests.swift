@@ -1,10 +1,13 @@
 import CtlmonTestSupport
 import Foundation
 import Logging
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 import Scraper
 import Sidecar
+import Synchronization
 import Testing
 
 /// The sidecar's threads in one process — scrape loops, the rule loop, a notifier queue —
@@ -47,11 +50,18 @@ struct SidecarConcurrencyTests {
         notifier.start()
         rules.start()
         scrapes.apply([ScrapeTarget(job: "a", url: "http://\(address)/metrics", address: address, interval: 0.3, timeout: 1)])
-        let deadline = Deadline(4)
+        // The readers keep reading until the writers' outcomes are all there — a recorded
+        // series, a firing alert, a notification delivered — so readers and writers are proven
+        // to make progress together; the deadline only bounds a failure, it never decides one.
+        let done = Mutex(false)
+        func outcomes() -> (recorded: Bool, alert: Bool, sent: Bool) {
+            let (_, body) = api.query(["query": "job:up:sum"])
+            return (body.contains("\"job\":\"a\""), api.alerts().contains("\"alertname\":\"Up\""), notifier.queues[0].counts.sent > 0)
+        }
         let group = DispatchGroup()
         for k in 0..<2 {
             DispatchQueue.global().async(group: group) {
-                while !deadline.passed {
+                while !done.withLock({ $0 }) {
                     _ = api.alerts()
                     _ = api.rulesJSON()
                     _ = api.targets()
@@ -60,13 +70,19 @@ struct SidecarConcurrencyTests {
                 }
             }
         }
+        let reached = Deadline.wait(upTo: 300) {
+            let o = outcomes()
+            return o.recorded && o.alert && o.sent
+        }
+        done.withLock { $0 = true }
         group.wait()
         scrapes.stopAll()
         rules.stop()
         notifier.stop(deadline: .now + .seconds(2))
-        let (_, body) = api.query(["query": "job:up:sum"])
-        #expect(body.contains("\"job\":\"a\""), "\(body)")
-        #expect(api.alerts().contains("\"alertname\":\"Up\""))
-        #expect(notifier.queues[0].counts.sent > 0)
+        let final = outcomes()
+        #expect(reached, "readers and writers did not all make progress: \(final)")
+        #expect(final.recorded, "no job:up:sum recorded")
+        #expect(final.alert, "no Up alert")
+        #expect(final.sent, "no notification sent")
     }
 }

@@ -1,3 +1,6 @@
+import KubernetesClient
+import HTTPClient
+import ConfigYAML
 import CtlmonTestSupport
 import Foundation
 import RuleEngine
@@ -8,7 +11,7 @@ import Testing
 /// The config file: prometheus.yml's keys and meanings, and every problem with its line.
 @Suite("sidecar config")
 struct SidecarConfigTests {
-    static func load(_ text: String) throws(RuleFileError) -> SidecarConfig {
+    static func load(_ text: String) throws(ConfigFileError) -> SidecarConfig {
         let path = NSTemporaryDirectory() + "ctlmon-config-\(UUID().uuidString).yml"
         try? text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -35,7 +38,7 @@ struct SidecarConfigTests {
         #expect(c.alertmanagers.first?.urls == ["http://am:9093/am/api/v2/alerts"])
         let t = try #require(c.scrapeTargets().first)
         #expect(t.url == "https://kubernetes.default.svc:443/metrics" && t.connectTo == "10.0.1.17:443" && t.address == "10.0.1.17:443")
-        #expect(t.bearerTokenFile == "/tok" && t.tls.caFile == "/ca.crt" && t.bodySizeLimit == 64 << 20)
+        #expect(t.bearerToken == .file("/tok") && t.tls.caFile == "/ca.crt" && t.bodySizeLimit == 64 << 20)
         #expect(t.labels == ["zone": "a"] && t.interval == 30 && t.timeout == 5)
         #expect(t.targetLabels.map { "\($0.0)=\($0.1)" } == ["job=apiserver", "instance=10.0.1.17:443", "zone=a"])
     }
@@ -51,6 +54,10 @@ struct SidecarConfigTests {
         ("scrape_configs:\n  - job_name: a\n  - job_name: a", "3: job_name \"a\" is repeated"),
         ("scrape_configs:\n  - static_configs: []", "2: a scrape config needs a job_name"),
         ("global: {external_labels: {0bad: x}}", "1: invalid label name \"0bad\" in external_labels"),
+        ("scrape_configs:\n  - job_name: a\n    bearer_token_file: /t\n    authorization: {credentials: x}",
+         "at most one of authorization.credentials and bearer_token_file may be set in a scrape config"),
+        ("scrape_configs:\n  - job_name: a\n    authorization: {credentials_file: ''}", "3: authorization.credentials_file in a scrape config is empty"),
+        ("alerting:\n  alertmanagers:\n    - scheme: ftp", "3: scheme must be http or https, not \"ftp\""),
     ])
     func problems(_ text: String, _ expected: String) {
         do {
@@ -71,13 +78,5 @@ struct SidecarConfigTests {
         let targets = c.scrapeTargets(discovered: ["apiserver": ["10.0.1.17:443", "10.0.2.23:443"]])
         #expect(targets.filter { $0.job == "apiserver" }.map(\.connectTo) == ["10.0.1.17:443", "10.0.2.23:443"])
         #expect(targets.allSatisfy { $0.url.hasPrefix("https://kubernetes.default.svc:443/") })
-    }
-
-    @Test("endpoint addresses from an Endpoints object: the https port of every address")
-    func endpointsAddresses() throws {
-        let json = """
-            {"kind":"Endpoints","subsets":[{"addresses":[{"ip":"10.0.1.17"},{"ip":"10.0.2.23"}],"ports":[{"name":"https","port":443}]}]}
-            """
-        #expect(try KubernetesAPI.addresses(fromEndpoints: Data(json.utf8), port: nil) == ["10.0.1.17:443", "10.0.2.23:443"])
     }
 }

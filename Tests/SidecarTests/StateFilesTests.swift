@@ -1,6 +1,8 @@
 import CtlmonTestSupport
 import Foundation
+import PromModel
 import PromQL
+import SeriesStorage
 import RuleEngine
 import Sidecar
 import Testing

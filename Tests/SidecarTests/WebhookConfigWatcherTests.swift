@@ -1,7 +1,10 @@
+import KubernetesClient
 import CtlmonTestSupport
 import Foundation
 import Logging
+import PromModel
 import PromQL
+import SeriesStorage
 import Scraper
 @testable import Sidecar
 import Testing
@@ -13,10 +16,12 @@ struct WebhookConfigWatcherTests {
     static let scripts = Fixture.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts")
 
     static func watcher(_ extra: [String], store: SeriesStore) throws -> (ManagedProcess, WebhookConfigWatcher) {
+        let folder = try Components.temporaryFolder("watcher")
+        try "token\n".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
         let p = try ManagedProcess("python3", [scripts.appendingPathComponent("fake-kube-api.py").path,
-                                               "--file", Fixture.path("webhooks/eks-cluster.json")] + extra)
+                                               "--file", Fixture.path("webhooks/eks-cluster.json"), "--token-file", folder + "/token"] + extra)
         let port = try p.waitForLine(startingWith: "PORT ").trimmingCharacters(in: .whitespaces)
-        let api = KubernetesAPI(server: "http://127.0.0.1:\(port)", tokenFile: "/nonexistent", caFile: "/nonexistent")
+        let api = KubernetesAPI(server: "http://127.0.0.1:\(port)", tokenFile: folder + "/token", caFile: "/nonexistent")
         return (p, WebhookConfigWatcher(api: api, store: store, logger: Logger(label: "test"), clock: { 1_800_000_000_000 }))
     }
 
@@ -27,7 +32,7 @@ struct WebhookConfigWatcherTests {
         defer { process.stop() }
         watcher.refresh()
         watcher.append(at: 1_800_000_000_000)
-        let series = store.select([try LabelMatcher(name: "__name__", op: .equal, value: WebhookConfigWatcher.metric)])
+        let series = store.select([.equal("__name__", WebhookConfigWatcher.metric)])
         #expect(series.count == 18)
         let istio = try #require(series.first { $0["name"] == "namespace.sidecar-injector.istio.io" })
         #expect(istio["failure_policy"] == "Fail" && istio["timeout_seconds"] == "10" && istio["side_effects"] == "None")
@@ -52,6 +57,6 @@ struct WebhookConfigWatcherTests {
         defer { process.stop() }
         watcher.refresh()
         watcher.append(at: 1_800_000_000_000)
-        #expect(store.select([try LabelMatcher(name: "__name__", op: .equal, value: WebhookConfigWatcher.metric)]).isEmpty)
+        #expect(store.select([.equal("__name__", WebhookConfigWatcher.metric)]).isEmpty)
     }
 }

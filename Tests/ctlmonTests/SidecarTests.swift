@@ -30,6 +30,13 @@ struct SidecarTests {
         return ((j?["data"] as? [String: Any])?["alerts"] as? [[String: Any]]) ?? []
     }
 
+    /// When a rule group was last evaluated (`/api/v1/rules`), as Unix seconds.
+    static func lastEvaluation(_ base: String, group: String) throws -> Double? {
+        let j = try HTTP.json(base + "/api/v1/rules") as? [String: Any]
+        let groups = ((j?["data"] as? [String: Any])?["groups"] as? [[String: Any]]) ?? []
+        return (groups.first { $0["name"] as? String == group }?["lastEvaluation"] as? String).flatMap(parseTime)
+    }
+
     static func write(_ text: String, _ path: String) throws { try text.write(toFile: path, atomically: true, encoding: .utf8) }
 
     @Test("etcd past 90 % of its quota: the alert is at a real Alertmanager within two evaluations; freed, it resolves there")
@@ -214,7 +221,14 @@ struct SidecarTests {
         let pendingSince = try #require(before.first { Self.alertname($0) == "SlowToFire" }?["activeAt"] as? String)
         let firingSince = try #require(before.first { Self.alertname($0) == "Firing" }?["activeAt"] as? String)
         let sentBefore = try Self.posts(amAddress).filter { $0.1.contains { Self.alertname($0) == "Firing" } }.count
-        Thread.sleep(forTimeInterval: 1.5)  // an evaluation writes the states
+        // Wait for the states on disk: both alerts, and when the firing one was sent.
+        try Self.eventually(20, "the alert states written") {
+            let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/data/state.json"))
+            let state = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            let alerts = (state?["alerts"] as? [Any])?.count ?? 0
+            let sent = (state?["lastSent"] as? [String: Any])?.keys.contains { $0.contains("Firing{") && !$0.contains("SlowToFire") } ?? false
+            return alerts == 2 && sent
+        }
         sidecar.killHard()
         (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data", waitReady: false)
         try Self.eventually(10, "the states back") { try Self.sidecarAlerts(base).count == 2 }
@@ -224,7 +238,12 @@ struct SidecarTests {
         let pending = try #require(after.first { Self.alertname($0) == "SlowToFire" })
         #expect(pending["activeAt"] as? String == pendingSince)
         // No re-notification storm: the firing alert is not re-sent before its minute is up.
-        Thread.sleep(forTimeInterval: 3)
+        // Proven over three seconds of evaluations after the restart (the group's own
+        // lastEvaluation, not a sleep), each of which could have sent it.
+        let firstEvaluation = try #require(try Self.lastEvaluation(base, group: "restart"))
+        try Self.eventually(30, "three more seconds of evaluations") {
+            (try Self.lastEvaluation(base, group: "restart") ?? 0) >= firstEvaluation + 3
+        }
         let sentAfter = try Self.posts(amAddress).filter { $0.1.contains { Self.alertname($0) == "Firing" } }.count
         #expect(sentAfter == sentBefore, "\(sentBefore) posts before the restart, \(sentAfter) after")
         // The pending one fires 12 s after it started, not 12 s after the restart.
@@ -302,8 +321,17 @@ struct SidecarTests {
         #expect(!metrics.contains("first-token"))
         // Rotate the token: the target now wants the new one, and gets it at the next scrape.
         try "second-token\n".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 3)
-        #expect(try targets()["secure \(secureAddress)"]?["health"] as? String == "up")
+        let secondToken = try Components.run("sh", ["-c", "printf 'Bearer second-token' | sha256sum | cut -c1-12"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.eventually(30, "a scrape with the rotated token") {
+            try Components.run("curl", ["-s", "--cacert", folder + "/ca.crt", "https://\(secureAddress)/-/requests"])
+                .split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) == secondToken
+        }
+        let scrapesBefore = try targets()["secure \(secureAddress)"]?["lastScrape"] as? String
+        try Self.eventually(30, "a later scrape of the secure target, up") {
+            let t = try targets()["secure \(secureAddress)"]
+            return t?["lastScrape"] as? String != scrapesBefore && t?["health"] as? String == "up"
+        }
         // Nothing secret in the targets API either.
         let (_, targetsBody) = try HTTP.get(base + "/api/v1/targets")
         #expect(!targetsBody.contains("token") || !targetsBody.contains("second-token"))

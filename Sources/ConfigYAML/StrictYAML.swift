@@ -1,0 +1,264 @@
+import Foundation
+import PromModel
+import Yams
+
+/// Strict YAML reading for rule files and promtool-format test files, as Prometheus
+/// reads them (`yaml.UnmarshalStrict`): unknown keys, repeated keys and values of the
+/// wrong kind are errors, each with its line; nothing is silently defaulted.
+///
+/// Bounds, checked before the YAML library sees the text: at most ``maxBytes`` of text
+/// and ``maxDepth`` levels of nesting (Yams builds its tree recursively; go-yaml stops at
+/// 10,000). Aliases are followed by reference, so a "billion laughs" file costs nothing
+/// until something walks it, and the readers below only walk the shapes they expect.
+package struct StrictYAML {
+    /// The largest file read, in bytes: 16 MiB, far above any real rule or configuration file.
+    package static let maxBytes = 16 << 20
+    /// The deepest nesting accepted, flow brackets and indentation levels together.
+    package static let maxDepth = 1000
+
+    /// The file being read, for the ``ConfigFileError`` its caller throws.
+    package let path: String
+    /// (line, message) of every problem found so far, in order; the caller throws a
+    /// ``ConfigFileError`` when there are any.
+    package private(set) var problems: [(Int, String)] = []
+
+    /// A reader for the file at `path`, with no problems yet.
+    package init(path: String) { self.path = path }
+
+    /// Reads a file as UTF-8 text, refusing what is not a regular file, too large, or not UTF-8.
+    package static func read(path: String) throws(ConfigFileError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfigFileError(path, [(0, "cannot read: no such file")])
+        }
+        if isDirectory.boolValue { throw ConfigFileError(path, [(0, "cannot read: is a directory")]) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ConfigFileError(path, [(0, "cannot read: permission denied")])
+        }
+        defer { try? handle.close() }
+        // Read one byte past the limit: a device such as /dev/zero never ends.
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+        } catch {
+            throw ConfigFileError(path, [(0, "cannot read: \(error.localizedDescription)")])
+        }
+        if data.count > maxBytes { throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let line = invalidUTF8Line(data)
+            throw ConfigFileError(path, [(line, "invalid UTF-8 (a YAML file must be UTF-8 text)")])
+        }
+        return text
+    }
+
+    /// The 1-based line of the first byte that is not UTF-8.
+    private static func invalidUTF8Line(_ data: Data) -> Int {
+        var line = 1
+        var start = 0
+        let bytes = [UInt8](data)
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            if String(bytes: bytes[start..<i], encoding: .utf8) == nil { return line }
+            line += 1
+            start = i + 1
+        }
+        return line
+    }
+
+    /// Composes the first document, after checking the text's size and nesting.
+    package static func compose(_ text: String, path: String) throws(ConfigFileError) -> Node? {
+        if text.utf8.count > maxBytes { throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
+        if let line = tooDeep(text) {
+            throw ConfigFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
+        }
+        do {
+            // The basic resolver: scalars stay untyped strings (this reader types them itself), and
+            // Yams's regular-expression tag rules are never compiled.
+            return try Yams.compose(yaml: text, .basic)
+        } catch {
+            throw ConfigFileError(path, [(line(of: error), "invalid YAML: \(describe(error))")])
+        }
+    }
+
+    /// Composes every document (`---`-separated), after the same checks as ``compose(_:path:)``.
+    package static func composeAll(_ text: String, path: String) throws(ConfigFileError) -> [Node] {
+        if text.utf8.count > maxBytes { throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
+        if let line = tooDeep(text) {
+            throw ConfigFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
+        }
+        do {
+            var documents = try Yams.compose_all(yaml: text, .basic)
+            var nodes: [Node] = []
+            while let node = documents.next() { nodes.append(node) }
+            if let error = documents.error { throw error }
+            return nodes
+        } catch {
+            throw ConfigFileError(path, [(line(of: error), "invalid YAML: \(describe(error))")])
+        }
+    }
+
+    /// The line where flow collections (`[`, `{`) or block indentation first nest deeper
+    /// than ``maxDepth``; nil when they never do. Brackets inside quotes or comments count
+    /// too: a conservative bound, far from what a real file reaches.
+    private static func tooDeep(_ text: String) -> Int? {
+        var flow = 0
+        var line = 1
+        var indents: [Int] = []
+        var column = 0
+        var atLineStart = true
+        for b in text.utf8 {
+            switch b {
+            case 0x0A:
+                line += 1
+                column = 0
+                atLineStart = true
+                continue
+            case 0x20 where atLineStart:
+                column += 1
+                continue
+            case 0x5B, 0x7B: flow += 1
+            case 0x5D, 0x7D: flow = max(0, flow - 1)
+            default: break
+            }
+            if atLineStart {
+                atLineStart = false
+                while let last = indents.last, last >= column { indents.removeLast() }
+                indents.append(column)
+            }
+            if flow + indents.count > maxDepth { return line }
+        }
+        return nil
+    }
+
+    /// The 1-based line of a Yams scanner, parser or composer error; 0 for any other error.
+    package static func line(of error: any Error) -> Int {
+        if let e = error as? YamlError {
+            switch e {
+            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
+            default: return 0
+            }
+        }
+        return 0
+    }
+
+    /// A Yams error's problem alone (`mapping values are not allowed in this context`), without
+    /// the position and excerpt Yams adds; any other error as it prints.
+    package static func describe(_ error: any Error) -> String {
+        if let e = error as? YamlError {
+            switch e {
+            case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
+            default: break
+            }
+        }
+        return "\(error)"
+    }
+
+    /// Records a problem at `node`'s line (0 without one) and lets reading go on, so that one
+    /// pass reports every problem of the file.
+    package mutating func problem(_ node: Node?, _ message: String) {
+        problems.append((node?.mark?.line ?? 0, message))
+    }
+
+    /// A mapping's values by key; unknown and repeated keys, and keys that are not strings,
+    /// are problems. nil (with a problem) when the node is not a mapping.
+    package mutating func mapping(_ node: Node, allowed: [String], unsupported: Set<String> = [], in what: String) -> [String: Node]? {
+        guard let mapping = node.mapping else {
+            problem(node, "expected \(what) (a mapping), found \(kind(node))")
+            return nil
+        }
+        var out: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard key.scalar != nil, let k = key.string else {
+                problem(key, "keys of \(what) must be strings")
+                continue
+            }
+            if unsupported.contains(k) {
+                problem(key, "\"\(k)\" in \(what) is a Prometheus setting ctlmon does not implement")
+                continue
+            }
+            guard allowed.contains(k) else {
+                problem(key, "unknown key \"\(k)\" in \(what) (expected \(allowed.joined(separator: ", ")))")
+                continue
+            }
+            if out[k] != nil {
+                problem(key, "key \"\(k)\" is repeated in \(what)")
+                continue
+            }
+            out[k] = value
+        }
+        return out
+    }
+
+    /// A scalar as text; a sequence or mapping where a scalar belongs is a problem.
+    package mutating func string(_ node: Node?, _ what: String) -> String? {
+        guard let node else { return nil }
+        guard node.scalar != nil else {
+            problem(node, "\(what) must be a string, found \(kind(node))")
+            return nil
+        }
+        // YAML's null (`~`, `null`, nothing) is no value, as go-yaml decodes it into a string.
+        if node.null != nil, node.scalar?.style == .plain { return "" }
+        return node.string
+    }
+
+    /// A sequence's items; nil (with a problem) when the node is another kind.
+    package mutating func sequence(_ node: Node?, _ what: String) -> [Node] {
+        guard let node else { return [] }
+        if node.null != nil, node.scalar?.style == .plain { return [] }
+        guard let items = node.sequence else {
+            problem(node, "\(what) must be a list, found \(kind(node))")
+            return []
+        }
+        return Array(items)
+    }
+
+    /// A list of strings.
+    package mutating func strings(_ node: Node?, _ what: String) -> [String] {
+        sequence(node, what).compactMap { string($0, "an item of \(what)") }
+    }
+
+    /// A mapping of strings to strings (labels, annotations): scalar values only, no repeated keys.
+    package mutating func stringMap(_ node: Node?, _ what: String) -> [(key: String, value: String, node: Node)] {
+        guard let node else { return [] }
+        if node.null != nil, node.scalar?.style == .plain { return [] }
+        guard let mapping = node.mapping else {
+            problem(node, "\(what) must be a mapping, found \(kind(node))")
+            return []
+        }
+        var seen = Set<String>()
+        var out: [(key: String, value: String, node: Node)] = []
+        for (key, value) in mapping {
+            guard key.scalar != nil, let k = key.string else {
+                problem(key, "keys of \(what) must be strings")
+                continue
+            }
+            if !seen.insert(k).inserted {
+                problem(key, "key \"\(k)\" is repeated in \(what)")
+                continue
+            }
+            guard let v = string(value, "\(what) \"\(k)\"") else { continue }
+            out.append((k, v, value))
+        }
+        return out
+    }
+
+    /// A duration (`30s`, `5m`, `1h30m`, `0`), in milliseconds.
+    package mutating func duration(_ node: Node?, _ what: String) -> Int64? {
+        guard let node, let s = string(node, what) else { return nil }
+        do {
+            return try PromDuration.milliseconds(Substring(s))
+        } catch {
+            problem(node, error == .outOfRange
+                ? "\(what): duration out of range \"\(s)\" (at most about 292 years)"
+                : "\(what): bad duration \"\(s)\" (expected e.g. 30s, 5m, 1h30m)")
+            return nil
+        }
+    }
+
+    private func kind(_ node: Node) -> String {
+        switch node {
+        case .scalar: "a scalar"
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// Why an exchange failed, for every client of the HTTP client (scrapes, Alertmanager, the
+/// Kubernetes API): a reason that is a label value Prometheus users know, words a person
+/// reads, and the status when the server answered with one.
+package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kind of failure; its raw value is how users see it (`connection refused`,
+    /// `HTTP 5xx`), as the `reason` label of a failed scrape.
+    package enum Reason: String, Sendable, CaseIterable {
+        case timeout
+        case connectionRefused = "connection refused"
+        case dns = "DNS"
+        case tls = "TLS"
+        case connectionReset = "connection reset"
+        case http4xx = "HTTP 4xx"
+        case http5xx = "HTTP 5xx"
+        /// A credentials file that cannot be read, or holds no token.
+        case credentials
+        /// The transfer was aborted: its owner is stopping.
+        case canceled
+        /// The body is not what was asked for (not JSON, too large).
+        case invalidResponse = "invalid response"
+        case other = "error"
+    }
+
+    /// The kind of failure: what ``isRetryable`` decides on.
+    package var reason: Reason
+    /// What happened, for people (`server returned HTTP status 500`). Never holds a token
+    /// or a header value.
+    package var message: String
+    /// The HTTP status, when the server answered with one other than the one expected.
+    package var status: Int?
+
+    package var description: String { message }
+
+    /// A failure of `reason`; `status` only when the server answered with one.
+    package init(reason: Reason, message: String, status: Int? = nil) {
+        self.reason = reason
+        self.message = message
+        self.status = status
+    }
+
+    /// The one mapping of an unexpected status to a failure, worded as Prometheus words it
+    /// (`server returned HTTP status 403`); status 0 is no response at all.
+    package static func status(_ status: Int) -> HTTPFailure {
+        guard status > 0 else { return HTTPFailure(reason: .other, message: "no response") }
+        return HTTPFailure(
+            reason: status >= 500 ? .http5xx : .http4xx, message: "server returned HTTP status \(status)", status: status)
+    }
+
+    /// Whether sending again can succeed: a transport failure, a 5xx, or a 429 (too many
+    /// requests); never another 4xx, which the same request will get again.
+    package var isRetryable: Bool {
+        switch reason {
+        case .http4xx: status == 429
+        case .credentials, .canceled, .invalidResponse: false
+        default: true
+        }
+    }
+
+    /// The same failure with `context` before its message (`listing endpoints default/kubernetes: …`).
+    package func prefixed(_ context: String) -> HTTPFailure {
+        HTTPFailure(reason: reason, message: "\(context): \(message)", status: status)
+    }
+}

@@ -1,0 +1,49 @@
+import PromModel
+
+extension Expr {
+    /// A selector of an expression and how far back from the evaluation time it reads.
+    package struct SelectorReach: Sendable {
+        /// The selector as written: its matchers, offset and `@` modifier.
+        package var selector: VectorSelector
+        /// The range of a range selector (`x[5m]`: 300,000 ms); nil for an instant selector.
+        package var range: Int64?
+        /// Milliseconds before the evaluation time of the oldest sample it can read: its range
+        /// and offset, plus the ranges and offsets of the subqueries around it; never below 0
+        /// (a negative offset reads after the evaluation time). An instant selector's lookback
+        /// (5 minutes) is not included: it is the evaluator's, not the expression's.
+        package var back: Int64
+        /// Whether a subquery encloses it (it is then read at every subquery step).
+        package var inSubquery: Bool
+    }
+
+    /// Every selector of the expression with its reach: the one walker behind the sidecar's
+    /// retention (how long each metric is kept) and the one-shot check's synthetic history
+    /// (how far back, and how densely, it is drawn).
+    package var selectorReaches: [SelectorReach] {
+        var out: [SelectorReach] = []
+        func walk(_ e: Expr, _ extra: Int64, _ inSubquery: Bool) {
+            switch e {
+            case .matrixSelector(let s, let range):
+                out.append(SelectorReach(selector: s, range: range, back: max(0, extra &+ range &+ s.offset), inSubquery: inSubquery))
+            case .vectorSelector(let s):
+                out.append(SelectorReach(selector: s, range: nil, back: max(0, extra &+ s.offset), inSubquery: inSubquery))
+            case .subquery(let inner, let range, _, let offset, _):
+                walk(inner, extra &+ range &+ offset, true)
+            case .unary(_, let x), .parens(let x):
+                walk(x, extra, inSubquery)
+            case .binary(_, let l, let r, _, _):
+                walk(l, extra, inSubquery)
+                walk(r, extra, inSubquery)
+            case .aggregate(_, let x, let p, _, _):
+                walk(x, extra, inSubquery)
+                if let p { walk(p, extra, inSubquery) }
+            case .call(_, let args):
+                for a in args { walk(a, extra, inSubquery) }
+            case .number, .string:
+                break
+            }
+        }
+        walk(self, 0, false)
+        return out
+    }
+}

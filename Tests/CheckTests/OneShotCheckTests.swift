@@ -1,0 +1,59 @@
+import Check
+import CtlmonTestSupport
+import Foundation
+import RuleEngine
+import Testing
+
+/// The one-shot pipeline the command line and the fuzzer share (`OneShotCheck.run`).
+@Suite("one-shot check pipeline")
+struct OneShotCheckTests {
+    static let time: Int64 = 1_782_864_000_000  // 2026-07-01T00:00:00Z, pinned
+
+    static func options(_ sources: [InputSource]) -> OneShotCheck.Options {
+        var o = OneShotCheck.Options(sources: sources, groups: ShippedRules.groups)
+        o.time = time
+        o.wallClock = { Issue.record("the wall clock was read"); return 0 }
+        return o
+    }
+
+    @Test("a file and the same bytes in memory give the same report")
+    func fileAndBytes() throws {
+        let path = Fixture.path("apiserver/nri-kubernetes-v1.35.txt.gz")
+        let fromFile = try OneShotCheck.run(Self.options([.file(path)]))
+        let bytes = try Fixture.bytes("apiserver/nri-kubernetes-v1.35.txt.gz")
+        let fromBytes = try OneShotCheck.run(Self.options([.bytes(name: "nri-kubernetes-v1.35.txt.gz", bytes)]))
+        #expect(fromFile.report.json() == fromBytes.report.json())
+        #expect(fromFile.report.now == Self.time)
+        #expect(fromFile.evaluator.errors.isEmpty)
+        #expect(fromFile.report.json().contains("\"samples\""))
+    }
+
+    @Test("what is not a control-plane scrape is refused with its name, never a green report", arguments: [
+        ("", "does not look like a kube-apiserver or etcd /metrics scrape (no apiserver_* or etcd_* samples)"),
+        ("up 1\n", "does not look like a kube-apiserver or etcd /metrics scrape"),
+        ("apiserver_request_total{ 1\n", "garbage:1:"),
+    ])
+    func refused(_ text: String, _ words: String) {
+        do {
+            let outcome = try OneShotCheck.run(Self.options([.bytes(name: "garbage", Array(text.utf8))]))
+            Issue.record("a report was made: \(outcome.report.alerts.count) alerts")
+        } catch {
+            #expect(error.message.contains(words), "\(error.message)")
+        }
+    }
+
+    @Test("a baseline needs exactly one source and must be older")
+    func baseline() throws {
+        let path = Fixture.path("apiserver/nri-kubernetes-v1.35.txt.gz")
+        var o = Self.options([.file(path), .file(path)])
+        o.baseline = .file(path)
+        o.baselineTime = Self.time - 600_000
+        #expect(throws: OneShotCheck.Failure.self) { try OneShotCheck.run(o) }
+        o.sources = [.file(path)]
+        o.baselineTime = Self.time + 1
+        #expect(throws: OneShotCheck.Failure.self) { try OneShotCheck.run(o) }
+        o.baselineTime = Self.time - 600_000
+        let outcome = try OneShotCheck.run(o)
+        #expect(outcome.report.now == Self.time)
+    }
+}

@@ -1,0 +1,77 @@
+import CtlmonTestSupport
+import Foundation
+import HTTPClient
+import Testing
+
+/// Credentials from files: one behaviour for every client — read at each use, a clear
+/// error when unreadable, never an empty token sent.
+@Suite("bearer tokens")
+struct BearerTokenTests {
+    @Test("a token file is read again at every use: a rotated token is the next one sent")
+    func rereadEachUse() throws {
+        let folder = try Components.temporaryFolder("token")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/token"
+        try "first\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let token = BearerToken.file(path)
+        #expect(try token.header() == "Authorization: Bearer first")
+        try "  second  \n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try token.token() == "second")
+    }
+
+    @Test("unreadable, empty or multi-line: a credentials failure naming the file, never an empty token", arguments: [
+        ("missing", "cannot read the bearer token file"), ("empty", "is empty"), ("blank", "is empty"),
+        ("lines", "spans several lines"), ("folder", "cannot read the bearer token file"),
+    ])
+    func badFiles(_ kind: String, _ words: String) throws {
+        let folder = try Components.temporaryFolder("token")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/" + kind
+        switch kind {
+        case "empty": try "".write(toFile: path, atomically: true, encoding: .utf8)
+        case "blank": try " \n\t\n".write(toFile: path, atomically: true, encoding: .utf8)
+        case "lines": try "a\nb\n".write(toFile: path, atomically: true, encoding: .utf8)
+        case "folder": try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        default: break
+        }
+        do {
+            let header = try BearerToken.file(path).header()
+            Issue.record("\(kind): a header was made: \(header)")
+        } catch {
+            #expect(error.reason == .credentials)
+            #expect(error.message.contains(words) && error.message.contains(path), "\(error.message)")
+        }
+    }
+
+    @Test("an empty inline token is refused too")
+    func emptyInline() {
+        #expect(throws: HTTPFailure.self) { try BearerToken.inline("  ").token() }
+        #expect((try? BearerToken.inline(" abc ").token()) == "abc")
+    }
+}
+
+/// One mapping of statuses to failures, and which failures are worth retrying.
+@Suite("HTTP failures")
+struct HTTPFailureTests {
+    @Test("statuses map to reasons, worded as Prometheus words them", arguments: [
+        (500, HTTPFailure.Reason.http5xx), (503, .http5xx), (400, .http4xx), (403, .http4xx), (429, .http4xx), (0, .other),
+    ])
+    func statuses(_ status: Int, _ reason: HTTPFailure.Reason) {
+        let f = HTTPFailure.status(status)
+        #expect(f.reason == reason)
+        #expect(f.status == (status == 0 ? nil : status))
+        #expect(status == 0 ? f.message == "no response" : f.message == "server returned HTTP status \(status)")
+    }
+
+    @Test("transport failures, 5xx and 429 are retried; other 4xx, credentials and cancels are not")
+    func retryable() {
+        #expect(HTTPFailure.status(500).isRetryable)
+        #expect(HTTPFailure.status(429).isRetryable)
+        #expect(!HTTPFailure.status(400).isRetryable)
+        #expect(!HTTPFailure.status(404).isRetryable)
+        #expect(HTTPFailure(reason: .connectionRefused, message: "x").isRetryable)
+        #expect(HTTPFailure(reason: .timeout, message: "x").isRetryable)
+        #expect(!HTTPFailure(reason: .credentials, message: "x").isRetryable)
+        #expect(!HTTPFailure(reason: .canceled, message: "x").isRetryable)
+    }
+}

@@ -1,0 +1,28 @@
+import PromModel
+import SeriesStorage
+import PromText
+import Testing
+
+/// Retention: what the sidecar's housekeeping drops, series by series.
+@Suite("retention")
+struct RetentionTests {
+    @Test("each series keeps the samples its own cutoff allows; a series left empty is gone from the index")
+    func cutoffPerSeries() throws {
+        let store = SeriesStore()
+        let long = Labels([("__name__", "etcd_mvcc_db_total_size_in_bytes"), ("job", "etcd")])
+        let short = Labels([("__name__", "up"), ("job", "etcd")])
+        for t in stride(from: Int64(0), through: 600_000, by: 60_000) {
+            store.append(long, timestamp: t, value: Double(t))
+            store.append(short, timestamp: t, value: 1)
+        }
+        let gone = store.dropBefore { $0.name == "up" ? 700_000 : 300_000 }
+        #expect(gone == 1)
+        var kept: [String: [Int64]] = [:]
+        store.forEachSeries { labels, points in kept[labels.name] = points.map(\.t) }
+        #expect(kept == ["etcd_mvcc_db_total_size_in_bytes": [300_000, 360_000, 420_000, 480_000, 540_000, 600_000]])
+        #expect(store.select([.equal("__name__", "up")]).isEmpty)
+        // A series appended again after its removal starts afresh.
+        store.append(short, timestamp: 660_000, value: 0)
+        #expect(store.select([.equal("job", "etcd")]).count == 2)
+    }
+}
