@@ -125,7 +125,7 @@ let package = Package(
 if ProcessInfo.processInfo.environment["CTLMON_FUZZ"] != nil {
     package.targets.append(.executableTarget(
         name: "ctlmon-fuzz",
-        dependencies: ["PromText", "PromQL", "RuleEngine", "Check"],
+        dependencies: ["PromModel", "PromText", "SeriesStorage", "PromQL", "RuleEngine", "Check"],
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]
     ))
 }

@@ -1,4 +1,6 @@
+import PromModel
 import PromQL
+import SeriesStorage
 
 /// PromQL parsed and evaluated over a small fixed store: every expression gives a value or
 /// an error, within the sample budget.
