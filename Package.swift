@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "Sidecar",
             dependencies: [
-                "CZlib", "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
+                "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
                 "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(
             name: "RuleEngineTests", dependencies: ["RuleEngine", "ConfigYAML", "PromQL", "PromModel", "SeriesStorage", "CtlmonTestSupport"],
             exclude: ["promtool"]),
+        .testTarget(name: "ConfigYAMLTests", dependencies: ["ConfigYAML"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "CtlmonTestSupport"]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "HTTPClient", "CtlmonTestSupport"]),
@@ -135,5 +136,10 @@ for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    // Every source target is checked for memory safety: unsafe code is written `unsafe` and
+    // lives in owners and primitives. (Tests feed raw buffers to the parser freely.)
+    if target.type != .test && !settings.contains(where: { "\($0)".contains("strictMemorySafety") }) {
+        settings.append(.strictMemorySafety())
+    }
     target.swiftSettings = settings
 }

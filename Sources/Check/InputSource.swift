@@ -84,8 +84,8 @@ package enum InputSource: Sendable {
         case .standardInput:
             fd = STDIN_FILENO
         case .file(let path):
-            fd = open(path, O_RDONLY)
-            if fd < 0 { throw InputError(message: "\(path): cannot open: \(String(cString: strerror(errno)))") }
+            fd = unsafe open(path, O_RDONLY)
+            if fd < 0 { throw InputError(message: unsafe "\(path): cannot open: \(String(cString: strerror(errno)))") }
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
         do {
@@ -106,9 +106,9 @@ extension InputSource {
         request.headers = ["Accept: text/plain;version=0.0.4", "Accept-Encoding: gzip", "User-Agent: ctlmon/0.1"]
         request.bearerToken = options.tokenFile.map(BearerToken.file)
         do {
-            try HTTPTransfer().perform(request, onHeaders: { response in
+            unsafe try HTTPTransfer().perform(request, onHeaders: { response in
                 guard response.status == 200 else { throw HTTPFailure.status(response.status) }
-            }, onBody: { try parser.feed($0) })
+            }, onBody: { unsafe try parser.feed($0) })
             try parser.finish()
         } catch let e as HTTPFailure {
             throw InputError(message: "\(url): \(e.message)")

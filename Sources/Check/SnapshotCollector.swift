@@ -53,7 +53,7 @@ package final class SnapshotCollector: SampleConsumer {
         }
         if !(name == lastName) {
             lastName = name.bytes
-            lastNeed = reach.need(for: name.unsafeBuffer)
+            lastNeed = unsafe reach.need(for: name.unsafeBuffer)
         }
         needs.append(lastNeed)
         if !snapshot.identified && identifies(name) { snapshot.identified = true }

@@ -27,11 +27,12 @@ package struct StrictYAML {
 
     /// Reads a file as UTF-8 text, refusing what is not a regular file, too large, or not UTF-8.
     package static func read(path: String) throws(ConfigFileError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigFileError(path, [(0, "cannot read: no such file")])
         }
-        if isDirectory.boolValue { throw ConfigFileError(path, [(0, "cannot read: is a directory")]) }
+        if (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil {
+            throw ConfigFileError(path, [(0, "cannot read: is a directory")])
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ConfigFileError(path, [(0, "cannot read: permission denied")])
         }

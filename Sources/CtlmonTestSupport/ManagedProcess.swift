@@ -103,13 +103,13 @@ package func freePort() -> Int {
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_addr.s_addr = unsafe inet_addr("127.0.0.1")
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+    _ = unsafe withUnsafeMutablePointer(to: &addr) { p in
+        unsafe p.withMemoryRebound(to: sockaddr.self, capacity: 1) { unsafe bind(fd, $0, len) }
     }
-    _ = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    _ = unsafe withUnsafeMutablePointer(to: &addr) { p in
+        unsafe p.withMemoryRebound(to: sockaddr.self, capacity: 1) { unsafe getsockname(fd, $0, &len) }
     }
     return Int(UInt16(bigEndian: addr.sin_port))
 }

@@ -51,11 +51,11 @@ package struct KubernetesAPI: Sendable {
         var body: [UInt8] = []
         let response: HTTPResponse
         do {
-            response = try HTTPTransfer().perform(request) { piece in
+            response = unsafe try HTTPTransfer().perform(request) { piece in
                 if body.count + piece.count > limit {
                     throw HTTPFailure(reason: .invalidResponse, message: "larger than \(limit) bytes")
                 }
-                body.append(contentsOf: piece)
+                unsafe body.append(contentsOf: piece)
             }
         } catch let failure as HTTPFailure {
             throw failure.prefixed("listing \(what)")

@@ -25,7 +25,7 @@ package struct RuleTestRunner {
 
     /// Runs the file; returns whether every test passed and the report (promtool's layout).
     package func run(path: String) -> (passed: Bool, report: String) {
-        let report = "Unit Testing:  \(path)\n"
+        var report = "Unit Testing:  \(path)\n"
         let file: RuleTestFile
         do {
             file = try RuleTestFile.load(path: path)
@@ -38,7 +38,16 @@ package struct RuleTestRunner {
         var loadErrors: [String] = []
         for pattern in file.ruleFiles {
             let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
-            for rulePath in Self.glob(full) {
+            let rulePaths: [String]
+            do {
+                rulePaths = try FileGlob.expand(full)
+            } catch {
+                loadErrors.append("    \(error)")
+                continue
+            }
+            // As promtool: a pattern that matches nothing is said, and the tests run without it.
+            if rulePaths.isEmpty { report += "  WARNING: no file match pattern \(full)\n" }
+            for rulePath in rulePaths {
                 do {
                     groups += try RuleFile.load(path: rulePath).groups
                 } catch {
@@ -57,24 +66,6 @@ package struct RuleTestRunner {
         }
         if failures.isEmpty { return (true, report + "  SUCCESS\n") }
         return (false, report + "  FAILED:\n" + failures.joined(separator: "\n") + "\n")
-    }
-
-    /// Paths matching a pattern with `*` in its last component (promtool accepts globs).
-    static func glob(_ pattern: String) -> [String] {
-        guard pattern.contains("*") else { return [pattern] }
-        let dir = (pattern as NSString).deletingLastPathComponent
-        let name = (pattern as NSString).lastPathComponent
-        let parts = name.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return entries.filter { e in
-            guard e.hasPrefix(parts.first!) && e.hasSuffix(parts.last!) else { return false }
-            var rest = Substring(e.dropFirst(parts.first!.count))
-            for p in parts.dropFirst().dropLast() {
-                guard let r = rest.range(of: p) else { return false }
-                rest = rest[r.upperBound...]
-            }
-            return rest.count >= parts.last!.count
-        }.sorted().map { (dir as NSString).appendingPathComponent($0) }
     }
 
     /// Runs one test group: its inputs loaded, its rules evaluated at every interval with the

@@ -81,7 +81,7 @@ package final class TargetScraper {
             let source = target.url
             let filter = self.filter
             let appender = self.appender
-            try transfer.perform(request, onHeaders: { response in
+            unsafe try transfer.perform(request, onHeaders: { response in
                 guard response.status == 200 else { throw HTTPFailure.status(response.status) }
                 var limits = ParseLimits()
                 limits.maxDecodedBytes = limit
@@ -93,7 +93,7 @@ package final class TargetScraper {
                         decompression: gzip ? .gzip : .none),
                     consumer: appender)
             }, onBody: { piece in
-                try parser?.feed(piece)
+                unsafe try parser?.feed(piece)
             })
             guard let parser else { throw HTTPFailure.status(0) }
             try parser.finish()

@@ -181,7 +181,7 @@ package final class AlertmanagerQueue: Sendable {
         request.bearerToken = config.bearerToken
         let response: HTTPResponse
         do {
-            response = try transfer.perform(request) { _ in }
+            response = unsafe try transfer.perform(request) { _ in }
         } catch let failure as HTTPFailure {
             throw failure
         } catch {

@@ -1,43 +1,61 @@
 import Foundation
 import Logging
-import Workers
 import PromModel
-import PromQL
 import SeriesStorage
+import Workers
 
 /// Retention and the history on disk: every minute, each metric's samples older than the
-/// longest range the rules read it with (plus a margin) are dropped; every five minutes, and at shutdown, the
-/// store is written under `--storage.path` so that a restart keeps what the rules need
-/// (the 4 h a growth rule reads, say).
-enum Housekeeping {
-    private static let worker = WorkerThread(name: "housekeeping")
+/// longest range the rules read it with (plus a margin) are dropped; every five minutes
+/// (monotonic), and at shutdown, the store is written under `--storage.path` so that a
+/// restart keeps what the rules need (the 4 h a growth rule reads, say).
+final class Housekeeping: Sendable {
+    private let store: SeriesStore
+    private let files: StateFiles?
+    private let retention: [String: Int64]
+    private let otherwise: Int64
+    private let clock: @Sendable () -> Int64
+    private let logger: Logger
+    private let worker = WorkerThread(name: "housekeeping")
 
-    /// `retention`: how long the samples of a metric are kept, by name (the rules' reach of
-    /// it plus a margin); `otherwise`, for the names no rule reads.
-    static func start(
+    /// `retention`: how long the samples of a metric are kept (milliseconds), by name (the
+    /// rules' reach of it plus a margin); `otherwise`, for the names no rule reads. `clock`:
+    /// the time samples are measured against (Unix milliseconds).
+    init(
         store: SeriesStore, files: StateFiles?, retention: [String: Int64], otherwise: Int64, clock: @escaping @Sendable () -> Int64,
         logger: Logger
     ) {
-        worker.start {
-            var lastWrite = clock()
+        self.store = store
+        self.files = files
+        self.retention = retention
+        self.otherwise = otherwise
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Starts the thread: retention every minute, the series file every five.
+    func start() {
+        worker.start { [self] in
+            var lastWrite = ContinuousClock.now
             while worker.pause(60) {
                 let now = clock()
                 let removed = store.dropBefore { labels in now - (retention[labels.name] ?? otherwise) }
                 if removed > 0 { logger.debug("retention removed series", metadata: ["series": "\(removed)"]) }
-                if let files, now - lastWrite >= 5 * 60_000 {
-                    lastWrite = now
-                    write(store, files, logger)
+                if files != nil, lastWrite.secondsElapsed >= 300 {
+                    lastWrite = .now
+                    write()
                 }
             }
         }
     }
 
-    static func stop(store: SeriesStore, files: StateFiles?, logger: Logger) {
+    /// Stops the thread, then writes the series file a last time.
+    func stop() {
         worker.stop()
-        if let files { write(store, files, logger) }
+        write()
     }
 
-    private static func write(_ store: SeriesStore, _ files: StateFiles, _ logger: Logger) {
+    private func write() {
+        guard let files else { return }
         do {
             try files.writeSeries(store)
         } catch {

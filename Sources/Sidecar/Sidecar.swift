@@ -69,7 +69,8 @@ package struct Sidecar {
             let base = folder.isEmpty ? "." : folder
             for pattern in config.ruleFiles {
                 let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
-                let files = Glob.expand(full)
+                let files: [String]
+                do { files = try FileGlob.expand(full) } catch { throw SidecarError("rule_files: \(error)") }
                 if files.isEmpty { throw SidecarError("rule_files: \"\(pattern)\" matches no file") }
                 for f in files { groups += try RuleFile.load(path: f).groups }
             }
@@ -130,6 +131,7 @@ package struct Sidecar {
         // The webhook configurations, when running in a cluster (the role may list them).
         let webhookConfigs = KubernetesAPI.inCluster().map { WebhookConfigWatcher(api: $0, store: store, logger: logger, clock: clock) }
 
+        let housekeeping = Housekeeping(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
         let api = SidecarAPI(
             store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: config.externalLabels,
             startTime: startTime, clock: clock)
@@ -141,9 +143,7 @@ package struct Sidecar {
                 ThreadService(name: "notifier", start: { notifier?.start() },
                               stop: { notifier?.stop(deadline: .now + .milliseconds(Int64(options.shutdownDeadline * 1000))) }),
                 ThreadService(name: "rules", start: { rules.start() }, stop: { rules.stop() }),
-                ThreadService(name: "retention", start: {
-                    Housekeeping.start(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
-                }, stop: { Housekeeping.stop(store: store, files: files, logger: logger) }),
+                ThreadService(name: "retention", start: { housekeeping.start() }, stop: { housekeeping.stop() }),
                 ThreadService(name: "webhook-configs", start: { webhookConfigs?.start() }, stop: { webhookConfigs?.stop() }),
                 ThreadService(name: "scrapes", start: { discovery.start { scrapes.apply($0) } }, stop: {
                     discovery.stop()
@@ -206,15 +206,5 @@ struct ThreadService: Service {
         start()
         try? await gracefulShutdown()
         stop()
-    }
-}
-
-/// Shell globs of `rule_files`.
-enum Glob {
-    static func expand(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard glob(pattern, 0, nil, &g) == 0 else { return [] }
-        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
     }
 }

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import PromModel
 import PromQL
@@ -82,9 +81,9 @@ package struct StateFiles: Sendable {
         var out = Self.magic
         var count: UInt32 = 0
         var body: [UInt8] = []
-        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { body.append(contentsOf: $0) } }
-        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { body.append(contentsOf: $0) } }
-        func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { body.append(contentsOf: $0) } }
+        func u16(_ v: Int) { Self.appendLittleEndian(UInt64(v), bytes: 2, to: &body) }
+        func u32(_ v: Int) { Self.appendLittleEndian(UInt64(v), bytes: 4, to: &body) }
+        func u64(_ v: UInt64) { Self.appendLittleEndian(v, bytes: 8, to: &body) }
         store.forEachSeries { labels, points in
             let pairs = labels.labels
             guard pairs.count <= UInt16.max, !points.isEmpty else { return }
@@ -104,10 +103,9 @@ package struct StateFiles: Sendable {
                 u64(p.v.bitPattern)
             }
         }
-        withUnsafeBytes(of: count.littleEndian) { out.append(contentsOf: $0) }
+        Self.appendLittleEndian(UInt64(count), bytes: 4, to: &out)
         out += body
-        let crc = out.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
-        withUnsafeBytes(of: crc.littleEndian) { out.append(contentsOf: $0) }
+        Self.appendLittleEndian(UInt64(CRC32.checksum(out[...])), bytes: 4, to: &out)
         try Self.atomicWrite(Data(out), to: seriesPath)
     }
 
@@ -119,8 +117,8 @@ package struct StateFiles: Sendable {
         guard bytes.count >= 16, Array(bytes.prefix(8)) == Self.magic else {
             throw Problem(description: "\(seriesPath): not a ctlmon series file; starting without history")
         }
-        let stored = bytes.suffix(4).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
-        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count - 4))) }
+        let stored = UInt32(Self.littleEndian(bytes.suffix(4)))
+        let crc = CRC32.checksum(bytes.dropLast(4))
         guard stored == crc else { throw Problem(description: "\(seriesPath): checksum mismatch (a half-written file?); starting without history") }
         var i = 8
         let end = bytes.count - 4
@@ -129,9 +127,9 @@ package struct StateFiles: Sendable {
             defer { i += n }
             return bytes[i..<(i + n)]
         }
-        func u16() throws(Problem) -> Int { Int(try take(2).withUnsafeBytes { UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self)) }) }
-        func u32() throws(Problem) -> Int { Int(try take(4).withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }) }
-        func u64() throws(Problem) -> UInt64 { try take(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
+        func u16() throws(Problem) -> Int { Int(Self.littleEndian(try take(2))) }
+        func u32() throws(Problem) -> Int { Int(Self.littleEndian(try take(4))) }
+        func u64() throws(Problem) -> UInt64 { Self.littleEndian(try take(8)) }
         let count = try u32()
         for _ in 0..<count {
             var pairs: [(String, String)] = []
@@ -150,30 +148,60 @@ package struct StateFiles: Sendable {
         return count
     }
 
-    /// Writes `data` to `path` so that a crash leaves the old file or the new one, never a mix.
+    /// Appends the low `bytes` bytes of `v`, least significant first.
+    static func appendLittleEndian(_ v: UInt64, bytes: Int, to out: inout [UInt8]) {
+        for k in 0..<bytes { out.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
+    }
+
+    /// The little-endian number in `bytes` (at most 8).
+    static func littleEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var v: UInt64 = 0
+        for (k, b) in bytes.enumerated() { v |= UInt64(b) << (8 * k) }
+        return v
+    }
+
+    /// Writes `data` to `path` so that a crash leaves the old file or the new one, never a
+    /// mix: a temporary file (mode 0600), fsync, rename over the old one, fsync of the folder.
     static func atomicWrite(_ data: Data, to path: String) throws {
         let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw Problem(description: "\(temp): \(String(cString: strerror(errno)))") }
-        var ok = data.withUnsafeBytes { b -> Bool in
-            var written = 0
-            while written < b.count {
-                let n = write(fd, b.baseAddress! + written, b.count - written)
-                if n <= 0 { return false }
-                written += n
-            }
-            return true
+        let manager = FileManager.default
+        guard manager.createFile(atPath: temp, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forWritingAtPath: temp)
+        else { throw Problem(description: "\(temp): cannot create") }
+        do {
+            defer { try? handle.close() }
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        } catch {
+            try? manager.removeItem(atPath: temp)
+            throw Problem(description: "\(temp): \(error.localizedDescription)")
         }
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temp, path) == 0 else {
-            unlink(temp)
-            throw Problem(description: "\(path): \(String(cString: strerror(errno)))")
+        guard unsafe rename(temp, path) == 0 else {
+            let reason = unsafe String(cString: strerror(errno))
+            try? manager.removeItem(atPath: temp)
+            throw Problem(description: "\(path): \(reason)")
         }
-        let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
+        // The rename itself is durable once the folder is synced.
+        if let folder = FileHandle(forReadingAtPath: (path as NSString).deletingLastPathComponent) {
+            try? folder.synchronize()
+            try? folder.close()
         }
+    }
+}
+
+/// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32` and Go's `hash/crc32` compute it): the
+/// checksum of `series.bin`, so a half-written or damaged file is refused.
+enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    /// The checksum of `bytes`.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
     }
 }

@@ -16,21 +16,21 @@ enum AllocationCounter {
 
     static func ensurePreloaded() {
         #if os(Linux)
-        guard getenv(marker) == nil else { return }
+        guard unsafe getenv(marker) == nil else { return }
         var exe = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &exe, exe.count - 1)
+        let n = unsafe readlink("/proc/self/exe", &exe, exe.count - 1)
         guard n > 0 else { return }
         let exePath = String(decoding: exe[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let dir = exePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         let lib = dir + "/libMallocInterposerSwift.so"
-        guard access(lib, R_OK) == 0 else { return }
-        let existing = getenv("LD_PRELOAD").map { String(cString: $0) }
-        setenv("LD_PRELOAD", existing.map { lib + ":" + $0 } ?? lib, 1)
-        setenv(marker, "1", 1)
+        guard unsafe access(lib, R_OK) == 0 else { return }
+        let existing = unsafe getenv("LD_PRELOAD").map { unsafe String(cString: $0) }
+        unsafe setenv("LD_PRELOAD", existing.map { lib + ":" + $0 } ?? lib, 1)
+        unsafe setenv(marker, "1", 1)
         let args = CommandLine.arguments
-        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
-        argv.append(nil)
-        execv(exePath, argv)
+        var argv: [UnsafeMutablePointer<CChar>?] = unsafe args.map { unsafe strdup($0) }
+        unsafe argv.append(nil)
+        unsafe execv(exePath, argv)
         // execv returned: carry on without counting.
         #endif
     }
@@ -41,8 +41,8 @@ enum AllocationCounter {
         MallocInterposerSwift.hook()
         // swift_slowAlloc is opaque to the optimiser, unlike a malloc/free pair.
         let p = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 8)
-        p.storeBytes(of: getpid(), as: Int32.self)
-        p.deallocate()
+        unsafe p.storeBytes(of: getpid(), as: Int32.self)
+        unsafe p.deallocate()
         MallocInterposerSwift.unhook()
         return MallocInterposerSwift.getStatistics().mallocCount > 0
     }()

@@ -127,11 +127,11 @@ enum Bench {
 
     private static func feedAll(_ input: BenchInput, _ parser: TextParser) throws {
         let bytes = input.compressed ?? input.text
-        try bytes.withUnsafeBytes { buf in
+        unsafe try bytes.withUnsafeBytes { buf in
             var offset = 0
             while offset < buf.count {
                 let end = min(offset + chunkSize, buf.count)
-                try parser.feed(UnsafeRawBufferPointer(rebasing: buf[offset..<end]))
+                unsafe try parser.feed(UnsafeRawBufferPointer(rebasing: buf[offset..<end]))
                 offset = end
             }
         }
@@ -172,19 +172,19 @@ enum Bench {
 
     static func now() -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        unsafe clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     static func peakResidentBytes() -> Int {
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        unsafe getrusage(RUSAGE_SELF.rawValue, &usage)
         return Int(usage.ru_maxrss) * 1024
     }
 }
 
 func fmt(_ v: Double, _ decimals: Int) -> String {
     var buf = [CChar](repeating: 0, count: 64)
-    _ = withVaList([v]) { vsnprintf(&buf, buf.count, "%.\(decimals)f", $0) }
+    _ = unsafe withVaList([v]) { unsafe vsnprintf(&buf, buf.count, "%.\(decimals)f", unsafe $0) }
     return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

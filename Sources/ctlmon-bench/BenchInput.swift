@@ -22,13 +22,13 @@ struct BenchInput {
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw BenchError("\(path): cannot open: \(String(cString: strerror(errno)))") }
+        let fd = unsafe open(path, O_RDONLY)
+        guard fd >= 0 else { throw BenchError(unsafe "\(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = unsafe buf.withUnsafeMutableBytes { unsafe read(fd, $0.baseAddress, $0.count) }
             if n < 0 { throw BenchError("\(path): read failed") }
             if n == 0 { break }
             out.append(contentsOf: buf[0..<n])
@@ -70,12 +70,12 @@ enum Fixtures {
     }
 
     private static func list(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
+        guard let d = unsafe opendir(dir) else { return [] }
+        defer { unsafe closedir(d) }
         var names: [String] = []
-        while let entry = readdir(d) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+        while let entry = unsafe readdir(d) {
+            let name = unsafe withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                unsafe String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
             }
             if !name.hasPrefix(".") { names.append(dir + "/" + name) }
         }

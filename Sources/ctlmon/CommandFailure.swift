@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -23,7 +24,7 @@ struct CommandFailure: Error {
 
 /// Writes a message to stderr (after flushing stdout, so the two stay in order).
 func printError(_ message: String, prefixed: Bool = true) {
+    try? FileHandle.standardOutput.synchronize()
     fflush(nil)
-    var line = (prefixed ? "ctlmon: " : "") + message + "\n"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    FileHandle.standardError.write(Data(((prefixed ? "ctlmon: " : "") + message + "\n").utf8))
 }

@@ -36,17 +36,15 @@ struct RulesCheckCommand: ParsableCommand {
 
     /// Whether `path` is a folder without `.yml`/`.yaml` files: nothing to check is not a success.
     static func isEmptyFolder(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
+        guard (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil else { return false }
         return expand([path]).isEmpty
     }
 
     /// Folders become their `.yml`/`.yaml` files, sorted.
     static func expand(_ paths: [String]) -> [String] {
         paths.flatMap { path -> [String] in
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            // A folder is what can be listed; anything else is a file.
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [path] }
             return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { (path as NSString).appendingPathComponent($0) }
         }
     }

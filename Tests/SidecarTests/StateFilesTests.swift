@@ -4,7 +4,7 @@ import PromModel
 import PromQL
 import SeriesStorage
 import RuleEngine
-import Sidecar
+@testable import Sidecar
 import Testing
 
 /// What survives a restart: written atomically, read back checked; a damaged file is a
@@ -64,5 +64,13 @@ struct StateFilesTests {
         let back = try #require(try files.readAlerts())
         #expect(back.lastEvaluation == 3 && back.lastSent == ["g/r{}": 2])
         #expect(back.alerts.first?.value.isNaN == true && back.alerts.first?.firedAt == 2)
+    }
+
+    @Test("the series file's checksum is zlib's CRC-32: files written before stay readable")
+    func crcIsZlibs() {
+        // The standard check value of CRC-32/ISO-HDLC, and zlib.crc32(b"ctlmon") from Python.
+        #expect(CRC32.checksum(Array("123456789".utf8)[...]) == 0xCBF4_3926)
+        #expect(CRC32.checksum(Array("ctlmon".utf8)[...]) == 0x4A60_B1A7)
+        #expect(CRC32.checksum([][...]) == 0)
     }
 }

@@ -33,10 +33,12 @@ enum Command {
 
     /// Runs `tool` with `arguments`, feeding `stdin` when given; kills it after `timeout`
     /// seconds (a hang is a failure, never a stuck suite).
-    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60) throws -> CommandResult {
+    /// `directory`: the working directory (default: the test process's).
+    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60, directory: String? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env["CTLMON_BENCH_PRELOADED"] = nil
         // ctlmon-bench preloads its malloc interposer, which cannot share the process with

@@ -176,4 +176,34 @@ struct RulesTestCommandTests {
         #expect(bad.stderr.contains("exp: {__name__=\"up\"} 2E+00"))
         #expect(bad.stderr.contains("got: {__name__=\"up\"} 1E+00"))
     }
+
+    @Test("rule_files as promtool expands them: a bare `*.yaml` beside the test file, run from its folder, loads the rules (no false SUCCESS); a pattern that matches nothing is a warning")
+    func ruleFileGlobs() throws {
+        let folder = NSTemporaryDirectory() + "ctlmon-globs-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "groups:\n- name: g\n  rules:\n  - alert: Always\n    expr: vector(1)\n".write(toFile: folder + "/always.yaml", atomically: true, encoding: .utf8)
+        // Expects no alert: it must fail once the rule file is loaded, as it does in promtool.
+        try "rule_files: ['*.yaml']\ntests:\n- interval: 1m\n  alert_rule_test:\n  - eval_time: 1m\n    alertname: Always\n    exp_alerts: []\n"
+            .write(toFile: folder + "/t.yml", atomically: true, encoding: .utf8)
+        let ours = try Command.run("ctlmon", ["rules", "test", "t.yml"], directory: folder)
+        #expect(ours.status == 1, "\(ours.stdout)\(ours.stderr)")
+        #expect(ours.stderr.contains("alertname: Always"), "\(ours.stderr)")
+        if let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: promtool)
+            p.arguments = ["test", "rules", "t.yml"]
+            p.currentDirectoryURL = URL(fileURLWithPath: folder)
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 1, "promtool agrees the test fails")
+        }
+        try "rule_files: ['none*.yaml']\ntests:\n- interval: 1m\n  promql_expr_test:\n  - expr: vector(1)\n    exp_samples:\n    - labels: '{}'\n      value: 1\n"
+            .write(toFile: folder + "/w.yml", atomically: true, encoding: .utf8)
+        let warned = try Command.run("ctlmon", ["rules", "test", "w.yml"], directory: folder)
+        #expect(warned.status == 0, "\(warned.stderr)")
+        #expect((warned.stdout + warned.stderr).contains("WARNING: no file match pattern none*.yaml"))
+    }
 }
