@@ -31,23 +31,27 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The model at the bottom (as Prometheus's model/labels): label sets and their hash,
-        // label matchers, valid names, Go-compatible float, duration, time and quoting formats.
-        .target(name: "PromModel", dependencies: ["CRE2"], swiftSettings: [.strictMemorySafety()]),
+        // valid names, Go-compatible float, duration, time and quoting formats. No C library.
+        .target(name: "PromModel"),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
-        .target(name: "PromText", dependencies: ["CZlib", "PromModel"], swiftSettings: [.strictMemorySafety()]),
+        .target(name: "PromText", dependencies: ["CZlib", "PromModel"]),
+        // Label matchers (`=`, `!=`, `=~`, `!~`) and RE2 regular expressions with Go's syntax.
+        .target(name: "LabelMatchers", dependencies: ["PromModel", "CRE2"]),
         // In-memory series: the store, postings, the scrape appender, retention.
-        .target(name: "SeriesStorage", dependencies: ["PromModel", "PromText", "CMemory"], swiftSettings: [.strictMemorySafety()]),
+        .target(name: "SeriesStorage", dependencies: ["PromModel", "LabelMatchers", "PromText", "CMemory"]),
         // PromQL: the language (lexer, parser, AST) and its evaluator over the storage.
-        .target(name: "PromQL", dependencies: ["PromModel", "SeriesStorage"], swiftSettings: [.strictMemorySafety()]),
+        .target(name: "PromQL", dependencies: ["PromModel", "LabelMatchers", "SeriesStorage"]),
         // Strict YAML for rule files, test files and configs: unknown keys are errors, with lines.
         .target(name: "ConfigYAML", dependencies: ["PromModel", .product(name: "Yams", package: "Yams")]),
         // Rule files, rule evaluation and alert states, templates, promtool-format rule tests.
-        .target(name: "RuleEngine", dependencies: ["PromModel", "SeriesStorage", "PromQL", "ConfigYAML"]),
+        .target(
+            name: "RuleEngine",
+            dependencies: ["PromModel", "LabelMatchers", "SeriesStorage", "PromQL", "ConfigYAML", .product(name: "Yams", package: "Yams")]),
 
         // A loop on a thread of its own: start, wake, stop (no polling), monotonic time.
         .target(name: "Workers"),
         // libcurl owned once: requests, responses, one failure type, bearer-token credentials.
-        .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: [.strictMemorySafety()]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
         // The Kubernetes API: in-cluster credentials, endpoints, raw GETs of lists.
         .target(name: "KubernetesClient", dependencies: ["HTTPClient"]),
         // Admission webhook configurations: the model, the reader, the audit.
@@ -65,6 +69,7 @@ let package = Package(
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
                 "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,11 +96,11 @@ let package = Package(
         .target(name: "CtlmonTestSupport", dependencies: ["PromText"]),
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"]),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib", "CtlmonTestSupport"]),
-        .testTarget(name: "SeriesStorageTests", dependencies: ["SeriesStorage", "PromModel", "PromText"]),
+        .testTarget(name: "SeriesStorageTests", dependencies: ["SeriesStorage", "LabelMatchers", "PromModel", "PromText"]),
         // The promtool-format files and the difftest cases are read from the source tree, not
         // bundled; PromQLTests runs the PromQL files through RuleEngine's runner.
         .testTarget(
-            name: "PromQLTests", dependencies: ["PromQL", "PromModel", "SeriesStorage", "PromText", "RuleEngine", "CtlmonTestSupport"],
+            name: "PromQLTests", dependencies: ["PromQL", "PromModel", "LabelMatchers", "SeriesStorage", "PromText", "RuleEngine", "CtlmonTestSupport"],
             exclude: ["promtool", "difftest"]),
         .testTarget(
             name: "RuleEngineTests", dependencies: ["RuleEngine", "ConfigYAML", "PromQL", "PromModel", "SeriesStorage", "CtlmonTestSupport"],
@@ -111,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "SidecarTests",
             dependencies: [
-                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "SeriesStorage",
+                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "LabelMatchers", "SeriesStorage",
                 "PromModel", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links
@@ -138,8 +143,6 @@ for target in package.targets where target.type != .system {
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     // Every source target is checked for memory safety: unsafe code is written `unsafe` and
     // lives in owners and primitives. (Tests feed raw buffers to the parser freely.)
-    if target.type != .test && !settings.contains(where: { "\($0)".contains("strictMemorySafety") }) {
-        settings.append(.strictMemorySafety())
-    }
+    if target.type != .test { settings.append(.strictMemorySafety()) }
     target.swiftSettings = settings
 }

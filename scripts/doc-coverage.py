@@ -8,8 +8,9 @@ initialisers, properties, subscripts, type aliases) in Sources/<target>/. It is 
 when a `///` comment (or a `/** */` block) stands right above it or above the attributes
 written before it. Witnesses of standard protocol requirements whose meaning the protocol
 documents (`description`, `==`, `<`, `hash(into:)`, `Collection`'s `startIndex`/`endIndex`/
-subscript, `makeIterator`, `next`, `consume` of `SampleConsumer`, ...) inherit that
-documentation, as DocC shows them, and are left out of the count.
+positional subscript, `next()`, `SampleConsumer.consume`, swift-log's handler members, a
+`Service`'s `run()`) inherit that documentation, as DocC shows them, and are left out of the
+count; they are recognised by their signature, never by name alone.
 
 Prints one line per target (documented / declarations, percent) and, with --list, the
 undocumented declarations of one target. Exit 1 when a target is below --min (default 90).
@@ -30,11 +31,26 @@ DECL = re.compile(
     r"(struct|enum|class|actor|protocol|func|init|var|let|subscript|typealias|extension)\b[\s(<?!]*([\w`]*|==|<|[^\s(]+)"
 )
 
-# Requirements of standard protocols: their documentation is the protocol's.
-INHERITED = {
-    "description", "debugDescription", "==", "<", "hash", "startIndex", "endIndex", "index", "makeIterator", "next",
-    "encode", "consume", "run", "log", "metadata", "logLevel", "count", "isEmpty", "subscript",
-}
+# Witnesses of standard protocol requirements: their documentation is the protocol's. Matched
+# by signature, not by name alone, so that a member merely named `count` or `run` is counted.
+INHERITED = [
+    r"var description: String",
+    r"var debugDescription: String",
+    r"static func == \(",
+    r"static func < \(",
+    r"func hash\(into hasher: inout Hasher\)",
+    r"var startIndex: Int",
+    r"var endIndex: Int",
+    r"subscript\((?:position|i|index|_ \w+): Int\) -> ",
+    r"func makeIterator\(\)",
+    r"mutating func next\(\) -> ",
+    r"func consume\(_ \w+: SampleView\)",
+    r"func log\(event: LogEvent\)",
+    r"subscript\(metadataKey key: String\)",
+    r"var metadata: Logger\.Metadata",
+    r"var logLevel: Logger\.Level",
+    r"func run\(\) async throws",
+]
 
 
 def documented(lines, i):
@@ -48,7 +64,15 @@ def documented(lines, i):
         if s.startswith("#if") or s.startswith("#endif") or s.startswith("#else"):
             j -= 1
             continue
-        return s.startswith("///") or s.endswith("*/")
+        if s.startswith("///"):
+            return True
+        if s.endswith("*/"):
+            # A /** … */ block: its opening line must be a doc comment.
+            k = j
+            while k >= 0 and "/*" not in lines[k]:
+                k -= 1
+            return k >= 0 and "/**" in lines[k]
+        return False
     return False
 
 
@@ -66,14 +90,11 @@ def scan(target):
                 m = DECL.match(line)
                 if not m:
                     continue
-                kind, ident = m.group(2), m.group(3).strip("`")
+                kind = m.group(2)
                 if kind == "extension":
                     continue  # an extension is not a declaration of its own
-                if kind == "subscript" or ident in INHERITED and kind in ("func", "var", "subscript"):
-                    # `subscript(name:)` of our own types is documented like any member; only
-                    # Collection's positional subscript is inherited.
-                    if kind != "subscript" or re.search(r"subscript\((?:position|i|index): Int\)", line) or re.search(r"subscript\(_ \w+: Int\)", line):
-                        continue
+                if any(re.search(pattern, line) for pattern in INHERITED):
+                    continue
                 total += 1
                 if not documented(lines, i):
                     missing.append("%s:%d: %s" % (os.path.relpath(path, ROOT), i + 1, line.strip()[:120]))

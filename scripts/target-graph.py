@@ -8,6 +8,8 @@ Checks, and exits 1 on any failure:
      the package's own targets, as Package.swift declares them (`--write` rewrites it);
   2. every source target imports each package target it depends on (an edge nobody uses is
      a dependency taken only in passing) and depends on every package target it imports;
+     likewise for the products of dependencies (Yams, Hummingbird, …): a module imported but
+     reached only through another target is a dependency nobody declared;
   3. the graph has no cycle.
 Test targets and the test-support target are left out of the drawing but checked too.
 """
@@ -37,6 +39,10 @@ def deps_of(target):
     return out
 
 
+def products_of(target):
+    return [d["product"][0] for d in target.get("dependencies", []) if "product" in d]
+
+
 def imports(folder):
     found = set()
     for base, _, files in os.walk(folder):
@@ -55,6 +61,9 @@ def main():
     own = set(targets)
     failures = []
     graph = {n: [d for d in deps_of(t) if d in own] for n, t in targets.items()}
+    products = {n: set(products_of(t)) for n, t in targets.items()}
+    # Module names of the products (a product's module has its name, for the ones used here).
+    every_product = set().union(*products.values())
 
     # 3. no cycle
     state = {}
@@ -91,6 +100,12 @@ def main():
         for m in sorted(used & own):
             if m not in graph[n] and m != n:
                 failures.append("%s imports %s without depending on it" % (n, m))
+        for m in sorted(used & every_product):
+            if m not in products[n]:
+                failures.append("%s imports %s without depending on its product" % (n, m))
+        for m in sorted(products[n]):
+            if m not in used:
+                failures.append("%s depends on the product %s but never imports it" % (n, m))
 
     # 1. the drawing
     drawn = [n for n, t in targets.items() if t["type"] != "test" and n != "CtlmonTestSupport"]

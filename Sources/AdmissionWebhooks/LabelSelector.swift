@@ -27,6 +27,7 @@ package struct LabelSelector: Sendable, Equatable {
         self.requirements = requirements
     }
 
+    /// Whether the selector has no terms: it selects everything.
     package var isEmpty: Bool { matchLabels.isEmpty && requirements.isEmpty }
 
     /// Whether an object with `labels` is selected.

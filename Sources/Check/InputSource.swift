@@ -68,7 +68,7 @@ package enum InputSource: Sendable {
 
     /// Streams the source through `parser` (gzip detected by magic bytes) and finishes it.
     package func parse(with parser: TextParser) throws(InputError) {
-        let fd: Int32
+        let handle: FileHandle
         switch self {
         case .url(let url, let options):
             try Self.fetch(url, options, into: parser)
@@ -82,17 +82,31 @@ package enum InputSource: Sendable {
             }
             return
         case .standardInput:
-            fd = STDIN_FILENO
+            handle = FileHandle.standardInput
         case .file(let path):
-            fd = unsafe open(path, O_RDONLY)
-            if fd < 0 { throw InputError(message: unsafe "\(path): cannot open: \(String(cString: strerror(errno)))") }
+            do {
+                handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            } catch {
+                throw InputError(message: "\(path): cannot open: \(Self.reason(error, path))")
+            }
         }
-        defer { if fd != STDIN_FILENO { close(fd) } }
+        defer { if handle !== FileHandle.standardInput { try? handle.close() } }
         do {
-            try parser.feed(fileDescriptor: fd)
+            try parser.feed(fileDescriptor: handle.fileDescriptor)
             try parser.finish()
         } catch {
             throw InputError(message: error.description, parseError: error)
+        }
+    }
+
+    /// Why a file cannot be opened, as the C library words it.
+    private static func reason(_ error: any Error, _ path: String) -> String {
+        switch (error as? CocoaError)?.code {
+        case .fileNoSuchFile?, .fileReadNoSuchFile?: return "No such file or directory"
+        case .fileReadNoPermission?: return "Permission denied"
+        default:
+            if (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil { return "Is a directory" }
+            return (error as NSError).localizedDescription
         }
     }
 }
@@ -106,9 +120,9 @@ extension InputSource {
         request.headers = ["Accept: text/plain;version=0.0.4", "Accept-Encoding: gzip", "User-Agent: ctlmon/0.1"]
         request.bearerToken = options.tokenFile.map(BearerToken.file)
         do {
-            unsafe try HTTPTransfer().perform(request, onHeaders: { response in
+            try HTTPTransfer().perform(request, onHeaders: { response in
                 guard response.status == 200 else { throw HTTPFailure.status(response.status) }
-            }, onBody: { unsafe try parser.feed($0) })
+            }, onBody: { try parser.feed($0) })
             try parser.finish()
         } catch let e as HTTPFailure {
             throw InputError(message: "\(url): \(e.message)")

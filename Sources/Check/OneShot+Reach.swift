@@ -1,5 +1,4 @@
 import PromModel
-import PromModel
 import PromQL
 import SeriesStorage
 import RuleEngine
@@ -65,8 +64,8 @@ extension OneShot {
         }
 
         /// The need of a series with this metric name (-1: one point, now).
-        package func need(for name: UnsafeBufferPointer<UInt8>) -> Int16 {
-            let own = unsafe byName[Array(name)] ?? -1
+        package func need(for name: [UInt8]) -> Int16 {
+            let own = byName[name] ?? -1
             guard everySeries >= 0 else { return own }
             guard own >= 0 else { return everySeries }
             // Both apply: the wider window, the denser points.

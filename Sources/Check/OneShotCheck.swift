@@ -1,12 +1,10 @@
 import AdmissionWebhooks
 import Foundation
 import PromModel
-import PromModel
 import PromQL
 import SeriesStorage
 import PromText
 import RuleEngine
-import SeriesStorage
 
 /// `ctlmon check`'s pipeline, from sources to a report: each scrape read through the rules'
 /// family filter into a snapshot, the one-shot history drawn, the rules evaluated, the

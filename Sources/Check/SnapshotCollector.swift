@@ -53,7 +53,7 @@ package final class SnapshotCollector: SampleConsumer {
         }
         if !(name == lastName) {
             lastName = name.bytes
-            lastNeed = unsafe reach.need(for: name.unsafeBuffer)
+            lastNeed = reach.need(for: lastName)
         }
         needs.append(lastNeed)
         if !snapshot.identified && identifies(name) { snapshot.identified = true }

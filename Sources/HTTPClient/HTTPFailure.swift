@@ -21,7 +21,7 @@ package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible 
         case other = "error"
     }
 
-    /// The kind of failure: what ``isRetryable`` decides on.
+    /// The kind of failure: what ``isRejection`` decides on.
     package var reason: Reason
     /// What happened, for people (`server returned HTTP status 500`). Never holds a token
     /// or a header value.
@@ -39,22 +39,17 @@ package struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// The one mapping of an unexpected status to a failure, worded as Prometheus words it
-    /// (`server returned HTTP status 403`); status 0 is no response at all.
+    /// (`server returned HTTP status 403`): 4xx and 5xx by class, anything else (a redirect,
+    /// which is never followed) as ``Reason/other`` with its status; 0 is no response at all.
     package static func status(_ status: Int) -> HTTPFailure {
         guard status > 0 else { return HTTPFailure(reason: .other, message: "no response") }
-        return HTTPFailure(
-            reason: status >= 500 ? .http5xx : .http4xx, message: "server returned HTTP status \(status)", status: status)
+        let reason: Reason = status >= 500 ? .http5xx : status >= 400 ? .http4xx : .other
+        return HTTPFailure(reason: reason, message: "server returned HTTP status \(status)", status: status)
     }
 
-    /// Whether sending again can succeed: a transport failure, a 5xx, or a 429 (too many
-    /// requests); never another 4xx, which the same request will get again.
-    package var isRetryable: Bool {
-        switch reason {
-        case .http4xx: status == 429
-        case .credentials, .canceled, .invalidResponse: false
-        default: true
-        }
-    }
+    /// Whether the server refused this very request and would refuse it again: a 4xx other
+    /// than 429 (too many requests). What a queue drops (counted) instead of retrying.
+    package var isRejection: Bool { reason == .http4xx && status != 429 }
 
     /// The same failure with `context` before its message (`listing endpoints default/kubernetes: …`).
     package func prefixed(_ context: String) -> HTTPFailure {

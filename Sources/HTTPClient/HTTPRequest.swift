@@ -1,7 +1,7 @@
 /// One HTTP exchange to make: where, how, with which credentials and TLS settings.
 package struct HTTPRequest: Sendable {
-    /// GET, or POST with a body (copied for the exchange). `contentType` is not sent by the
-    /// transfer: a POST gives its `Content-Type` line in ``headers``.
+    /// GET, or POST with a body (copied for the exchange); a POST's `contentType` goes out as
+    /// its `Content-Type` header unless ``headers`` already set one.
     package enum Method: Sendable {
         case get
         case post(body: [UInt8], contentType: String)

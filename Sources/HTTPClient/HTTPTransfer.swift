@@ -12,9 +12,9 @@ import Synchronization
 /// canceling it aborts the exchange in flight (and the next ones) through libcurl's
 /// progress callback.
 ///
-/// What libcurl keeps pointers to — the error buffer, the header lists, the POST body —
-/// is owned by the transfer and lives until the handle is reset for the next exchange or
-/// cleaned up, never freed while libcurl may still read it.
+/// What libcurl keeps pointers to — the error buffer, the header lists, the POST body, the
+/// callbacks' context — is owned by the transfer and freed only after the handle is reset
+/// at the end of each exchange (or cleaned up), never while libcurl may still read it.
 @safe
 package final class HTTPTransfer {
     private let handle: UnsafeMutableRawPointer
@@ -53,7 +53,8 @@ package final class HTTPTransfer {
     /// Whether the transfer was canceled.
     package var isCanceled: Bool { cancellation.isCanceled }
 
-    /// Frees what libcurl was given for the last exchange (after a reset, or at cleanup).
+    /// Frees what libcurl was given for an exchange (after the handle is reset, or at cleanup):
+    /// the header lists and the POST body.
     private func releaseLists() {
         unsafe curl_slist_free_all(headerList)
         unsafe curl_slist_free_all(connectToList)
@@ -69,14 +70,14 @@ package final class HTTPTransfer {
         var response = HTTPResponse()
         var headersSeen = false
         let onHeaders: (HTTPResponse) throws -> Void
-        let onBody: (UnsafeRawBufferPointer) throws -> Void
+        let onBody: (Span<UInt8>) throws -> Void
         var failure: (any Error)?
         let transfer: HTTPTransfer
 
-        init(transfer: HTTPTransfer, onHeaders: @escaping (HTTPResponse) throws -> Void, onBody: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        init(transfer: HTTPTransfer, onHeaders: @escaping (HTTPResponse) throws -> Void, onBody: @escaping (Span<UInt8>) throws -> Void) {
             self.transfer = transfer
             self.onHeaders = onHeaders
-            unsafe self.onBody = onBody
+            self.onBody = onBody
         }
 
         func header(_ line: UnsafeRawBufferPointer) {
@@ -98,7 +99,7 @@ package final class HTTPTransfer {
                     headersSeen = true
                     try onHeaders(response)
                 }
-                try unsafe onBody(piece)
+                try unsafe onBody(Span(_unsafeElements: piece.assumingMemoryBound(to: UInt8.self)))
                 return true
             } catch {
                 failure = error
@@ -108,13 +109,14 @@ package final class HTTPTransfer {
     }
 
     /// Performs `request`: `onHeaders` once the status and headers are in, `onBody` for each
-    /// piece of the body (valid during the call only). An error thrown by either ends the
+    /// piece of the body, lent as a span (safe, valid during the call only: nothing unsafe
+    /// reaches the callers). An error thrown by either ends the
     /// exchange and is rethrown; libcurl's own failures are ``HTTPFailure``s, and so is a
     /// bearer token that cannot be read (nothing is sent then).
     @discardableResult
     package func perform(
         _ request: HTTPRequest, onHeaders: @escaping (HTTPResponse) throws -> Void = { _ in },
-        onBody: @escaping (UnsafeRawBufferPointer) throws -> Void
+        onBody: @escaping (Span<UInt8>) throws -> Void
     ) throws -> HTTPResponse {
         if isCanceled { throw HTTPFailure(reason: .canceled, message: "canceled: the transfer's owner is stopping") }
         var headers = request.headers
@@ -122,14 +124,17 @@ package final class HTTPTransfer {
             headers.append("Content-Type: \(contentType)")
         }
         if let token = request.bearerToken { headers.append(try token.header()) }
-        // The previous exchange's settings, then its lists: libcurl holds them until the reset.
-        unsafe curl_easy_reset(handle)
-        releaseLists()
         unsafe errorBuffer[0] = 0
         for h in headers { unsafe headerList = curl_slist_append(headerList, h) }
-        let context = unsafe HTTPTransfer.Context(transfer: self, onHeaders: onHeaders, onBody: onBody)
+        let context = HTTPTransfer.Context(transfer: self, onHeaders: onHeaders, onBody: onBody)
         let unmanaged = unsafe Unmanaged.passRetained(context)
-        defer { unsafe unmanaged.release() }
+        defer {
+            // libcurl forgets every pointer it was given (the context, the lists, the body, the
+            // error buffer) before any of them is freed; the connection stays for the next one.
+            unsafe curl_easy_reset(handle)
+            releaseLists()
+            unsafe unmanaged.release()
+        }
         configure(request)
         let opaque = unsafe unmanaged.toOpaque()
         unsafe CCurl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, headerCallback)

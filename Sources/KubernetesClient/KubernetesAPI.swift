@@ -1,10 +1,12 @@
 import Foundation
 import HTTPClient
 
-/// The Kubernetes API as a pod sees it — its service account's token (re-read at every
-/// request: bound tokens rotate) and CA — for what ctlmon reads from it: the endpoint
-/// addresses of a service, so that every API server behind `default/kubernetes` is scraped
-/// directly, and lists of objects such as the admission webhook configurations.
+/// The Kubernetes API — a server and how to authenticate to it: a bearer token (a file
+/// re-read at every request: bound tokens rotate), TLS (a CA, a client certificate) — for
+/// what ctlmon reads from it: the endpoint addresses of a service, so that every API server
+/// behind `default/kubernetes` is scraped directly, and lists of objects such as the
+/// admission webhook configurations. ``inCluster(environment:)`` is a pod's own service
+/// account; a kubeconfig gives the same three things.
 ///
 /// Failures are ``HTTPFailure``s: a status other than 200 keeps its status (403: the
 /// service account may not), a body that is not what was asked for is
@@ -12,10 +14,14 @@ import HTTPClient
 package struct KubernetesAPI: Sendable {
     /// `https://host:port`.
     package var server: String
-    /// The service-account token file, read again at each request (bound tokens rotate hourly).
-    package var tokenFile: String
-    /// The CA bundle (PEM) the API server's certificate is checked against.
-    package var caFile: String
+    /// The bearer token (a pod's service-account token file, read again at each request);
+    /// nil when a client certificate authenticates.
+    package var bearerToken: BearerToken?
+    /// The CA bundle the API server's certificate is checked against, and a client
+    /// certificate, if any.
+    package var tls: TLSOptions
+    /// Aborts the request in flight, and later ones, when canceled (a stopping loop's).
+    package var cancellation: TransferCancellation? = nil
 
     /// Where a pod's service account is mounted.
     package static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -23,11 +29,16 @@ package struct KubernetesAPI: Sendable {
     /// Largest body read by ``get(_:what:limit:)`` unless told otherwise.
     package static let defaultBodyLimit = 16 << 20
 
-    /// An API at `server` with these credentials; ``inCluster(environment:)`` makes the pod's own.
-    package init(server: String, tokenFile: String, caFile: String) {
+    /// An API at `server` with these credentials.
+    package init(server: String, bearerToken: BearerToken?, tls: TLSOptions) {
         self.server = server
-        self.tokenFile = tokenFile
-        self.caFile = caFile
+        self.bearerToken = bearerToken
+        self.tls = tls
+    }
+
+    /// An API at `server` with a token file and a CA file, as a pod's service account has them.
+    package init(server: String, tokenFile: String, caFile: String) {
+        self.init(server: server, bearerToken: .file(tokenFile), tls: TLSOptions(caFile: caFile))
     }
 
     /// Inside a pod: `KUBERNETES_SERVICE_HOST`/`_PORT` and the mounted service account.
@@ -45,17 +56,17 @@ package struct KubernetesAPI: Sendable {
     package func get(_ path: String, what: String, limit: Int = defaultBodyLimit) throws(HTTPFailure) -> [UInt8] {
         var request = HTTPRequest(url: server + path)
         request.timeout = 10
-        request.tls.caFile = caFile
-        request.bearerToken = .file(tokenFile)
+        request.tls = tls
+        request.bearerToken = bearerToken
         request.headers = ["Accept: application/json", "User-Agent: ctlmon"]
         var body: [UInt8] = []
         let response: HTTPResponse
         do {
-            response = unsafe try HTTPTransfer().perform(request) { piece in
+            response = try HTTPTransfer(cancellation: cancellation ?? TransferCancellation()).perform(request) { piece in
                 if body.count + piece.count > limit {
                     throw HTTPFailure(reason: .invalidResponse, message: "larger than \(limit) bytes")
                 }
-                unsafe body.append(contentsOf: piece)
+                for i in piece.indices { body.append(piece[i]) }
             }
         } catch let failure as HTTPFailure {
             throw failure.prefixed("listing \(what)")

@@ -140,6 +140,7 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Number of visible labels.
     package var count: Int { storedCount - (dropsName && storesName ? 1 : 0) }
 
+    /// Whether no label is visible (the empty set, or only a hidden metric name).
     package var isEmpty: Bool { count == 0 }
 
     /// The value of a label, "" when absent.
@@ -403,5 +404,6 @@ public struct LabelNameSet {
         return false
     }
 
+    /// Whether the set names no label (`by ()`, say).
     package var isEmpty: Bool { names.isEmpty }
 }

@@ -1,3 +1,4 @@
+import LabelMatchers
 import PromModel
 import SeriesStorage
 /// Evaluates PromQL over a ``SeriesStore`` with Prometheus 2.x semantics: a

@@ -21,14 +21,19 @@ extension Expr {
     /// (how far back, and how densely, it is drawn).
     package var selectorReaches: [SelectorReach] {
         var out: [SelectorReach] = []
+        // Durations add up without wrapping: a reach past Int64 is the longest there is.
+        func add(_ a: Int64, _ b: Int64) -> Int64 {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? (b > 0 ? .max : .min) : sum
+        }
         func walk(_ e: Expr, _ extra: Int64, _ inSubquery: Bool) {
             switch e {
             case .matrixSelector(let s, let range):
-                out.append(SelectorReach(selector: s, range: range, back: max(0, extra &+ range &+ s.offset), inSubquery: inSubquery))
+                out.append(SelectorReach(selector: s, range: range, back: max(0, add(add(extra, range), s.offset)), inSubquery: inSubquery))
             case .vectorSelector(let s):
-                out.append(SelectorReach(selector: s, range: nil, back: max(0, extra &+ s.offset), inSubquery: inSubquery))
+                out.append(SelectorReach(selector: s, range: nil, back: max(0, add(extra, s.offset)), inSubquery: inSubquery))
             case .subquery(let inner, let range, _, let offset, _):
-                walk(inner, extra &+ range &+ offset, true)
+                walk(inner, add(add(extra, range), offset), true)
             case .unary(_, let x), .parens(let x):
                 walk(x, extra, inSubquery)
             case .binary(_, let l, let r, _, _):

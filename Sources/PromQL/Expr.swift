@@ -1,3 +1,4 @@
+import LabelMatchers
 import PromModel
 import SeriesStorage
 /// The types a PromQL expression can have.

@@ -1,3 +1,4 @@
+import LabelMatchers
 import PromModel
 import SeriesStorage
 /// Parses PromQL text into an ``Expr``, with Prometheus's precedence and

@@ -50,6 +50,14 @@ extension TextParser {
         unsafe try decoded(chunk)
     }
 
+    /// Parses the next chunk of input, lent as a span (an HTTP body piece, say): the safe
+    /// entry for callers that hold no pointer of their own.
+    public func feed(_ chunk: Span<UInt8>) throws(ParseError) {
+        unsafe try chunk.withUnsafeBufferPointer { (b: UnsafeBufferPointer<UInt8>) throws(ParseError) in
+            unsafe try feed(UnsafeRawBufferPointer(b))
+        }
+    }
+
     /// Parses the next chunk of input.
     public func feed(_ chunk: [UInt8]) throws(ParseError) {
         unsafe try withBytes(chunk) { (b: UnsafeRawBufferPointer) throws(ParseError) in unsafe try feed(b) }

@@ -1,4 +1,3 @@
-import Dispatch
 import PromModel
 import PromQL
 import SeriesStorage
@@ -81,7 +80,7 @@ package final class RuleEvaluator {
         // would otherwise keep every evaluation's).
         shared = nil
         for (r, rule) in group.rules.enumerated() {
-            let started = DispatchTime.now().uptimeNanoseconds
+            let started = ContinuousClock.now
             var output: [Sample] = []
             var failure: String? = nil
             do {
@@ -104,7 +103,7 @@ package final class RuleEvaluator {
             }
             written[g][r] = now
             ruleStatus[g][r] = RuleStatus(
-                lastEvaluation: t, duration: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, error: failure)
+                lastEvaluation: t, duration: started.secondsElapsed, error: failure)
         }
         shared = nil
     }

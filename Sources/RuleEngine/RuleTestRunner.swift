@@ -1,3 +1,4 @@
+import LabelMatchers
 import ConfigYAML
 import Foundation
 import PromModel

@@ -1,4 +1,5 @@
 import Foundation
+import LabelMatchers
 import PromModel
 import PromQL
 import SeriesStorage

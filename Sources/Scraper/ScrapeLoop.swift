@@ -92,8 +92,11 @@ package final class ScrapeLoop: Sendable {
 
     private func run() {
         let scraper = TargetScraper(target: target, store: store, filter: filter, transfer: HTTPTransfer(cancellation: cancellation))
+        var scraped = false
         defer {
-            if staleOnExit.withLock({ $0 }) {
+            // A target gone from discovery: its series and report series end now. A loop
+            // that never scraped has nothing to end.
+            if staleOnExit.withLock({ $0 }) && scraped {
                 let time = clock()
                 scraper.markStale(at: time)
                 for name in Self.reportNames {
@@ -115,7 +118,8 @@ package final class ScrapeLoop: Sendable {
             let time = clock()
             let result = scraper.scrape(at: time)
             // A scrape aborted by the stop is not a target failure: nothing is reported.
-            if worker.isStopping { return }
+            if worker.isStopping && result.failure?.reason == .transfer(.canceled) { return }
+            scraped = true
             report(result)
             state.withLock { s in
                 s.scrapes += 1

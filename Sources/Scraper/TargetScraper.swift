@@ -55,7 +55,7 @@ package final class TargetScraper {
             store: store, scrapeTime: 0, targetLabels: target.targetLabels, honorLabels: target.honorLabels)
     }
 
-    /// Aborts the scrape in flight and every later one (they fail as ``ScrapeFailure/Reason/canceled``).
+    /// Aborts the scrape in flight and every later one (they fail as `.transfer(.canceled)`).
     package func cancel() { transfer.cancel() }
 
     /// Marks every series of the last scrape stale at `time` (the target is gone).
@@ -81,7 +81,7 @@ package final class TargetScraper {
             let source = target.url
             let filter = self.filter
             let appender = self.appender
-            unsafe try transfer.perform(request, onHeaders: { response in
+            try transfer.perform(request, onHeaders: { response in
                 guard response.status == 200 else { throw HTTPFailure.status(response.status) }
                 var limits = ParseLimits()
                 limits.maxDecodedBytes = limit
@@ -93,7 +93,7 @@ package final class TargetScraper {
                         decompression: gzip ? .gzip : .none),
                     consumer: appender)
             }, onBody: { piece in
-                unsafe try parser?.feed(piece)
+                try parser?.feed(piece)
             })
             guard let parser else { throw HTTPFailure.status(0) }
             try parser.finish()
@@ -103,9 +103,17 @@ package final class TargetScraper {
             result.seriesAdded = outcome.newSeries
             result.staleMarked = outcome.staleMarked
         } catch {
-            result.failure = ScrapeFailure(error, bodySizeLimit: target.bodySizeLimit)
+            let failure = ScrapeFailure(error, bodySizeLimit: target.bodySizeLimit)
+            result.failure = failure
             result.samplesScraped = parser.map { $0.statistics.samples + $0.statistics.filteredSamples } ?? 0
-            result.staleMarked = appender.markAllStale(at: time)
+            if failure.reason == .transfer(.canceled) {
+                // Aborted because the loop is stopping (shutdown): the target did not fail,
+                // and its series are left as they are (a removed target is marked stale by
+                // its loop on the way out).
+                appender.discard()
+            } else {
+                result.staleMarked = appender.markAllStale(at: time)
+            }
         }
         result.duration = started.secondsElapsed
         return result

@@ -78,14 +78,21 @@ package final class ScrapeAppender: SampleConsumer {
     /// A failed scrape: every series of the previous one is marked stale at `time`.
     @discardableResult
     package func markAllStale(at time: Int64) -> Int { intake.markAllStale(in: store, at: time) }
+
+    /// An aborted scrape (its owner is stopping): what it consumed is forgotten, nothing is
+    /// written, the previous scrape's series stay as they are.
+    package func discard() { intake.discard() }
 }
 
 /// Everything a ``ScrapeAppender`` changes: the scrape in progress and the scrape cache.
 private struct Intake {
     /// A sample waiting for the commit: the reference of an existing series, or (negative)
-    /// `-1 - k` for the `k`-th new label set of the scrape, in `newLabels`.
+    /// `-1 - k` for the `k`-th new label set of the scrape, in `newLabels`; `entry`, the
+    /// scrape-cache entry the reference came from (-1 for a new label set), by which the
+    /// series is found again should retention renumber the store before the commit.
     struct Pending {
         var ref: Int32
+        var entry: Int32
         var t: Int64
         var v: Double
     }
@@ -101,8 +108,8 @@ private struct Intake {
     var scratch: [UInt8] = []
     /// Hash of a series' bytes as written → its entry in `cacheEntries`.
     var cache = HashIndex(capacity: 1024)
-    /// Reference and raw bytes (in `cacheBytes`) of each cached series.
-    var cacheEntries: [(ref: Int32, start: Int32, count: Int32)] = []
+    /// Reference, label set and raw bytes (in `cacheBytes`) of each cached series.
+    var cacheEntries: [(ref: Int32, labels: Labels, start: Int32, count: Int32)] = []
     var cacheBytes: [UInt8] = []
     /// Where the raw bytes of the new series of the scrape in progress are (appended to
     /// `cacheBytes` as they arrive, entered in the cache at commit).
@@ -141,7 +148,7 @@ private struct Intake {
                     unsafe bytesEqual(UnsafeBufferPointer(rebasing: $0[Int(e.start)..<Int(e.start + e.count)]), raw)
                 }
                 if same {
-                    pending.append(Pending(ref: e.ref, t: t, v: s.value))
+                    pending.append(Pending(ref: e.ref, entry: Int32(k), t: t, v: s.value))
                     return
                 }
             }
@@ -153,7 +160,7 @@ private struct Intake {
             pendingRaw.append((rawHash, start, Int32(cacheBytes.count) - start))
         }
         newLabels.append(builder.build(in: arena))
-        pending.append(Pending(ref: -Int32(newLabels.count), t: t, v: s.value))
+        pending.append(Pending(ref: -Int32(newLabels.count), entry: -1, t: t, v: s.value))
     }
 
     /// The sample's labels into `builder`: the metric name, its labels (those a target label
@@ -197,13 +204,6 @@ private struct Intake {
     /// scrape), then the stale markers of the series it no longer has.
     mutating func commit(into store: SeriesStore, scrapeTime: Int64) -> ScrapeAppender.Outcome {
         var outcome = ScrapeAppender.Outcome()
-        if store.epoch != cacheEpoch {
-            // Retention removed or renumbered series: what the cache knows is gone (but for
-            // the bytes of this scrape's new series).
-            for k in pendingRaw.indices { pendingRaw[k].start -= Int32(cachedBytes) }
-            clearCache()
-            previous = []
-        }
         var seen: [Int32] = []
         seen.reserveCapacity(pending.count)
         committedValues = pending.map(\.v)
@@ -214,6 +214,18 @@ private struct Intake {
             scrapeNumber = 1
         }
         store.write { table in
+            if table.epoch != cacheEpoch {
+                // Retention removed or renumbered series since the cache was filled (checked
+                // under the lock, so it cannot happen again before the samples land): the
+                // cached references may name other series now. Each is found again by its
+                // labels; then the cache starts over (but for this scrape's new series' bytes).
+                for k in pending.indices where pending[k].entry >= 0 {
+                    pending[k].ref = table.ref(for: cacheEntries[Int(pending[k].entry)].labels, create: true)!
+                }
+                for k in pendingRaw.indices { pendingRaw[k].start -= Int32(cachedBytes) }
+                clearCache()
+                previous = []
+            }
             table.reserve(newSeries: newLabels.count)
             for (i, p) in pending.enumerated() {
                 // Sample buffers are scattered: have the one needed 16 samples on start loading now.
@@ -222,13 +234,14 @@ private struct Intake {
                 if ref < 0 {
                     let k = Int(-1 - ref)
                     let before = table.records.count
-                    ref = table.ref(for: newLabels[k], create: true)!
+                    let labels = newLabels[k]
+                    ref = table.ref(for: labels, create: true)!
                     if table.records.count > before { outcome.newSeries += 1 }
                     if cachesSeries {
                         let raw = pendingRaw[k]
                         if cache.find(raw.hash) == nil {
                             cache.insert(raw.hash, cacheEntries.count)
-                            cacheEntries.append((ref, raw.start, raw.count))
+                            cacheEntries.append((ref, labels, raw.start, raw.count))
                         }
                     }
                 }
@@ -248,9 +261,9 @@ private struct Intake {
             for ref in previous where lastScrape[Int(ref)] != scrapeNumber && !table.records[Int(ref)].removed {
                 if table.append(ref, scrapeTime, SeriesStore.staleNaN) == .appended { outcome.staleMarked += 1 }
             }
+            cacheEpoch = table.epoch
         }
         committedRefs = seen
-        cacheEpoch = store.epoch
         previous = seen
         // A scraper's appender keeps its buffers for the next scrape; a one-time read frees them.
         pending.removeAll(keepingCapacity: cachesSeries)
@@ -272,20 +285,26 @@ private struct Intake {
         lastScrape.removeAll()
     }
 
-    /// A failed scrape: the samples consumed are dropped, and every series of the previous
-    /// scrape is marked stale at `time`.
-    mutating func markAllStale(in store: SeriesStore, at time: Int64) -> Int {
+    /// The samples consumed since the last commit are dropped (and the bytes of their new series).
+    mutating func discard() {
         pending.removeAll(keepingCapacity: true)
         newLabels.removeAll(keepingCapacity: true)
         pendingRaw.removeAll(keepingCapacity: true)
         cacheBytes.removeSubrange(cachedBytes...)
+    }
+
+    /// A failed scrape: the samples consumed are dropped, and every series of the previous
+    /// scrape is marked stale at `time`.
+    mutating func markAllStale(in store: SeriesStore, at time: Int64) -> Int {
+        discard()
         var marked = 0
-        if store.epoch == cacheEpoch {
-            let previous = self.previous
-            store.write { table in
-                for ref in previous where !table.records[Int(ref)].removed {
-                    if table.append(ref, time, SeriesStore.staleNaN) == .appended { marked += 1 }
-                }
+        let refs = previous
+        let cacheEpoch = self.cacheEpoch
+        store.write { table in
+            // Renumbered since: the previous scrape's references name other series now.
+            guard table.epoch == cacheEpoch else { return }
+            for ref in refs where !table.records[Int(ref)].removed {
+                if table.append(ref, time, SeriesStore.staleNaN) == .appended { marked += 1 }
             }
         }
         previous = []

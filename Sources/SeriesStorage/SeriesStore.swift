@@ -1,3 +1,4 @@
+import LabelMatchers
 import PromModel
 /// In-memory time series: label sets found by hash, series by integer reference,
 /// postings for every label, samples per series in time order.

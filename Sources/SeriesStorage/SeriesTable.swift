@@ -1,4 +1,5 @@
 import CMemory
+import LabelMatchers
 import PromModel
 
 /// What a ``SeriesStore``'s lock guards: the series records, the hash index and the postings.

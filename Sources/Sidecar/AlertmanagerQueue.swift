@@ -9,9 +9,10 @@ import Workers
 /// Alertmanager holds up only its own queue. Bounded (the oldest alerts go first when it is
 /// full, counted as dropped); a newer state of an alert replaces the one waiting. A POST that
 /// fails in a way that can succeed later (a transport error, a 5xx, a 429) keeps its alerts
-/// and is retried with backoff (1 s, doubling, at most 30 s); any other answer (a 400: the
-/// Alertmanager rejects the batch) drops the batch, counted and logged, so one bad batch
-/// never blocks the queue.
+/// and is retried with backoff (1 s, doubling, at most 30 s), as is one whose credentials
+/// could not be read (nothing was sent); a 4xx other than 429 (the Alertmanager rejects the
+/// batch and would reject it again) drops the batch, counted and logged once, so one bad
+/// batch never blocks the queue.
 package final class AlertmanagerQueue: Sendable {
     /// `scheme://host:port/prefix/api/v2/alerts`.
     package let url: String
@@ -83,11 +84,15 @@ package final class AlertmanagerQueue: Sendable {
     func start() { worker.start { [self] in run() } }
 
     /// Asks the thread to deliver what it holds until `deadline` (monotonic: a wall-clock
-    /// step during shutdown neither cuts it short nor stretches it), then end; waits for it
-    /// (a transfer still in flight at the deadline is aborted).
-    func stop(deadline: ContinuousClock.Instant) {
+    /// step during shutdown neither cuts it short nor stretches it), then end; does not wait
+    /// (``finishStop(deadline:)`` does). Every queue is told before any is waited for.
+    func beginStop(deadline: ContinuousClock.Instant) {
         state.withLock { $0.deadline = deadline }
         worker.wake()
+    }
+
+    /// Waits for the thread until `deadline`; a POST still in flight then is aborted.
+    func finishStop(deadline: ContinuousClock.Instant) {
         if !worker.join(until: deadline) {
             cancellation.cancel()
             worker.requestStop()
@@ -129,7 +134,7 @@ package final class AlertmanagerQueue: Sendable {
                     s.counts.sent += batch.count
                 }
                 backoff = 1
-            } catch let error where !error.isRetryable {
+            } catch let error where error.isRejection {
                 // The Alertmanager refuses this batch and would refuse it again: drop it, count it.
                 state.withLock { s in
                     remove(batch, &s)
@@ -138,17 +143,20 @@ package final class AlertmanagerQueue: Sendable {
                     s.counts.lastError = error.message
                 }
                 if !rejectedBefore {
-                    logger.error("alerts rejected by the Alertmanager; dropped (counted in ctlmon_notifications_dropped_total)",
+                    logger.error("alerts rejected by the Alertmanager; dropped (counted in ctlmon_notifications_dropped_total, logged once)",
                                  metadata: ["alertmanager": "\(url)", "error": "\(error)", "alerts": "\(batch.count)"])
                     rejectedBefore = true
                 }
+            } catch let error where error.reason == .canceled {
+                // The shutdown deadline passed with this POST in flight: what is held stays undelivered.
+                return
             } catch {
                 state.withLock { s in
                     s.counts.errors += 1
                     s.counts.lastError = error.message
                 }
                 logger.warning("could not send alerts", metadata: ["alertmanager": "\(url)", "error": "\(error)", "retry_in_s": "\(backoff)"])
-                let wait = deadline.map { min(backoff, max(0, ContinuousClock.now.duration(to: $0).seconds)) } ?? backoff
+                let wait = deadline.map { min(backoff, max(0, ContinuousClock.now.duration(to: $0).inSeconds)) } ?? backoff
                 // Woken early by new alerts: retried at once with them (a newer state may fix it).
                 worker.pause(wait)
                 backoff = min(backoff * 2, 30)
@@ -181,7 +189,7 @@ package final class AlertmanagerQueue: Sendable {
         request.bearerToken = config.bearerToken
         let response: HTTPResponse
         do {
-            response = unsafe try transfer.perform(request) { _ in }
+            response = try transfer.perform(request) { _ in }
         } catch let failure as HTTPFailure {
             throw failure
         } catch {

@@ -1,3 +1,4 @@
+import PromModel
 import Foundation
 import HTTPClient
 import KubernetesClient
@@ -24,12 +25,16 @@ final class Discovery: Sendable {
     private let config: SidecarConfig
     private let logger: Logger
     private let api: KubernetesAPI?
+    /// Aborts a Kubernetes request in flight when the worker stops.
+    private let cancellation = TransferCancellation()
     private let worker = WorkerThread(name: "discovery")
     static let refresh: Double = 60
 
     init(config: SidecarConfig, logger: Logger, api: KubernetesAPI? = KubernetesAPI.inCluster()) {
         self.config = config
         self.logger = logger
+        var api = api
+        api?.cancellation = cancellation
         self.api = api
     }
 
@@ -38,6 +43,8 @@ final class Discovery: Sendable {
 
     /// Starts the thread; `apply` gets the targets (the scrape manager's ``ScrapeManager/apply(_:)``).
     func start(apply: @escaping @Sendable ([ScrapeTarget]) -> Void) {
+        let cancellation = self.cancellation
+        worker.onStop { cancellation.cancel() }
         worker.start { [self] in
             var lastRefresh: ContinuousClock.Instant? = nil
             repeat {

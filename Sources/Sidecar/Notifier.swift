@@ -86,7 +86,11 @@ package final class Notifier: Sendable {
     package func start() { for q in queues { q.start() } }
 
     /// Stops the queues, each trying to deliver what it holds until `deadline`.
-    package func stop(deadline: ContinuousClock.Instant) { for q in queues { q.stop(deadline: deadline) } }
+    package func stop(deadline: ContinuousClock.Instant) {
+        // All together: a dead Alertmanager's queue must not eat the others' time.
+        for q in queues { q.beginStop(deadline: deadline) }
+        for q in queues { q.finishStop(deadline: deadline) }
+    }
 
     /// Go's `url.QueryEscape`: spaces as `+`, everything but letters, digits and `-_.~` as %XX.
     static func queryEscape(_ s: String) -> String {

@@ -32,6 +32,7 @@ package struct Sidecar {
         package var externalURL: String? = nil
         /// `--log.format`: how each log line on stderr is written.
         package var logFormat = LineLogHandler.Format.logfmt
+        /// `--log.level`: the least severe level written.
         package var logLevel = Logger.Level.info
         /// How long SIGTERM waits for the notifier queues to drain.
         package var shutdownDeadline: Double = 10

@@ -120,8 +120,8 @@ package struct SidecarConfig: Sendable {
         var config = SidecarConfig()
         var apiserver = ScrapeConfig(job: "apiserver")
         apiserver.scheme = "https"
-        apiserver.bearerToken = .file(api.tokenFile)
-        apiserver.tls.caFile = api.caFile
+        apiserver.bearerToken = api.bearerToken
+        apiserver.tls = api.tls
         apiserver.serverName = "kubernetes.default.svc"
         apiserver.kubernetesEndpoints = ("default", "kubernetes", "https")
         config.scrapeConfigs.append(apiserver)
@@ -130,8 +130,8 @@ package struct SidecarConfig: Sendable {
             var c = ScrapeConfig(job: job)
             c.scheme = "https"
             c.metricsPath = "/apis/metrics.eks.amazonaws.com/v1/\(component)/container/metrics"
-            c.bearerToken = .file(api.tokenFile)
-            c.tls.caFile = api.caFile
+            c.bearerToken = api.bearerToken
+            c.tls = api.tls
             c.serverName = "kubernetes.default.svc"
             c.staticConfigs = [([serverHost], [:])]
             c.optional = true

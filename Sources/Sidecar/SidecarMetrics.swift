@@ -125,9 +125,15 @@ enum ProcessStats {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// User and system CPU time of the process, in seconds (`process_cpu_seconds_total`):
+    /// fields 14 and 15 of `/proc/self/stat`, in clock ticks, as Prometheus's procfs reads them.
     static func cpuSeconds() -> Double {
-        var usage = rusage()
-        unsafe getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        guard let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let end = text.lastIndex(of: ")")
+        else { return 0 }
+        // After the command name (in parentheses, which may hold spaces): field 3 onwards.
+        let fields = text[text.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

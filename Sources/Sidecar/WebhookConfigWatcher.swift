@@ -28,12 +28,16 @@ final class WebhookConfigWatcher: Sendable {
 
     private let state = Mutex(State())
     private let api: KubernetesAPI
+    /// Aborts a Kubernetes request in flight when the worker stops.
+    private let cancellation = TransferCancellation()
     private let store: SeriesStore
     private let logger: Logger
     private let clock: @Sendable () -> Int64
     private let worker = WorkerThread(name: "webhook-configs")
 
     init(api: KubernetesAPI, store: SeriesStore, logger: Logger, clock: @escaping @Sendable () -> Int64) {
+        var api = api
+        api.cancellation = cancellation
         self.api = api
         self.store = store
         self.logger = logger
@@ -41,6 +45,8 @@ final class WebhookConfigWatcher: Sendable {
     }
 
     func start() {
+        let cancellation = self.cancellation
+        worker.onStop { cancellation.cancel() }
         worker.start { [self] in
             var listed: ContinuousClock.Instant? = nil
             repeat {

@@ -116,8 +116,9 @@ package final class WorkerThread: Sendable {
     /// Waits until the body has returned or `deadline` passes; whether it returned.
     package func join(until deadline: ContinuousClock.Instant) -> Bool {
         guard state.withLock({ $0.started }) else { return true }
-        let left = ContinuousClock.now.duration(to: deadline).seconds
-        guard finished.wait(timeout: .now() + .nanoseconds(Int(max(0, min(left, 1e9)) * 1e9))) == .success else { return false }
+        let left = ContinuousClock.now.duration(to: deadline).components
+        let nanoseconds = max(0, min(left.seconds, 1_000_000_000)) * 1_000_000_000 + (left.seconds >= 0 ? left.attoseconds / 1_000_000_000 : 0)
+        guard finished.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return false }
         finished.signal()
         return true
     }

@@ -25,7 +25,13 @@ struct OneShotCheckTests {
         #expect(fromFile.report.json() == fromBytes.report.json())
         #expect(fromFile.report.now == Self.time)
         #expect(fromFile.evaluator.errors.isEmpty)
-        #expect(fromFile.report.json().contains("\"samples\""))
+        // The report is the fixture's: its instance, its API server version, its etcd size read.
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(fromFile.report.json().utf8)) as? [String: Any])
+        let source = try #require(json["source"] as? [String: Any])
+        let instances = try #require(source["instances"] as? [[String: Any]])
+        #expect(instances.map { $0["instance"] as? String } == ["nri-kubernetes-v1.35.txt.gz"])
+        #expect(((source["samples"] as? Int) ?? 0) > 0 && ((source["series"] as? Int) ?? 0) > 0)
+        #expect(((json["etcd"] as? [String: Any])?["db_bytes"] as? Double ?? 0) > 0)
     }
 
     @Test("what is not a control-plane scrape is refused with its name, never a green report", arguments: [

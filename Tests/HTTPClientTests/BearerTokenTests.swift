@@ -54,7 +54,7 @@ struct BearerTokenTests {
 @Suite("HTTP failures")
 struct HTTPFailureTests {
     @Test("statuses map to reasons, worded as Prometheus words them", arguments: [
-        (500, HTTPFailure.Reason.http5xx), (503, .http5xx), (400, .http4xx), (403, .http4xx), (429, .http4xx), (0, .other),
+        (500, HTTPFailure.Reason.http5xx), (503, .http5xx), (400, .http4xx), (403, .http4xx), (429, .http4xx), (301, .other), (0, .other),
     ])
     func statuses(_ status: Int, _ reason: HTTPFailure.Reason) {
         let f = HTTPFailure.status(status)
@@ -63,15 +63,14 @@ struct HTTPFailureTests {
         #expect(status == 0 ? f.message == "no response" : f.message == "server returned HTTP status \(status)")
     }
 
-    @Test("transport failures, 5xx and 429 are retried; other 4xx, credentials and cancels are not")
-    func retryable() {
-        #expect(HTTPFailure.status(500).isRetryable)
-        #expect(HTTPFailure.status(429).isRetryable)
-        #expect(!HTTPFailure.status(400).isRetryable)
-        #expect(!HTTPFailure.status(404).isRetryable)
-        #expect(HTTPFailure(reason: .connectionRefused, message: "x").isRetryable)
-        #expect(HTTPFailure(reason: .timeout, message: "x").isRetryable)
-        #expect(!HTTPFailure(reason: .credentials, message: "x").isRetryable)
-        #expect(!HTTPFailure(reason: .canceled, message: "x").isRetryable)
+    @Test("a rejection is a 4xx other than 429: what a queue drops; 5xx, 429, redirects, transport and credential failures are not")
+    func rejections() {
+        #expect(HTTPFailure.status(400).isRejection)
+        #expect(HTTPFailure.status(404).isRejection)
+        #expect(!HTTPFailure.status(429).isRejection)
+        #expect(!HTTPFailure.status(500).isRejection)
+        #expect(!HTTPFailure.status(302).isRejection && HTTPFailure.status(302).reason == .other && HTTPFailure.status(302).status == 302)
+        #expect(!HTTPFailure(reason: .connectionRefused, message: "x").isRejection)
+        #expect(!HTTPFailure(reason: .credentials, message: "x").isRejection)
     }
 }

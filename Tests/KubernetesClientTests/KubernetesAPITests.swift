@@ -40,16 +40,22 @@ struct KubernetesAPITests {
             p.stop()
             try? FileManager.default.removeItem(atPath: folder)
         }
-        var wrong = api
-        try "other\n".write(toFile: folder + "/other", atomically: true, encoding: .utf8)
-        wrong.tokenFile = folder + "/other"
+        // The client's token file holds a stale token: refused. Rewritten in place, it is read
+        // again at the next request, which goes through.
+        var client = api
+        let tokenFile = folder + "/client-token"
+        client.bearerToken = .file(tokenFile)
+        try "stale\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         do {
-            _ = try wrong.endpointAddresses(namespace: "default", service: "kubernetes")
+            _ = try client.endpointAddresses(namespace: "default", service: "kubernetes")
             Issue.record("no failure")
         } catch {
             #expect(error.status == 401 && error.message == "listing endpoints default/kubernetes: server returned HTTP status 401")
         }
-        wrong.tokenFile = folder + "/missing"
+        try "sa-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        #expect(try client.endpointAddresses(namespace: "default", service: "kubernetes").count == 2)
+        var wrong = api
+        wrong.bearerToken = .file(folder + "/missing")
         do {
             _ = try wrong.endpointAddresses(namespace: "default", service: "kubernetes")
             Issue.record("no failure")

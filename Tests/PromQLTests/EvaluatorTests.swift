@@ -1,3 +1,4 @@
+import LabelMatchers
 import CtlmonTestSupport
 import Foundation
 import PromModel

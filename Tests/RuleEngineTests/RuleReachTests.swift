@@ -1,3 +1,4 @@
+import PromQL
 import RuleEngine
 import Testing
 
@@ -39,5 +40,33 @@ struct RuleReachTests {
             """, path: "r.yml")
         let reach = RuleGroup.reach(file.groups)
         #expect(reach.unnamed == 60 * 60_000 && reach.byName.isEmpty)
+    }
+}
+
+/// The one reach walker (`Expr.selectorReaches`) behind retention and the one-shot history.
+@Suite("selector reach")
+struct SelectorReachTests {
+    static func reaches(_ text: String) throws -> [String: Int64] {
+        Dictionary(try PromQLParser.parse(text).selectorReaches.map { ($0.selector.name ?? "", $0.back) }, uniquingKeysWith: max)
+    }
+
+    @Test("a negative offset reads after the evaluation time: it shortens the reach, never below zero")
+    func negativeOffsets() throws {
+        let minute: Int64 = 60_000
+        #expect(try Self.reaches("rate(a[10m] offset -5m)") == ["a": 5 * minute])
+        #expect(try Self.reaches("b offset -10m") == ["b": 0])
+        #expect(try Self.reaches("max_over_time(rate(c[5m])[30m:1m] offset -10m)") == ["c": 25 * minute])
+        #expect(try Self.reaches("rate(d[5m] offset 1h)") == ["d": 65 * minute])
+        // Retention keeps at least the lookback, whatever the offset.
+        let file = try RuleFile.parse("groups:\n  - name: g\n    rules:\n      - record: r\n        expr: rate(a[10m] offset -5m) + b offset -10m\n", path: "r.yml")
+        let reach = RuleGroup.reach(file.groups)
+        #expect(reach.byName["a"] == 5 * minute && reach.byName["b"] == 5 * minute)
+    }
+
+    @Test("the longest ranges and offsets PromQL allows add up exactly, nested in subqueries")
+    func longest() throws {
+        let year: Int64 = 365 * 24 * 3_600_000
+        let r = try Self.reaches("max_over_time(max_over_time(x[290y] offset 290y)[290y:1d] offset 290y)")
+        #expect(r["x"] == 4 * 290 * year)
     }
 }

@@ -88,7 +88,7 @@ struct TargetScraperTests {
 enum HTTPTransferProbe {
     static func get(_ url: String) throws -> String {
         var out: [UInt8] = []
-        let r = try HTTPTransfer().perform(HTTPRequest(url: url)) { out.append(contentsOf: $0) }
+        let r = try HTTPTransfer().perform(HTTPRequest(url: url)) { piece in for i in piece.indices { out.append(piece[i]) } }
         guard r.status == 200 else { throw ProcessError("GET \(url): \(r.status)") }
         return String(decoding: out, as: UTF8.self)
     }

@@ -49,7 +49,7 @@ struct SidecarConcurrencyTests {
                              startTime: 1_800_000_000, clock: clock)
         notifier.start()
         rules.start()
-        scrapes.apply([ScrapeTarget(job: "a", url: "http://\(address)/metrics", address: address, interval: 0.3, timeout: 1)])
+        scrapes.apply([ScrapeTarget(job: "a", url: "http://\(address)/metrics", address: address, interval: 1, timeout: 120)])
         // The readers keep reading until the writers' outcomes are all there — a recorded
         // series, a firing alert, a notification delivered — so readers and writers are proven
         // to make progress together; the deadline only bounds a failure, it never decides one.

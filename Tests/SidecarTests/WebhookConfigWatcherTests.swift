@@ -1,3 +1,4 @@
+import LabelMatchers
 import KubernetesClient
 import CtlmonTestSupport
 import Foundation

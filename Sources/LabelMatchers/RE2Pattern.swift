@@ -1,4 +1,5 @@
 internal import CRE2
+import PromModel
 
 /// A compiled regular expression: PromQL's label matchers and `label_replace` (anchored
 /// at both ends, `=~"a|b"` meaning `^(?:a|b)$`), and templates' `reReplaceAll` (not anchored).

@@ -1,3 +1,4 @@
+import PromModel
 /// A label matcher: `name op "value"`, as in a PromQL selector or a `match[]` parameter
 /// (Prometheus's `labels.Matcher`). The store answers a list of them from its postings.
 package struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
@@ -56,6 +57,7 @@ package struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
         a.name == b.name && a.op == b.op && a.value == b.value
     }
 
+    /// Hashes what ``==`` compares: name, operator and value (not the compiled regex).
     package func hash(into h: inout Hasher) {
         h.combine(name)
         h.combine(op)
