@@ -4,7 +4,7 @@ import Foundation
 /// every use (bound service-account tokens rotate hourly; Prometheus re-reads
 /// `credentials_file` too). The one home of that behaviour for scrapes, Alertmanager, the
 /// Kubernetes API and `ctlmon check URL`: a file that cannot be read, or that holds only
-/// blanks, is a ``HTTPFailure/Reason/credentials`` failure naming the file, and no request
+/// blanks, is a ``HTTPFailureReason/credentials`` failure naming the file, and no request
 /// is ever sent with an empty token.
 package enum BearerToken: Sendable, Hashable {
     case inline(String)

@@ -47,7 +47,7 @@ package final class HTTPTransfer {
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// Aborts the exchange in progress, if any, and every later one: they fail with
-    /// ``HTTPFailure/Reason/canceled``. For a loop that is stopping.
+    /// ``HTTPFailureReason/canceled``. For a loop that is stopping.
     package func cancel() { cancellation.cancel() }
 
     /// Whether the transfer was canceled.
@@ -206,7 +206,7 @@ package final class HTTPTransfer {
     }
 
     private static func failure(_ code: CURLcode, _ detail: String) -> HTTPFailure {
-        let reason: HTTPFailure.Reason
+        let reason: HTTPFailureReason
         switch code {
         case CURLE_OPERATION_TIMEDOUT: reason = .timeout
         case CURLE_COULDNT_CONNECT: reason = .connectionRefused

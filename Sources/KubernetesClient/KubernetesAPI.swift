@@ -10,7 +10,7 @@ import HTTPClient
 ///
 /// Failures are ``HTTPFailure``s: a status other than 200 keeps its status (403: the
 /// service account may not), a body that is not what was asked for is
-/// ``HTTPFailure/Reason/invalidResponse``.
+/// ``HTTPFailureReason/invalidResponse``.
 package struct KubernetesAPI: Sendable {
     /// `https://host:port`.
     package var server: String

@@ -42,7 +42,7 @@ package final class ScrapeLoop: Sendable {
         /// Scrapes completed, failed or not (`ctlmon_scrapes_total`); one cut short by a stop does not count.
         package var scrapes = 0
         /// Failures so far, by reason.
-        package var failures: [ScrapeFailure.Reason: Int] = [:]
+        package var failures: [ScrapeFailureReason: Int] = [:]
     }
 
     /// A target's health, as `/api/v1/targets` spells it.

@@ -54,9 +54,9 @@ struct BearerTokenTests {
 @Suite("HTTP failures")
 struct HTTPFailureTests {
     @Test("statuses map to reasons, worded as Prometheus words them", arguments: [
-        (500, HTTPFailure.Reason.http5xx), (503, .http5xx), (400, .http4xx), (403, .http4xx), (429, .http4xx), (301, .other), (0, .other),
+        (500, HTTPFailureReason.http5xx), (503, .http5xx), (400, .http4xx), (403, .http4xx), (429, .http4xx), (301, .other), (0, .other),
     ])
-    func statuses(_ status: Int, _ reason: HTTPFailure.Reason) {
+    func statuses(_ status: Int, _ reason: HTTPFailureReason) {
         let f = HTTPFailure.status(status)
         #expect(f.reason == reason)
         #expect(f.status == (status == 0 ? nil : status))

@@ -51,10 +51,10 @@ struct TargetScraperTests {
     }
 
     @Test("faults: each gives up 0 with its own reason, and the series of the target go stale", arguments: [
-        ("500", ScrapeFailure.Reason.transfer(.http5xx)), ("truncated-gzip", .gzip), ("garbage", .parse),
+        ("500", ScrapeFailureReason.transfer(.http5xx)), ("truncated-gzip", .gzip), ("garbage", .parse),
         ("reset", .transfer(.connectionReset)), ("hang", .transfer(.timeout)), ("huge", .bodySizeLimit),
     ])
-    func faults(_ mode: String, _ reason: ScrapeFailure.Reason) throws {
+    func faults(_ mode: String, _ reason: ScrapeFailureReason) throws {
         let (server, address) = try Self.startTarget()
         defer { server.stop() }
         let store = SeriesStore()
