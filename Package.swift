@@ -107,7 +107,7 @@ let package = Package(
             exclude: ["promtool"]),
         .testTarget(name: "ConfigYAMLTests", dependencies: ["ConfigYAML"]),
         .testTarget(name: "WorkersTests", dependencies: ["Workers"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "CtlmonTestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "Workers", "CtlmonTestSupport"]),
         .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient", "HTTPClient", "CtlmonTestSupport"]),
         .testTarget(name: "AdmissionWebhooksTests", dependencies: ["AdmissionWebhooks", "CtlmonTestSupport"]),
         .testTarget(
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "SidecarTests",
             dependencies: [
-                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "LabelMatchers", "SeriesStorage",
+                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "LabelMatchers", "SeriesStorage", "Workers",
                 "PromModel", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links

@@ -2,7 +2,6 @@ import HTTPClient
 import PromModel
 import PromText
 import SeriesStorage
-import Synchronization
 import Workers
 
 /// One target scraped at its interval on a thread of its own (a scrape blocks on the
@@ -19,9 +18,9 @@ package final class ScrapeLoop: Sendable {
     private let store: SeriesStore
     private let filter: FamilyFilter?
     private let clock: @Sendable () -> Int64
-    private let state = Mutex(Status())
+    private let state = Locked(Status())
     /// Whether the loop's series go stale when it ends (its target was removed).
-    private let staleOnExit = Mutex(false)
+    private let staleOnExit = Locked(false)
     private let worker: WorkerThread
     /// Aborts the loop's scrape in flight when it is told to stop.
     private let cancellation = TransferCancellation()

@@ -1,6 +1,6 @@
+import Workers
 import PromText
 import SeriesStorage
-import Synchronization
 
 /// The scrape loops of the current targets: a new target gets a loop, a target no longer
 /// listed has its loop stopped and its series marked stale (as Prometheus does when a
@@ -10,7 +10,7 @@ package final class ScrapeManager: Sendable {
     private let filter: FamilyFilter?
     private let clock: @Sendable () -> Int64
     private let onScrape: @Sendable (ScrapeTarget, TargetScraper.Result) -> Void
-    private let loops = Mutex<[String: ScrapeLoop]>([:])
+    private let loops = Locked<[String: ScrapeLoop]>([:])
 
     /// Each loop appends to `store`, parses through `filter` (the families the rules read; nil:
     /// every family) and takes its times from `clock` (Unix milliseconds); `onScrape` is called

@@ -2,7 +2,6 @@ import Foundation
 import HTTPClient
 import Logging
 import PromModel
-import Synchronization
 import Workers
 
 /// The alerts waiting for one Alertmanager, and the thread that delivers them: a dead
@@ -19,7 +18,7 @@ package final class AlertmanagerQueue: Sendable {
     private let config: SidecarConfig.AlertmanagerConfig
     private let capacity: Int
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let worker: WorkerThread
     /// Aborts a POST still in flight when the shutdown deadline passes.
     private let cancellation = TransferCancellation()

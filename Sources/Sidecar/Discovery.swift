@@ -4,7 +4,6 @@ import HTTPClient
 import KubernetesClient
 import Logging
 import Scraper
-import Synchronization
 import Workers
 
 /// Keeps the scrape manager's targets current: the static targets of the config, and the
@@ -21,7 +20,7 @@ final class Discovery: Sendable {
         var dropped: Set<String> = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let config: SidecarConfig
     private let logger: Logger
     private let api: KubernetesAPI?

@@ -1,7 +1,7 @@
+import Workers
 import Foundation
 import Logging
 import PromModel
-import Synchronization
 
 /// swift-log handlers writing one line per entry to stderr, as Prometheus's `--log.format`:
 /// `logfmt` (`ts=… level=info msg="…" key=value`) or `json`. Values are quoted and escaped,
@@ -54,7 +54,7 @@ package struct LineLogHandler: LogHandler {
     }
 
     /// Serialises the writes to stderr of every handler in the process.
-    private static let output = Mutex(())
+    private static let output = Locked(())
 
     /// A logfmt value: bare when it is a simple word, else quoted with `\\`, `\"` and
     /// control characters escaped.

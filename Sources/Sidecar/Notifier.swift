@@ -1,10 +1,10 @@
+import Workers
 import Foundation
 import Logging
 import PromModel
 import PromQL
 import SeriesStorage
 import RuleEngine
-import Synchronization
 
 /// Sends alerts to every configured Alertmanager as Prometheus does (`POST /api/v2/alerts`,
 /// the same payload), with one difference (docs/sidecar.md): a POST that fails in a way that
@@ -24,7 +24,7 @@ package final class Notifier: Sendable {
     private let externalURL: String
     private let resendDelay: Int64
     /// When each alert (by identity) was last handed to the queues (milliseconds).
-    private let lastSent = Mutex<[String: Int64]>([:])
+    private let lastSent = Locked<[String: Int64]>([:])
 
     /// One queue per Alertmanager URL. `externalLabels` go on alerts that lack them; `externalURL`
     /// starts each `generatorURL`; `resendDelay` is Prometheus's `--rules.alert.resend-delay`

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Logging
 import Workers
 import PromModel
@@ -18,7 +17,7 @@ import RuleEngine
 /// `keep_firing_for` goes on. After a longer outage the states start over.
 package final class RuleManager: Sendable {
     /// What the rule thread and the HTTP API share, behind one lock.
-    private struct State: ~Copyable {
+    private struct State {
         let evaluator: RuleEvaluator
         var ready = false
         var lastStateWrite: Int64 = 0
@@ -26,7 +25,7 @@ package final class RuleManager: Sendable {
         var groupStatus: [(last: Int64?, duration: Double)]
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     /// The rule groups in load order; a group's index here is the `g` of ``interval(of:)``.
     package let groups: [RuleGroup]
     private let notifier: Notifier?
@@ -55,7 +54,7 @@ package final class RuleManager: Sendable {
         self.firstEvaluationGate = firstEvaluationGate
         self.groups = groups
         let evaluator = RuleEvaluator(groups: groups, store: store, externalLabels: externalLabels, evaluationInterval: evaluationInterval)
-        state = Mutex(State(evaluator: evaluator, groupStatus: groups.map { _ in (nil, 0) }))
+        state = Locked(State(evaluator: evaluator, groupStatus: groups.map { _ in (nil, 0) }))
         self.notifier = notifier
         self.files = files
         self.logger = logger

@@ -10,7 +10,6 @@ import PromText
 import RuleEngine
 import Scraper
 import ServiceLifecycle
-import Synchronization
 import Workers
 
 /// `ctlmon serve`: one process watching one cluster. Scrape loops, the rule loop and one
@@ -174,7 +173,7 @@ package struct Sidecar {
 final class StartGate: Sendable {
     private let started = ContinuousClock.now
     private let bound: Double
-    private let scrapes = Mutex<ScrapeManager?>(nil)
+    private let scrapes = Locked<ScrapeManager?>(nil)
 
     init(bound: Double) { self.bound = bound }
 

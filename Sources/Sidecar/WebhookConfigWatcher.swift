@@ -5,7 +5,6 @@ import KubernetesClient
 import Logging
 import PromModel
 import SeriesStorage
-import Synchronization
 import Workers
 
 /// Lists the cluster's admission webhook configurations every five minutes (when the
@@ -26,7 +25,7 @@ final class WebhookConfigWatcher: Sendable {
         var refused = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let api: KubernetesAPI
     /// Aborts a Kubernetes request in flight when the worker stops.
     private let cancellation = TransferCancellation()

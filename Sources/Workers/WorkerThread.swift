@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A loop on a thread of its own — a scrape loop, the rule loop, a notifier queue,
 /// discovery, housekeeping — started, woken, told to stop, and waited for: the one home of
@@ -21,7 +20,7 @@ import Synchronization
 /// ```
 package final class WorkerThread: Sendable {
     private let name: String
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Signalled by ``wake()`` and ``requestStop()``: ends a ``pause(_:)`` early.
     private let woken = DispatchSemaphore(value: 0)
     /// Signalled once when the body returns; ``join()`` waits on it and passes it on.

@@ -1,7 +1,7 @@
+import Workers
 import CtlmonTestSupport
 import Foundation
 import HTTPClient
-import Synchronization
 import Testing
 
 /// Exchanges with real servers on 127.0.0.1 (scripts/fake-target.py, scripts/fake-alertmanager.py).
@@ -42,7 +42,7 @@ struct HTTPTransferTests {
         var hanging = HTTPRequest(url: "http://\(address)/metrics")
         hanging.timeout = 3600  // only the cancel can end it
         let request = hanging
-        let outcome = Mutex<HTTPFailure?>(nil)
+        let outcome = Locked<HTTPFailure?>(nil)
         let done = DispatchSemaphore(value: 0)
         Thread {
             do {

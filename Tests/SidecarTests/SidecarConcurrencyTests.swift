@@ -1,3 +1,4 @@
+import Workers
 import CtlmonTestSupport
 import Foundation
 import Logging
@@ -7,7 +8,6 @@ import SeriesStorage
 import RuleEngine
 import Scraper
 import Sidecar
-import Synchronization
 import Testing
 
 /// The sidecar's threads in one process — scrape loops, the rule loop, a notifier queue —
@@ -53,7 +53,7 @@ struct SidecarConcurrencyTests {
         // The readers keep reading until the writers' outcomes are all there — a recorded
         // series, a firing alert, a notification delivered — so readers and writers are proven
         // to make progress together; the deadline only bounds a failure, it never decides one.
-        let done = Mutex(false)
+        let done = Locked(false)
         func outcomes() -> (recorded: Bool, alert: Bool, sent: Bool) {
             let (_, body) = api.query(["query": "job:up:sum"])
             return (body.contains("\"job\":\"a\""), api.alerts().contains("\"alertname\":\"Up\""), notifier.queues[0].counts.sent > 0)

@@ -16,21 +16,25 @@ import Testing
 struct WebhookConfigWatcherTests {
     static let scripts = Fixture.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts")
 
-    static func watcher(_ extra: [String], store: SeriesStore) throws -> (ManagedProcess, WebhookConfigWatcher) {
+    /// The fake API server, a watcher of it, and the folder of their token (the caller removes it).
+    static func watcher(_ extra: [String], store: SeriesStore) throws -> (ManagedProcess, WebhookConfigWatcher, String) {
         let folder = try Components.temporaryFolder("watcher")
         try "token\n".write(toFile: folder + "/token", atomically: true, encoding: .utf8)
         let p = try ManagedProcess("python3", [scripts.appendingPathComponent("fake-kube-api.py").path,
                                                "--file", Fixture.path("webhooks/eks-cluster.json"), "--token-file", folder + "/token"] + extra)
         let port = try p.waitForLine(startingWith: "PORT ").trimmingCharacters(in: .whitespaces)
         let api = KubernetesAPI(server: "http://127.0.0.1:\(port)", tokenFile: folder + "/token", caFile: "/nonexistent")
-        return (p, WebhookConfigWatcher(api: api, store: store, logger: Logger(label: "test"), clock: { 1_800_000_000_000 }))
+        return (p, WebhookConfigWatcher(api: api, store: store, logger: Logger(label: "test"), clock: { 1_800_000_000_000 }), folder)
     }
 
     @Test("one info series per webhook, with the policy, timeout and side effects the metrics lack; a rule can join on name")
     func infoSeries() throws {
         let store = SeriesStore()
-        let (process, watcher) = try Self.watcher([], store: store)
-        defer { process.stop() }
+        let (process, watcher, folder) = try Self.watcher([], store: store)
+        defer {
+            process.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
         watcher.refresh()
         watcher.append(at: 1_800_000_000_000)
         let series = store.select([.equal("__name__", WebhookConfigWatcher.metric)])
@@ -54,8 +58,11 @@ struct WebhookConfigWatcherTests {
     @Test("a role that may not list them: no series, no crash, the sidecar runs on")
     func forbidden() throws {
         let store = SeriesStore()
-        let (process, watcher) = try Self.watcher(["--deny"], store: store)
-        defer { process.stop() }
+        let (process, watcher, folder) = try Self.watcher(["--deny"], store: store)
+        defer {
+            process.stop()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
         watcher.refresh()
         watcher.append(at: 1_800_000_000_000)
         #expect(store.select([.equal("__name__", WebhookConfigWatcher.metric)]).isEmpty)

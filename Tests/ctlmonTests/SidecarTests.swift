@@ -9,14 +9,11 @@ import Testing
 struct SidecarTests {
     static var ctlmon: String { Command.productsDirectory.appendingPathComponent("ctlmon").path }
 
-    /// Polls `condition` every 0.2 s until it holds or `timeout` passes.
+    /// Waits until `condition` holds (an error counts as not yet), at most `timeout` seconds.
     static func eventually(_ timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
-        let deadline = Deadline(timeout)
-        while !deadline.passed {
-            if (try? condition()) == true { return }
-            Thread.sleep(forTimeInterval: 0.2)
+        guard Deadline.wait(upTo: timeout, { (try? condition()) == true }) else {
+            throw ProcessError("not within \(timeout) s: \(what)")
         }
-        throw ProcessError("not within \(timeout) s: \(what)")
     }
 
     /// The alerts Alertmanager (real) holds, by alertname.
