@@ -54,11 +54,13 @@ package enum Components {
     }
 
     /// `ctlmon serve` with `config`, listening on a port of its own; waits until it is ready.
-    package static func sidecar(ctlmon: String, config: String, storage: String, waitReady: Bool = true) throws -> (ManagedProcess, String) {
+    package static func sidecar(
+        ctlmon: String, config: String, storage: String, waitReady: Bool = true, arguments: [String] = []
+    ) throws -> (ManagedProcess, String) {
         let port = freePort()
         let p = try ManagedProcess(ctlmon, [
             "serve", "--config", config, "--web.listen-address", "127.0.0.1:\(port)", "--storage.path", storage, "--log.level", "debug",
-        ])
+        ] + arguments)
         let base = "http://127.0.0.1:\(port)"
         try waitForHTTP(base + (waitReady ? "/-/ready" : "/-/healthy"), process: p, timeout: 60)
         return (p, base)

@@ -8,6 +8,8 @@ package final class ManagedProcess: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
     private var output = ""
+    /// Signalled when the output pipe reaches its end (every writer closed it).
+    private let drained = DispatchSemaphore(value: 0)
     /// The executable's file name, for failure messages.
     package let name: String
 
@@ -21,19 +23,30 @@ package final class ManagedProcess: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [executable] + arguments
         }
-        if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        // Never the in-cluster settings of a CI runner inside Kubernetes: a sidecar under test
+        // would otherwise discover and scrape the real cluster's API servers.
+        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KUBERNETES_") }
+        process.environment = inherited.merging(environment ?? [:]) { $1 }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let data = h.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.output += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
-        }
         try process.run()
+        // A reader thread of its own, to the pipe's end: everything a short command printed is
+        // in ``printed`` once ``waitForExit(timeout:)`` returns (a readability handler could
+        // still be delivering the last chunk then).
+        let handle = pipe.fileHandleForReading
+        Thread { [weak self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                guard let self else { continue }
+                self.lock.lock()
+                self.output += String(decoding: data, as: UTF8.self)
+                self.lock.unlock()
+            }
+            self?.drained.signal()
+        }.start()
     }
 
     deinit { stop() }
@@ -80,11 +93,14 @@ package final class ManagedProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// Waits for the process to exit by itself; returns its status, or nil on timeout.
+    /// Waits for the process to exit by itself and for the rest of its output (at most 5 s
+    /// more, should a child it left behind hold the pipe); returns its status, or nil on timeout.
     package func waitForExit(timeout: Double) -> Int32? {
         let deadline = Deadline(timeout)
         while process.isRunning && !deadline.passed { Thread.sleep(forTimeInterval: 0.02) }
-        return process.isRunning ? nil : process.terminationStatus
+        if process.isRunning { return nil }
+        if drained.wait(timeout: .now() + 5) == .success { drained.signal() }
+        return process.terminationStatus
     }
 }
 

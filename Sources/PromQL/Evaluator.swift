@@ -14,7 +14,10 @@ import SeriesStorage
 /// A selector's series are resolved once per evaluator, whatever the number of
 /// steps evaluated; make a new evaluator when the store gains series.
 package final class Evaluator {
-    /// The store evaluated over; each evaluation holds its read lock throughout.
+    /// The store evaluated over. An evaluation holds its read lock only while it copies the
+    /// samples its selectors can read (``takeSnapshot(_:start:end:)``), never while it
+    /// computes: every selector sees the store as of one moment, and a scrape's commit waits
+    /// for that copy at most, not for the query.
     package let store: SeriesStore
     /// How far back an instant selector looks for a sample (Prometheus: 5m).
     package var lookbackDelta: Int64 = 5 * 60_000
@@ -24,6 +27,9 @@ package final class Evaluator {
     /// evaluator and store generation (a new series, or a removed one, resolves them again).
     private var selected: [SelectorKey: [Int32]] = [:]
     private var selectedGeneration: UInt64 = .max
+    /// The samples of the evaluation in progress, per selector's matchers: copied from the
+    /// store at its start, in the selector's series order.
+    private var snapshot: [SelectorKey: [SnapshotSeries]] = [:]
     /// The query's range, for `@ start()` and `@ end()`.
     private var queryStart: Int64 = 0
     private var queryEnd: Int64 = 0
@@ -32,6 +38,9 @@ package final class Evaluator {
     package var maxSamples = 50_000_000
     /// Samples touched by the evaluation in progress.
     private var samplesTouched = 0
+    /// When the evaluation must give up (`--query.timeout`), checked at every selector and
+    /// step; nil: never. Past it, evaluation throws a ``QueryError/Kind/timeout`` error.
+    package var deadline: ContinuousClock.Instant? = nil
     /// Where the label sets this evaluator computes are encoded (results keep their chunks alive).
     let arena = LabelArena()
     /// The builder of those label sets: reused, so building them allocates nothing once warm.
@@ -49,7 +58,9 @@ package final class Evaluator {
         queryEnd = time
         samplesTouched = 0
         try checkSubquerySteps(expr)
-        return try store.read { () throws(QueryError) -> Value in try eval(expr, time) }
+        try takeSnapshot(expr, start: time, end: time)
+        defer { snapshot.removeAll(keepingCapacity: true) }
+        return try eval(expr, time)
     }
 
     /// Refuses, before evaluating anything, an expression whose nested subqueries alone
@@ -77,9 +88,9 @@ package final class Evaluator {
     package func evaluateRange(_ expr: Expr, start: Int64, end: Int64, step: Int64) throws(QueryError) -> [SeriesPoints] {
         queryStart = start
         queryEnd = end
-        return try store.read { () throws(QueryError) -> [SeriesPoints] in
-            try steps(expr, start: start, end: end, step: step, budgetPerStep: true)
-        }
+        try takeSnapshot(expr, start: start, end: end)
+        defer { snapshot.removeAll(keepingCapacity: true) }
+        return try steps(expr, start: start, end: end, step: step, budgetPerStep: true)
     }
 
     /// The expression at every step, as series (a subquery's or a range query's matrix).
@@ -96,6 +107,7 @@ package final class Evaluator {
         var t = start
         while t <= end {
             if budgetPerStep { samplesTouched = 0 }
+            try checkDeadline()
             let samples: [Sample]
             switch try eval(expr, t) {
             case .scalar(let v, _): samples = [Sample(labels: Labels(), value: v, timestamp: t)]
@@ -117,13 +129,22 @@ package final class Evaluator {
         return series.map { SeriesPoints(labels: $0.labels, points: $0.points) }
     }
 
-    /// Counts `n` samples against ``maxSamples``.
+    /// Throws a timeout once ``deadline`` has passed.
+    @inline(__always)
+    func checkDeadline() throws(QueryError) {
+        if let deadline, ContinuousClock.now >= deadline { throw QueryError(kind: .timeout, message: "query timed out in expression evaluation") }
+    }
+
+    /// Counts `n` samples against ``maxSamples``, and checks the ``deadline``.
     func touch(_ n: Int) throws(QueryError) {
+        try checkDeadline()
         samplesTouched += n
-        if samplesTouched > maxSamples {
-            throw .evaluation("query processing would load too many samples into memory in query execution "
-                + "(more than \(maxSamples) samples)")
-        }
+        if samplesTouched > maxSamples { throw tooManySamples }
+    }
+
+    /// Prometheus's `ErrTooManySamples`, with the limit.
+    var tooManySamples: QueryError {
+        .evaluation("query processing would load too many samples into memory in query execution (more than \(maxSamples) samples)")
     }
 
     // MARK: dispatch
@@ -191,47 +212,82 @@ package final class Evaluator {
         return found
     }
 
+    /// Copies, under one read lock, every sample the expression's selectors can read when
+    /// evaluated from `start` to `end`: for each selector from `start` minus its reach and the
+    /// lookback on (everything, when an `@` modifier pins a time), up to the newest sample.
+    /// The copy counts against ``maxSamples``, which bounds its memory.
+    func takeSnapshot(_ expr: Expr, start: Int64, end: Int64) throws(QueryError) {
+        snapshot.removeAll(keepingCapacity: true)
+        let reaches = expr.selectorReaches
+        guard !reaches.isEmpty else { return }
+        let pinned = expr.pinsTime
+        var from: [SelectorKey: (VectorSelector, Int64)] = [:]
+        for r in reaches {
+            let key = SelectorKey(r.selector.matchers)
+            let back = r.back > Int64.max - lookbackDelta ? Int64.max : r.back + lookbackDelta
+            let (lower, overflow) = start.subtractingReportingOverflow(back)
+            let bound = pinned || overflow ? Int64.min : lower
+            from[key] = (r.selector, min(from[key]?.1 ?? .max, bound))
+        }
+        try checkDeadline()
+        var copied = 0
+        try store.read { () throws(QueryError) in
+            for (key, (selector, lower)) in from {
+                let refs = series(for: selector)
+                var out: [SnapshotSeries] = []
+                out.reserveCapacity(refs.count)
+                for ref in refs {
+                    let record = store.recordUnlocked(ref)
+                    let first = lower == .min ? 0 : lowerBound(record.points, lower)
+                    guard first < record.points.count else { continue }
+                    copied += record.points.count - first
+                    if copied > maxSamples { throw tooManySamples }
+                    out.append(SnapshotSeries(labels: record.labels, points: Array(record.points[first...]), hasStaleMarkers: record.hasStaleMarkers))
+                }
+                snapshot[key] = out
+            }
+        }
+    }
+
     /// The latest sample of each series within the lookback window before the selector's
     /// time (`t`, or its `@` time) minus its offset. The samples carry the evaluation time
     /// `t`, or with `sampleTimes` their own timestamps (for `timestamp()`).
     func instantSelect(_ s: VectorSelector, _ t: Int64, sampleTimes: Bool) throws(QueryError) -> [Sample] {
         let at = pinned(s.at, t) &- s.offset
-        let refs = series(for: s)
+        let selected = snapshot[SelectorKey(s.matchers)] ?? []
         var out: [Sample] = []
-        out.reserveCapacity(refs.count)
-        for ref in refs {
-            let record = store.recordUnlocked(ref)
-            let k = upperBound(record.points, at) - 1
+        out.reserveCapacity(selected.count)
+        for series in selected {
+            let k = upperBound(series.points, at) - 1
             guard k >= 0 else { continue }
-            let p = record.points[k]
+            let p = series.points[k]
             if p.t < at &- lookbackDelta || SeriesStore.isStale(p.v) { continue }
-            out.append(Sample(labels: record.labels, value: p.v, timestamp: sampleTimes ? p.t : t))
+            out.append(Sample(labels: series.labels, value: p.v, timestamp: sampleTimes ? p.t : t))
         }
         try touch(out.count)
         return out
     }
 
     /// Every sample in `[end - range, end]`, `end` being the selector's time minus its offset
-    /// (Prometheus 2.x: the left edge is included). The points are the store's own, not copied,
+    /// (Prometheus 2.x: the left edge is included): views onto the evaluation's snapshot, not copied,
     /// unless stale markers have to be left out.
     func rangeSelect(_ s: VectorSelector, range: Int64, _ t: Int64) throws(QueryError) -> [SeriesPoints] {
         let end = pinned(s.at, t) &- s.offset
         let start = end &- range
-        let refs = series(for: s)
+        let selected = snapshot[SelectorKey(s.matchers)] ?? []
         var out: [SeriesPoints] = []
-        out.reserveCapacity(refs.count)
-        for ref in refs {
-            let record = store.recordUnlocked(ref)
-            let from = lowerBound(record.points, start)
-            let to = upperBound(record.points, end)
+        out.reserveCapacity(selected.count)
+        for series in selected {
+            let from = lowerBound(series.points, start)
+            let to = upperBound(series.points, end)
             guard from < to else { continue }
             try touch(to - from)
-            let slice = record.points[from..<to]
-            if record.hasStaleMarkers {
+            let slice = series.points[from..<to]
+            if series.hasStaleMarkers {
                 let kept = slice.filter { !SeriesStore.isStale($0.v) }
-                if !kept.isEmpty { out.append(SeriesPoints(labels: record.labels, points: kept)) }
+                if !kept.isEmpty { out.append(SeriesPoints(labels: series.labels, points: kept)) }
             } else {
-                out.append(SeriesPoints(labels: record.labels, slice: slice))
+                out.append(SeriesPoints(labels: series.labels, slice: slice))
             }
         }
         return out
@@ -272,6 +328,14 @@ package final class Evaluator {
 }
 
 /// A selector's matchers as a cache key, hashed once.
+/// One series as an evaluation reads it: its samples from the window the expression can
+/// reach, copied out of the store.
+struct SnapshotSeries {
+    let labels: Labels
+    let points: [Point]
+    let hasStaleMarkers: Bool
+}
+
 struct SelectorKey: Hashable {
     let matchers: [LabelMatcher]
     private let hash: Int

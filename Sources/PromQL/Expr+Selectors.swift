@@ -51,4 +51,18 @@ extension Expr {
         walk(self, 0, false)
         return out
     }
+
+    /// Whether an `@` modifier pins a selector or subquery to a time of its own: its selectors
+    /// may then read any time, not only back from the evaluation time.
+    package var pinsTime: Bool {
+        switch self {
+        case .vectorSelector(let s), .matrixSelector(let s, _): return s.at != nil
+        case .subquery(let inner, _, _, _, let at): return at != nil || inner.pinsTime
+        case .unary(_, let x), .parens(let x): return x.pinsTime
+        case .binary(_, let l, let r, _, _): return l.pinsTime || r.pinsTime
+        case .aggregate(_, let x, let p, _, _): return x.pinsTime || (p?.pinsTime ?? false)
+        case .call(_, let args): return args.contains { $0.pinsTime }
+        case .number, .string: return false
+        }
+    }
 }

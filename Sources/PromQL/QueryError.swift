@@ -8,6 +8,8 @@ package struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     package enum Kind: Sendable, Hashable {
         case parse
         case evaluation
+        /// The evaluation ran past its deadline (`--query.timeout`): Prometheus's `timeout`.
+        case timeout
     }
 
     /// Parse or evaluation: only a parse error prints its position.

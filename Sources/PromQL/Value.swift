@@ -30,6 +30,7 @@ package struct SeriesPoints: Sendable {
         self.points = PointsView(points[...])
     }
 
+    /// A view onto points kept elsewhere (an evaluation's snapshot), not copied.
     init(labels: Labels, slice: ArraySlice<Point>) {
         self.labels = labels
         self.points = PointsView(slice)

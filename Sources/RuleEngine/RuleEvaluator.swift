@@ -116,6 +116,12 @@ package final class RuleEvaluator {
         package var duration: Double = 0
         /// Why the last evaluation failed; nil when it succeeded.
         package var error: String? = nil
+        /// A rule's status: never evaluated, by default.
+        package init(lastEvaluation: Int64? = nil, duration: Double = 0, error: String? = nil) {
+            self.lastEvaluation = lastEvaluation
+            self.duration = duration
+            self.error = error
+        }
     }
 
     /// Per group, per rule.

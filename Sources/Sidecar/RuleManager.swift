@@ -16,16 +16,31 @@ import RuleEngine
 /// new notification storm), a pending one keeps its start and fires at its original time,
 /// `keep_firing_for` goes on. After a longer outage the states start over.
 package final class RuleManager: Sendable {
-    /// What the rule thread and the HTTP API share, behind one lock.
+    /// The evaluator and what goes with it: the rule thread's, locked for a whole group
+    /// evaluation (and for a restore).
     private struct State {
         let evaluator: RuleEvaluator
-        var ready = false
         var lastStateWrite: Int64 = 0
         /// Group evaluation times and durations (seconds, monotonic), for `/api/v1/rules`.
         var groupStatus: [(last: Int64?, duration: Double)]
     }
 
+    /// What the HTTP API reads: the state as of the last completed group evaluation, copied
+    /// after each one, so that `/api/v1/rules`, `/api/v1/alerts`, `/metrics` and `/-/ready`
+    /// never wait for an evaluation in progress.
+    private struct Published {
+        var ready = false
+        var alerts: [(rule: Rule, alert: ActiveAlert)] = []
+        var groups: [GroupSnapshot]
+    }
+
+    /// One group as of its last evaluation, for the API.
+    package typealias GroupSnapshot = (
+        group: RuleGroup, last: Int64?, duration: Double, rules: [(rule: Rule, status: RuleEvaluator.RuleStatus, alerts: [ActiveAlert])]
+    )
+
     private let state: Locked<State>
+    private let published: Locked<Published>
     /// The rule groups in load order; a group's index here is the `g` of ``interval(of:)``.
     package let groups: [RuleGroup]
     private let notifier: Notifier?
@@ -55,6 +70,9 @@ package final class RuleManager: Sendable {
         self.groups = groups
         let evaluator = RuleEvaluator(groups: groups, store: store, externalLabels: externalLabels, evaluationInterval: evaluationInterval)
         state = Locked(State(evaluator: evaluator, groupStatus: groups.map { _ in (nil, 0) }))
+        published = Locked(Published(groups: groups.map { g in
+            (g, nil, 0, g.rules.map { r in (r, RuleEvaluator.RuleStatus(), [ActiveAlert]()) })
+        }))
         self.notifier = notifier
         self.files = files
         self.logger = logger
@@ -67,7 +85,7 @@ package final class RuleManager: Sendable {
     }
 
     /// True once every group has been evaluated once (`/-/ready`).
-    package var isReady: Bool { state.withLock { $0.ready } }
+    package var isReady: Bool { published.withLock { $0.ready } }
 
     /// The evaluation interval of group `g` (milliseconds): its own, or the global one.
     package func interval(of g: Int) -> Int64 { groups[g].interval ?? defaultInterval }
@@ -85,6 +103,7 @@ package final class RuleManager: Sendable {
             }
             let alerts = state.alerts
             let restored = self.state.withLock { $0.evaluator.restore(alerts) }
+            for g in groups.indices { publish(group: g) }
             notifier?.restoreLastSent(state.lastSent)
             logger.info("alert states restored", metadata: ["alerts": "\(restored)", "last_evaluation_ago_s": "\(age / 1000)"])
         } catch {
@@ -109,7 +128,7 @@ package final class RuleManager: Sendable {
 
     private func run() {
         guard !groups.isEmpty else {
-            state.withLock { $0.ready = true }
+            published.withLock { $0.ready = true }
             return
         }
         // Woken by each scrape (``wake()``); the gate's own bound is checked at least every second.
@@ -134,7 +153,7 @@ package final class RuleManager: Sendable {
             let t = max(next[g], clock() - interval(of: g))
             evaluate(group: g, at: t)
             evaluatedOnce.insert(g)
-            if evaluatedOnce.count == groups.count { state.withLock { $0.ready = true } }
+            if evaluatedOnce.count == groups.count { published.withLock { $0.ready = true } }
             let i = interval(of: g)
             next[g] += i
             // Missed evaluations (a stall) are skipped, not caught up in a burst.
@@ -152,6 +171,7 @@ package final class RuleManager: Sendable {
             s.groupStatus[g] = (t, started.secondsElapsed)
             return (after, before != after.map { "\($0.state)\($0.activeAt)\($0.resolvedAt ?? 0)" }, s.evaluator.errors)
         }
+        publish(group: g)
         for e in errors {
             logger.warning("rule evaluation failed", metadata: ["group": "\(e.group ?? "")", "rule": "\(e.rule ?? "")", "error": "\(e.message)"])
         }
@@ -178,19 +198,24 @@ package final class RuleManager: Sendable {
         }
     }
 
-    // MARK: for the HTTP API
-
-    /// Every alert that is not inactive, with its rule.
-    package func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] { state.withLock { $0.evaluator.activeAlerts() } }
-
-    /// Each group's rules with their status and alerts.
-    package func rulesSnapshot() -> [(group: RuleGroup, last: Int64?, duration: Double, rules: [(rule: Rule, status: RuleEvaluator.RuleStatus, alerts: [ActiveAlert])])] {
-        let groups = self.groups
-        return state.withLock { s in
-            groups.indices.map { g in
-                (groups[g], s.groupStatus[g].last, s.groupStatus[g].duration,
-                 groups[g].rules.indices.map { r in (groups[g].rules[r], s.evaluator.ruleStatus[g][r], s.evaluator.alerts(group: g, rule: r)) })
-            }
+    /// Copies group `g`'s rules, their status and alerts, and every active alert, for the API.
+    private func publish(group g: Int) {
+        let group = groups[g]
+        let (snapshot, alerts) = state.withLock { s -> (GroupSnapshot, [(rule: Rule, alert: ActiveAlert)]) in
+            let rules = group.rules.indices.map { r in (group.rules[r], s.evaluator.ruleStatus[g][r], s.evaluator.alerts(group: g, rule: r)) }
+            return ((group, s.groupStatus[g].last, s.groupStatus[g].duration, rules), s.evaluator.activeAlerts())
+        }
+        published.withLock { p in
+            p.groups[g] = snapshot
+            p.alerts = alerts
         }
     }
+
+    // MARK: for the HTTP API
+
+    /// Every alert that is not inactive, with its rule, as of the last group evaluation.
+    package func activeAlerts() -> [(rule: Rule, alert: ActiveAlert)] { published.withLock { $0.alerts } }
+
+    /// Each group's rules with their status and alerts, as of each group's last evaluation.
+    package func rulesSnapshot() -> [GroupSnapshot] { published.withLock { $0.groups } }
 }

@@ -37,6 +37,11 @@ package struct Sidecar {
         package var shutdownDeadline: Double = 10
         /// How long alert states stay valid across downtime (Prometheus's `--rules.alert.for-outage-tolerance`).
         package var outageTolerance: Double = 3600
+        /// `--query.timeout`, `--query.max-concurrency`, `--query.max-samples`.
+        package var queryLimits = QueryLimits()
+        /// `--web.read-timeout` (seconds): a connection idle this long is closed, and so is one
+        /// whose request (head and body) takes longer to arrive (a slow client cannot hold it).
+        package var readTimeout: Double = 300
 
         /// The defaults: the in-cluster config, no storage, `0.0.0.0:9095`, logfmt at `info`.
         package init() {}
@@ -134,10 +139,11 @@ package struct Sidecar {
         let housekeeping = Housekeeping(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
         let api = SidecarAPI(
             store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: config.externalLabels,
-            startTime: startTime, clock: clock)
+            startTime: startTime, clock: clock, limits: options.queryLimits)
         let router = SidecarRoutes.router(api: api, rules: rules)
         let app = Application(
             router: router,
+            server: SidecarRoutes.server(readTimeout: options.readTimeout),
             configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
             services: [
                 ThreadService(name: "notifier", start: { notifier?.start() },

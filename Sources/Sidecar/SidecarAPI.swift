@@ -1,9 +1,23 @@
 import Foundation
+import Workers
 import PromModel
 import PromQL
 import SeriesStorage
 import RuleEngine
 import Scraper
+
+/// How much the API's queries may take, as Prometheus's `--query.*` flags.
+package struct QueryLimits: Sendable {
+    /// `--query.timeout` (seconds): an evaluation, its wait for a thread included, ends with a
+    /// 503 `timeout` past it.
+    package var timeout: Double = 120
+    /// `--query.max-concurrency`: queries evaluated at once; the others wait their turn.
+    package var maxConcurrency = 20
+    /// `--query.max-samples`: the most samples one query may load (422 `execution` beyond).
+    package var maxSamples = 50_000_000
+    /// Prometheus's defaults: 2 minutes, 20 at once, 50,000,000 samples.
+    package init() {}
+}
 
 /// The read-only HTTP API's bodies, in the Prometheus API's shapes (`/api/v1/alerts`,
 /// `rules`, `targets`, `query`, `query_range`) and the text of `/metrics`. Independent of
@@ -17,13 +31,20 @@ package struct SidecarAPI: Sendable {
     let recordedNames: Set<String>
     let startTime: Double
     let clock: @Sendable () -> Int64
+    /// The query limits (`--query.*`).
+    package let limits: QueryLimits
+    /// Where the API's queries are evaluated: at most `limits.maxConcurrency` at once, off
+    /// the HTTP server's threads.
+    package let queryThreads: LimitedThreads
 
     /// The API over the running components. `startTime`: the process start (Unix seconds, for
     /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time.
     package init(
         store: SeriesStore, rules: RuleManager, scrapes: ScrapeManager, notifier: Notifier?, externalLabels: [String: String],
-        startTime: Double, clock: @escaping @Sendable () -> Int64
+        startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits()
     ) {
+        self.limits = limits
+        queryThreads = LimitedThreads(limit: limits.maxConcurrency)
         self.store = store
         self.rules = rules
         self.scrapes = scrapes
@@ -48,59 +69,104 @@ package struct SidecarAPI: Sendable {
         return w.output
     }
 
-    /// A time parameter: Unix seconds or RFC 3339, as Prometheus's API reads it.
-    package static func time(_ text: String?) -> Int64? {
-        guard let text else { return nil }
-        if let s = GoFloat.parse(text), s.isFinite { return Int64((s * 1000).rounded()) }
-        return RFC3339.milliseconds(text)
+    /// A time parameter (``APITime``), or nil and the 400 answer naming the parameter.
+    static func time(_ params: APIParameters, _ name: String, default: Int64? = nil) -> Result<Int64, Answer> {
+        guard let text = params[name] else {
+            if let value = `default` { return .success(value) }
+            return .failure(Answer(400, error("bad_data", "invalid parameter \"\(name)\": missing")))
+        }
+        do {
+            return .success(try APITime.milliseconds(ofTime: text))
+        } catch {
+            return .failure(Answer(400, Self.error("bad_data", "invalid parameter \"\(name)\": \(error)")))
+        }
     }
 
-    /// A duration parameter (`step`): seconds, or a Prometheus duration.
-    package static func duration(_ text: String?) -> Int64? {
-        guard let text else { return nil }
-        if let s = GoFloat.parse(text), s.isFinite { return Int64((s * 1000).rounded()) }
-        return try? PromDuration.milliseconds(Substring(text))
+    /// A duration parameter (``APITime``), or the 400 answer naming it.
+    static func duration(_ params: APIParameters, _ name: String) -> Result<Int64?, Answer> {
+        guard let text = params[name] else { return .success(nil) }
+        do {
+            return .success(try APITime.milliseconds(ofDuration: text))
+        } catch {
+            return .failure(Answer(400, Self.error("bad_data", "invalid parameter \"\(name)\": \(error)")))
+        }
+    }
+
+    /// An answer: HTTP status and JSON body.
+    package struct Answer: Error, Sendable {
+        /// The HTTP status (200, or Prometheus's status for the error type).
+        package let status: Int
+        /// The JSON body.
+        package let body: String
+        init(_ status: Int, _ body: String) {
+            self.status = status
+            self.body = body
+        }
     }
 
     // MARK: query
 
-    /// `GET /api/v1/query?query=…&time=…`: (status, body).
-    package func query(_ params: [String: String]) -> (Int, String) {
-        guard let text = params["query"] else { return (400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
-        let at: Int64
-        if let t = params["time"] {
-            guard let v = Self.time(t) else { return (400, Self.error("bad_data", "invalid parameter \"time\": cannot parse \"\(t)\" to a valid timestamp")) }
-            at = v
-        } else {
-            at = clock()
+    /// An evaluator with the API's limits: `--query.max-samples`, and a deadline that is the
+    /// earlier of the server's (`--query.timeout`) and the request's `timeout` parameter.
+    func evaluator(_ params: APIParameters, deadline: ContinuousClock.Instant) -> Result<Evaluator, Answer> {
+        let evaluator = Evaluator(store: store)
+        evaluator.maxSamples = limits.maxSamples
+        evaluator.deadline = deadline
+        switch Self.duration(params, "timeout") {
+        case .failure(let answer): return .failure(answer)
+        case .success(let ms?) where ms > 0: evaluator.deadline = min(deadline, .now + .milliseconds(ms))
+        case .success: break
         }
-        do throws(QueryError) {
-            let expr = try PromQLParser.parse(text)
-            let value = try Evaluator(store: store).evaluate(expr, at: at)
-            return (200, Self.success(value.apiJSON))
+        return .success(evaluator)
+    }
+
+    /// `/api/v1/query?query=…&time=…&timeout=…`: (status, body). `deadline`: when the server's
+    /// `--query.timeout` ends for this request.
+    package func query(_ params: APIParameters, deadline: ContinuousClock.Instant) -> (Int, String) {
+        do throws(Answer) {
+            guard let text = params["query"] else { throw Answer(400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
+            let at = try Self.time(params, "time", default: clock()).get()
+            let evaluator = try evaluator(params, deadline: deadline).get()
+            do throws(QueryError) {
+                let expr = try PromQLParser.parse(text)
+                let value = try evaluator.evaluate(expr, at: at)
+                return (200, Self.success(value.apiJSON))
+            } catch {
+                throw Self.queryFailure(error)
+            }
         } catch {
-            return Self.queryFailure(error)
+            return (error.status, error.body)
         }
     }
 
-    /// `GET /api/v1/query_range?query=…&start=…&end=…&step=…`.
-    package func queryRange(_ params: [String: String]) -> (Int, String) {
-        guard let text = params["query"] else { return (400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
-        guard let start = Self.time(params["start"]) else { return (400, Self.error("bad_data", "invalid parameter \"start\"")) }
-        guard let end = Self.time(params["end"]) else { return (400, Self.error("bad_data", "invalid parameter \"end\"")) }
-        guard let step = Self.duration(params["step"]), step > 0 else {
-            return (400, Self.error("bad_data", "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"))
-        }
-        guard end >= start else { return (400, Self.error("bad_data", "invalid parameter \"end\": end timestamp must not be before start time")) }
-        guard (end - start) / step <= 11_000 else {
-            return (400, Self.error("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"))
-        }
-        do throws(QueryError) {
-            let expr = try PromQLParser.parse(text)
-            let series = try Evaluator(store: store).evaluateRange(expr, start: start, end: end, step: step)
-            return (200, Self.success(Value.matrix(series).apiJSON))
+    /// `/api/v1/query_range?query=…&start=…&end=…&step=…&timeout=…`: at most 11,000 points
+    /// per series, as Prometheus.
+    package func queryRange(_ params: APIParameters, deadline: ContinuousClock.Instant) -> (Int, String) {
+        do throws(Answer) {
+            guard let text = params["query"] else { throw Answer(400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
+            let start = try Self.time(params, "start").get()
+            let end = try Self.time(params, "end").get()
+            guard end >= start else { throw Answer(400, Self.error("bad_data", "invalid parameter \"end\": end timestamp must not be before start time")) }
+            guard let step = try Self.duration(params, "step").get() else {
+                throw Answer(400, Self.error("bad_data", "invalid parameter \"step\": missing"))
+            }
+            guard step > 0 else {
+                throw Answer(400, Self.error("bad_data", "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"))
+            }
+            // In floating point: the span of two extreme times does not fit 64 bits.
+            guard (Double(end) - Double(start)) / Double(step) <= 11_000 else {
+                throw Answer(400, Self.error("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"))
+            }
+            let evaluator = try evaluator(params, deadline: deadline).get()
+            do throws(QueryError) {
+                let expr = try PromQLParser.parse(text)
+                let series = try evaluator.evaluateRange(expr, start: start, end: end, step: step)
+                return (200, Self.success(Value.matrix(series).apiJSON))
+            } catch {
+                throw Self.queryFailure(error)
+            }
         } catch {
-            return Self.queryFailure(error)
+            return (error.status, error.body)
         }
     }
 
@@ -123,9 +189,14 @@ package struct SidecarAPI: Sendable {
     }
 
     /// A query that failed, as Prometheus answers it: 422 `execution` for an evaluation
-    /// error (too many samples, say), 400 `bad_data` for one that does not parse.
-    static func queryFailure(_ e: QueryError) -> (Int, String) {
-        e.kind == .evaluation ? (422, error("execution", e.message)) : (400, error("bad_data", "invalid parameter \"query\": \(e)"))
+    /// error (too many samples, say), 503 `timeout` past the deadline, 400 `bad_data` for one
+    /// that does not parse.
+    static func queryFailure(_ e: QueryError) -> Answer {
+        switch e.kind {
+        case .evaluation: Answer(422, error("execution", e.message))
+        case .timeout: Answer(503, error("timeout", e.message))
+        case .parse: Answer(400, error("bad_data", "invalid parameter \"query\": \(e)"))
+        }
     }
 
     /// `GET /api/v1/alerts`.

@@ -4,6 +4,7 @@ import PromModel
 import PromQL
 import SeriesStorage
 import Scraper
+import Workers
 
 /// `/metrics` in the text format 0.0.4: ctlmon's own metrics, each target's `up` and scrape
 /// series, the recorded series, `ALERTS` and `ctlmon_webhook_config_info`, with the external labels, so that an upstream
@@ -32,6 +33,12 @@ extension SidecarAPI {
         out.sample("ctlmon_store_bytes", [("part", "labels")], Double(usage.labelBytes))
         out.sample("ctlmon_store_bytes", [("part", "samples")], Double(usage.sampleBytes))
         out.sample("ctlmon_store_bytes", [("part", "index")], Double(usage.indexBytes))
+
+        let queries = queryThreads.counts
+        out.family("ctlmon_queries_running", "gauge", "API queries being evaluated.")
+        out.sample("ctlmon_queries_running", [], Double(queries.running))
+        out.family("ctlmon_queries_waiting", "gauge", "API queries waiting for one of --query.max-concurrency threads.")
+        out.sample("ctlmon_queries_waiting", [], Double(queries.waiting))
 
         let loops = scrapes.current
         out.family("ctlmon_scrapes_total", "counter", "Scrapes done, by target.")

@@ -1,10 +1,22 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
+import Workers
 
-/// The sidecar's HTTP routes (read-only: GET only, no secret in any answer).
+/// The sidecar's HTTP routes: health, `/metrics` and the read-only Prometheus API (queries
+/// by GET or form POST, as Grafana sends them). No secret in any answer.
+///
+/// Queries run on ``LimitedThreads`` (at most `--query.max-concurrency` at once), never on
+/// the server's own threads: health checks and `/metrics` answer while queries run.
 enum SidecarRoutes {
+    /// The largest request body read (a form-encoded query); larger ones get 413.
+    static let maxBodyBytes = 1 << 20
+
     static func router(api: SidecarAPI, rules: RuleManager) -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: BodyLimitMiddleware(maxBytes: maxBodyBytes))
+        let queries = api.queryThreads
         router.get("/-/healthy") { _, _ in text(200, "ctlmon is Healthy.\n") }
         router.get("/-/ready") { _, _ in
             rules.isReady ? text(200, "ctlmon is Ready.\n") : text(503, "Service Unavailable\n")
@@ -17,13 +29,15 @@ enum SidecarRoutes {
         router.get("/api/v1/alerts") { _, _ in json(200, api.alerts()) }
         router.get("/api/v1/rules") { _, _ in json(200, api.rulesJSON()) }
         router.get("/api/v1/targets") { _, _ in json(200, api.targets()) }
-        router.get("/api/v1/query") { request, _ in
-            let (status, body) = api.query(parameters(request.uri.query))
-            return json(status, body)
-        }
-        router.get("/api/v1/query_range") { request, _ in
-            let (status, body) = api.queryRange(parameters(request.uri.query))
-            return json(status, body)
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/api/v1/query", method: method) { request, _ in
+                let params = try await parameters(request)
+                return await evaluate(on: queries, timeout: api.limits.timeout) { api.query(params, deadline: $0) }
+            }
+            router.on("/api/v1/query_range", method: method) { request, _ in
+                let params = try await parameters(request)
+                return await evaluate(on: queries, timeout: api.limits.timeout) { api.queryRange(params, deadline: $0) }
+            }
         }
         router.get("/") { _, _ in
             text(200, """
@@ -33,13 +47,25 @@ enum SidecarRoutes {
                 /api/v1/alerts        active alerts
                 /api/v1/rules         rule groups, rules and their health
                 /api/v1/targets       scrape targets and their last scrape
-                /api/v1/query         PromQL (query, time)
-                /api/v1/query_range   PromQL over a range (query, start, end, step)
+                /api/v1/query         PromQL (query, time, timeout), GET or POST
+                /api/v1/query_range   PromQL over a range (query, start, end, step, timeout), GET or POST
                 /-/healthy  /-/ready
 
                 """)
         }
         return router
+    }
+
+    /// Runs a query on the query threads with the server's timeout: a query still waiting for
+    /// a thread at its deadline gets Prometheus's 503 `timeout` "in query queue".
+    static func evaluate(
+        on threads: LimitedThreads, timeout: Double, _ body: @escaping @Sendable (ContinuousClock.Instant) -> (Int, String)
+    ) async -> Response {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        guard let (status, answer) = await threads.run(deadline: deadline, { body(deadline) }) else {
+            return json(503, SidecarAPI.error("timeout", "query timed out in query queue"))
+        }
+        return json(status, answer)
     }
 
     static func text(_ status: Int, _ body: String) -> Response {
@@ -50,17 +76,49 @@ enum SidecarRoutes {
         Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    /// Query parameters as Go's `ParseQuery` reads them: `+` is a space, `%XX` a byte.
-    static func parameters(_ query: String?) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in (query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
-            }
-            let key = decode(parts[0])
-            if out[key] == nil { out[key] = parts.count > 1 ? decode(parts[1]) : "" }
+    /// The query string's parameters, and a form body's (at most ``maxBodyBytes``: 413 beyond).
+    static func parameters(_ request: Request) async throws -> APIParameters {
+        var form: String? = nil
+        if request.method == .post, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            var request = request
+            let body = try await request.collectBody(upTo: maxBodyBytes)
+            form = String(buffer: body)
         }
-        return out
+        return APIParameters(query: request.uri.query, form: form)
+    }
+}
+
+/// Refuses with 413 a request whose declared body is larger than the sidecar reads, before
+/// any route runs (a body without a length is cut off where a route reads it).
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maxBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let declared = request.headers[.contentLength], let n = Int(declared), n > maxBytes {
+            return tooLarge
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return tooLarge  // a body without a declared length, cut off where it was read
+        }
+    }
+
+    /// 413 with Prometheus's error shape.
+    var tooLarge: Response {
+        SidecarRoutes.json(413, SidecarAPI.error("bad_data", "request body larger than \(maxBytes) bytes"))
+    }
+}
+
+extension SidecarRoutes {
+    /// HTTP/1.1 with limits on what a client sends: a header line of 16 KiB, 64 KiB of
+    /// headers in all, 100 headers; a connection idle for `readTimeout` seconds, or whose
+    /// request takes longer than that to arrive, is closed.
+    static func server(readTimeout: Double) -> HTTPServerBuilder {
+        let timeout = TimeAmount.milliseconds(Int64(readTimeout * 1000))
+        return .http1(configuration: .init(
+            additionalChannelHandlers: [RequestReadTimeout(timeout: timeout)],
+            idleTimeout: timeout,
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100)))
     }
 }

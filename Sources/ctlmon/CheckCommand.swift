@@ -86,15 +86,9 @@ struct CheckCommand: ParsableCommand {
     func report(webhooks: [AdmissionWebhook]? = nil) throws -> (CheckReport, RuleEvaluator) {
         let http = InputSource.HTTPOptions(tokenFile: tokenFile, caFile: caFile, insecureSkipVerify: insecureSkipVerify)
         var options = OneShotCheck.Options(sources: (sources.isEmpty ? ["-"] : sources).map { InputSource($0, http: http) }, groups: try loadRules())
-        options.time = try time.map { text throws -> Int64 in
-            guard let t = QueryCommand.parseTime(text) else { throw usage("--time: expected Unix seconds or RFC 3339, got \"\(text)\"") }
-            return t
-        }
+        options.time = try time.map { text throws -> Int64 in try CommandFailure.time("--time", text) }
         options.baseline = baseline.map { InputSource($0) }
-        options.baselineTime = try baselineTime.map { text throws -> Int64 in
-            guard let t = QueryCommand.parseTime(text) else { throw usage("--baseline-time: expected Unix seconds or RFC 3339") }
-            return t
-        }
+        options.baselineTime = try baselineTime.map { text throws -> Int64 in try CommandFailure.time("--baseline-time", text) }
         options.sampleLimit = sampleLimit
         options.webhooks = webhooks
         options.customRules = !rulePaths.isEmpty

@@ -1,4 +1,5 @@
 import Foundation
+import PromModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -20,6 +21,22 @@ struct CommandFailure: Error {
 
     /// `check` found an alert at or above `--fail-on`; `rules test` had a failing test: exit 1.
     static let found = CommandFailure(message: nil, exitCode: 1)
+
+    /// A time flag's value (`--time`, `--baseline-time`) in milliseconds, read as the sidecar's
+    /// API reads its `time` (``APITime``: Unix seconds or RFC 3339, bounded) and, as the times
+    /// of a scrape, within the years 1–9999; else a usage error naming the flag.
+    static func time(_ flag: String, _ text: String) throws(CommandFailure) -> Int64 {
+        let ms: Int64
+        do {
+            ms = try APITime.milliseconds(ofTime: text)
+        } catch {
+            throw .badInput("\(flag): \(error)")
+        }
+        guard (-62_135_596_800_000...253_402_300_799_999).contains(ms) else {
+            throw .badInput("\(flag): cannot parse \"\(text)\" to a valid timestamp: outside the years 1–9999")
+        }
+        return ms
+    }
 }
 
 /// Writes a message to stderr (after flushing stdout, so the two stay in order).

@@ -55,10 +55,7 @@ struct QueryCommand: ParsableCommand {
         let store = SeriesStore()
         var givenTime: Int64? = nil
         if let time {
-            guard let t = Self.parseTime(time) else {
-                throw CommandFailure.badInput("--time: expected Unix seconds or RFC 3339, got \"\(time)\"")
-            }
-            givenTime = t
+            givenTime = try CommandFailure.time("--time", time)
         }
         // The last scrape is taken at --time (default: now), the others --interval apart before it.
         let now = givenTime ?? Int64(Date().timeIntervalSince1970 * 1000)
@@ -85,17 +82,6 @@ struct QueryCommand: ParsableCommand {
             throw CommandFailure.badInput("query: \(error)")
         }
         print(format == .json ? value.apiJSON : Self.text(value))
-    }
-
-    /// A time given on the command line: Unix seconds (fractions allowed) or RFC 3339, between
-    /// the years 1 and 9999 (nil otherwise: NaN, infinities and absurd values are usage errors).
-    static func parseTime(_ s: String) -> Int64? {
-        if let seconds = GoFloat.parse(s) {
-            guard seconds.isFinite, seconds >= -62_135_596_800, seconds <= 253_402_300_799 else { return nil }
-            return Int64((seconds * 1000).rounded())
-        }
-        guard let t = RFC3339.milliseconds(s), t >= -62_135_596_800_000, t <= 253_402_300_799_999 else { return nil }
-        return t
     }
 
     static func text(_ value: Value) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import PromModel
 import Sidecar
 
 /// `ctlmon serve`: the sidecar.
@@ -32,8 +33,28 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.format"), help: "logfmt or json.")
     var logFormat = "logfmt"
 
+    @Option(name: .customLong("query.timeout"), help: "The longest a query may take (a Prometheus duration).")
+    var queryTimeout = "2m"
+
+    @Option(name: .customLong("query.max-concurrency"), help: "The most queries evaluated at once; the others wait.")
+    var queryMaxConcurrency = 20
+
+    @Option(name: .customLong("query.max-samples"), help: "The most samples one query may load.")
+    var queryMaxSamples = 50_000_000
+
+    @Option(name: .customLong("web.read-timeout"), help: "Closes a connection idle this long, or whose request takes longer to arrive.")
+    var readTimeout = "5m"
+
     @Flag(name: .customLong("check-config"), help: "Check the config and its rule files, then exit (0 valid, 2 not).")
     var checkConfig = false
+
+    /// A positive Prometheus duration flag, in seconds.
+    static func seconds(_ flag: String, _ text: String) throws -> Double {
+        guard let ms = PromDuration.parse(Substring(text)), ms > 0 else {
+            throw CommandFailure.badInput("\(flag): expected a positive duration (30s, 2m), got \"\(text)\"")
+        }
+        return Double(ms) / 1000
+    }
 
     func run() async throws {
         var options = Sidecar.Options()
@@ -48,6 +69,12 @@ struct ServeCommand: AsyncParsableCommand {
         let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
         guard let level = levels[logLevel] else { throw CommandFailure.badInput("--log.level: expected debug, info, warn or error, got \"\(logLevel)\"") }
         options.logLevel = level
+        options.queryLimits.timeout = try Self.seconds("--query.timeout", queryTimeout)
+        options.readTimeout = try Self.seconds("--web.read-timeout", readTimeout)
+        guard queryMaxConcurrency >= 1 else { throw CommandFailure.badInput("--query.max-concurrency: at least 1") }
+        guard queryMaxSamples >= 1 else { throw CommandFailure.badInput("--query.max-samples: at least 1") }
+        options.queryLimits.maxConcurrency = queryMaxConcurrency
+        options.queryLimits.maxSamples = queryMaxSamples
         if checkConfig {
             do {
                 let loaded = try Sidecar.load(options)

@@ -1,0 +1,183 @@
+import CtlmonTestSupport
+import Foundation
+import Testing
+
+/// The sidecar's HTTP API as a hostile or careless client meets it: every request of the
+/// catalogue gets its answer, in Prometheus's shapes, and the process keeps serving; health
+/// answers while heavy queries run.
+@Suite("the sidecar's HTTP API", .serialized)
+struct SidecarAPITests {
+    /// One request and what it must get: status, and a fragment of the body.
+    struct Case: CustomStringConvertible {
+        var method = "GET"
+        let path: String
+        var body: String? = nil
+        var headers: [String] = []
+        let status: Int
+        let contains: String
+        var description: String { "\(method) \(path)" }
+    }
+
+    static let catalogue: [Case] = [
+        // Times and durations that used to trap in a conversion (issue 17): refused, 400 bad_data.
+        Case(path: "/api/v1/query?query=1&time=1e19", status: 400, contains: #""errorType":"bad_data""#),
+        Case(path: "/api/v1/query?query=1&time=-1e19", status: 400, contains: #"invalid parameter \"time\": cannot parse \"-1e19\" to a valid timestamp"#),
+        Case(path: "/api/v1/query?query=1&time=9.3e15", status: 400, contains: #""errorType":"bad_data""#),
+        Case(path: "/api/v1/query?query=1&time=NaN", status: 400, contains: #""errorType":"bad_data""#),
+        Case(path: "/api/v1/query?query=1&time=Inf", status: 400, contains: #""errorType":"bad_data""#),
+        Case(path: "/api/v1/query?query=1&time=yesterday", status: 400, contains: #""errorType":"bad_data""#),
+        Case(path: "/api/v1/query?query=1&timeout=1e300", status: 400, contains: "It overflows int64"),
+        Case(path: "/api/v1/query_range?query=1&start=0&end=10&step=1e300", status: 400, contains: "It overflows int64"),
+        Case(path: "/api/v1/query_range?query=1&start=0&end=1e19&step=1", status: 400, contains: #"invalid parameter \"end\""#),
+        Case(path: "/api/v1/query_range?query=1&start=-1e19&end=0&step=1", status: 400, contains: #"invalid parameter \"start\""#),
+        Case(path: "/api/v1/query_range?query=1&start=-9223309901257974&end=9223309901257974&step=1", status: 400, contains: "exceeded maximum resolution of 11,000 points"),
+        Case(path: "/api/v1/query_range?query=1&start=0&end=10&step=0", status: 400, contains: "zero or negative query resolution step"),
+        Case(path: "/api/v1/query_range?query=1&start=0&end=10&step=NaN", status: 400, contains: #"invalid parameter \"step\""#),
+        Case(path: "/api/v1/query_range?query=1&start=10&end=0&step=1", status: 400, contains: "end timestamp must not be before start time"),
+        Case(path: "/api/v1/query_range?query=1&start=0&end=10", status: 400, contains: #"invalid parameter \"step\": missing"#),
+        Case(path: "/api/v1/query", status: 400, contains: #"invalid parameter \"query\": missing"#),
+        Case(path: "/api/v1/query?query=sum(", status: 400, contains: #""errorType":"bad_data""#),
+        Case(path: "/api/v1/query?query=%ZZ", status: 400, contains: #""errorType":"bad_data""#),
+        // Limits: too many samples is 422 execution; a query past its timeout is 503 timeout.
+        Case(path: "/api/v1/query?query=count_over_time(vector(1)%5B1000d:1s%5D)", status: 422, contains: #""errorType":"execution""#),
+        Case(path: "/api/v1/query?query=count_over_time(vector(1)%5B100d:1s%5D)&timeout=0.05", status: 503, contains: #""errorType":"timeout""#),
+        // Constants at any time, by GET or by form POST (Grafana's default), the body's values first.
+        Case(path: "/api/v1/query?query=1%2B1&time=4", status: 200, contains: #""result":[4,"2"]"#),
+        Case(method: "POST", path: "/api/v1/query?query=3", body: "query=1%2B1&time=4", headers: ["Content-Type: application/x-www-form-urlencoded"],
+             status: 200, contains: #""result":[4,"2"]"#),
+        Case(method: "POST", path: "/api/v1/query_range", body: "query=time()&start=0&end=2&step=1", headers: ["Content-Type: application/x-www-form-urlencoded"],
+             status: 200, contains: #"[[0,"0"],[1,"1"],[2,"2"]]"#),
+        // Bodies and headers beyond the limits.
+        Case(method: "POST", path: "/api/v1/query", body: String(repeating: "a", count: 2 << 20), headers: ["Content-Type: application/x-www-form-urlencoded"],
+             status: 413, contains: ""),
+        Case(method: "POST", path: "/-/healthy", body: String(repeating: "a", count: 20 << 20), status: 413, contains: ""),
+        Case(method: "POST", path: "/api/v1/query", body: String(repeating: "a", count: 2 << 20),
+             headers: ["Content-Type: application/x-www-form-urlencoded", "Transfer-Encoding: chunked"], status: 413, contains: ""),
+        // A header line past 16 KiB: the HTTP parser refuses the request.
+        Case(path: "/-/healthy", headers: ["X-Big: " + String(repeating: "b", count: 20 << 10)], status: 400, contains: ""),
+        Case(path: "/api/v1/nothing", status: 404, contains: ""),
+        Case(method: "DELETE", path: "/api/v1/query", status: 404, contains: ""),
+    ]
+
+    /// Sends one case with curl; (status, body).
+    static func send(_ c: Case, base: String, folder: String) throws -> (Int, String) {
+        var args = ["-s", "-m", "60", "-o", "-", "-w", "\n%{http_code}", "-X", c.method]
+        for h in c.headers { args += ["-H", h] }
+        if let body = c.body {
+            let file = folder + "/body"
+            try body.write(toFile: file, atomically: true, encoding: .utf8)
+            args += ["--data-binary", "@" + file]
+        }
+        let out = try Components.run("curl", args + [base + c.path])
+        let newline = try #require(out.lastIndex(of: "\n"))
+        return (Int(out[out.index(after: newline)...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, String(out[..<newline]))
+    }
+
+    static func sidecar(folder: String, arguments: [String]) throws -> (ManagedProcess, ManagedProcess, String) {
+        let (target, address) = try Components.fakeTarget(SidecarTests.apiserverFixture)
+        let config = try SidecarTests.config(folder: folder, target: address, rules: """
+            groups:
+              - name: api
+                interval: 1s
+                rules:
+                  - record: job:up:sum
+                    expr: sum by (job) (up)
+            """, alertmanagers: [])
+        let (sidecar, base) = try Components.sidecar(ctlmon: SidecarTests.ctlmon, config: config, storage: folder + "/data", arguments: arguments)
+        return (target, sidecar, base)
+    }
+
+    @Test("every request of the catalogue gets its answer in Prometheus's shape, and the sidecar keeps serving")
+    func catalogue() throws {
+        let folder = try Components.temporaryFolder("api-catalogue")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, sidecar, base) = try Self.sidecar(folder: folder, arguments: ["--query.max-samples", "10000000"])
+        defer {
+            sidecar.stop()
+            target.stop()
+        }
+        for c in Self.catalogue {
+            let (status, body) = try Self.send(c, base: base, folder: folder)
+            #expect(status == c.status, "\(c): \(status) \(body.prefix(300))")
+            #expect(c.contains.isEmpty || body.contains(c.contains), "\(c): \(body.prefix(300))")
+            if status >= 400, body.hasPrefix("{") {
+                let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+                #expect(json?["status"] as? String == "error" && json?["error"] is String, "\(c): \(body.prefix(300))")
+            }
+            #expect(sidecar.isRunning, "the sidecar died at \(c)")
+        }
+        #expect(try HTTP.get(base + "/-/healthy").0 == 200)
+    }
+
+    @Test("health, readiness, /metrics and the rules answer while 16 heavy queries run; the heavy ones end with 503 timeout")
+    func healthUnderQueryLoad() throws {
+        let folder = try Components.temporaryFolder("api-load")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A query of 8.6 billion steps cannot end before its 20 s timeout on any machine.
+        let (target, sidecar, base) = try Self.sidecar(folder: folder, arguments: [
+            "--query.timeout", "20s", "--query.max-samples", "100000000000", "--query.max-concurrency", "16",
+        ])
+        defer {
+            sidecar.stop()
+            target.stop()
+        }
+        let heavy = "/api/v1/query?query=count_over_time(up%5B100d:1ms%5D)"
+        // On threads of their own: a blocking curl must not hold one of the few executor threads.
+        let results = HeavyResults()
+        for _ in 0..<16 {
+            results.group.enter()
+            Thread {
+                do {
+                    results.add(try HTTP.get(base + heavy, timeout: 120))
+                } catch {
+                    results.add((0, "\(error)"))
+                }
+                results.group.leave()
+            }.start()
+        }
+        // Wait for the 16 to be evaluating (the sidecar's own gauge), then probe.
+        try SidecarTests.eventually(60, "16 queries evaluating") {
+            try HTTP.get(base + "/metrics").1.contains("ctlmon_queries_running 16")
+        }
+        var slowest = 0.0
+        for _ in 0..<10 {
+            for path in ["/-/healthy", "/-/ready", "/metrics", "/api/v1/rules", "/api/v1/alerts"] {
+                // curl's own measure: from connecting to the last byte, without its start-up.
+                let out = try Components.run("curl", ["-s", "-m", "10", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", base + path])
+                let fields = out.split(separator: " ")
+                #expect(fields.first == "200", "\(path): \(out)")
+                slowest = max(slowest, fields.last.flatMap { Double($0) } ?? .infinity)
+            }
+        }
+        // Every probe above was answered while all 16 were still evaluating.
+        #expect(try HTTP.get(base + "/metrics").1.contains("ctlmon_queries_running 16"))
+        print("slowest health/metrics/rules answer under 16 heavy queries: \(String(format: "%.0f", slowest * 1000)) ms (curl time_total)")
+        results.group.wait()
+        let answers = results.all
+        #expect(answers.count == 16)
+        #expect(sidecar.isRunning)
+        for (status, body) in answers {
+            #expect(status == 503 && body.contains(#""errorType":"timeout""#), "\(status) \(body.prefix(200))")
+        }
+    }
+}
+
+/// The answers of the heavy queries, collected from their threads.
+final class HeavyResults: @unchecked Sendable {
+    // Sendable: `answers` only touched with `lock` held.
+    let group = DispatchGroup()
+    private let lock = NSLock()
+    private var answers: [(Int, String)] = []
+
+    func add(_ answer: (Int, String)?) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let answer { answers.append(answer) }
+    }
+
+    var all: [(Int, String)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return answers
+    }
+}
