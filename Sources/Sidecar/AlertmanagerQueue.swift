@@ -22,6 +22,11 @@ package final class AlertmanagerQueue: Sendable {
     private let worker: WorkerThread
     /// Aborts a POST still in flight when the shutdown deadline passes.
     private let cancellation = TransferCancellation()
+    /// What sends a POST; nil: libcurl (``HTTPTransfer``). Tests inject a fake Alertmanager here.
+    private let transport: Transport?
+
+    /// Sends one request and returns the answer: the seam between the queue and the network.
+    package typealias Transport = @Sendable (HTTPRequest) throws(HTTPFailure) -> HTTPResponse
     /// Prometheus's batch size.
     static let maxBatch = 64
 
@@ -31,9 +36,14 @@ package final class AlertmanagerQueue: Sendable {
         package var sent = 0
         /// POSTs that failed, retried or not (`ctlmon_notifications_errors_total`).
         package var errors = 0
-        /// Alerts given up: pushed out of a full queue, or in a batch the Alertmanager
-        /// refused (`ctlmon_notifications_dropped_total`).
-        package var dropped = 0
+        /// Alerts pushed out of a full queue, oldest first
+        /// (`ctlmon_notifications_dropped_total{reason="queue_full"}`).
+        package var droppedFull = 0
+        /// Alerts in batches the Alertmanager rejected with a 4xx other than 429
+        /// (`ctlmon_notifications_dropped_total{reason="rejected"}`).
+        package var droppedRejected = 0
+        /// Alerts given up, for either reason.
+        package var dropped: Int { droppedFull + droppedRejected }
         /// Alerts waiting (`ctlmon_notifications_queue_length`).
         package var queueLength = 0
         /// The last failure, for people.
@@ -48,7 +58,8 @@ package final class AlertmanagerQueue: Sendable {
         var deadline: ContinuousClock.Instant? = nil
     }
 
-    init(url: String, config: SidecarConfig.AlertmanagerConfig, capacity: Int, logger: Logger) {
+    init(url: String, config: SidecarConfig.AlertmanagerConfig, capacity: Int, logger: Logger, transport: Transport? = nil) {
+        self.transport = transport
         self.url = url
         self.config = config
         self.capacity = capacity
@@ -74,7 +85,7 @@ package final class AlertmanagerQueue: Sendable {
             }
             while s.items.count > capacity, let oldest = s.order.first {
                 s.order.removeFirst()
-                if s.items.removeValue(forKey: oldest) != nil { s.counts.dropped += 1 }
+                if s.items.removeValue(forKey: oldest) != nil { s.counts.droppedFull += 1 }
             }
         }
         worker.wake()
@@ -110,6 +121,17 @@ package final class AlertmanagerQueue: Sendable {
 
     private func run() {
         let transfer = HTTPTransfer(cancellation: cancellation)
+        func viaLibcurl(_ request: HTTPRequest) throws(HTTPFailure) -> HTTPResponse {
+            do {
+                return try transfer.perform(request) { _ in }
+            } catch let failure as HTTPFailure {
+                throw failure
+            } catch {
+                throw HTTPFailure(reason: .other, message: "\(error)")
+            }
+        }
+        let send: (HTTPRequest) throws(HTTPFailure) -> HTTPResponse
+        if let transport { send = transport } else { send = viaLibcurl }
         var backoff = 1.0
         var rejectedBefore = false
         while !worker.isStopping {
@@ -127,7 +149,7 @@ package final class AlertmanagerQueue: Sendable {
                 return
             }
             do throws(HTTPFailure) {
-                try post(batch, transfer)
+                try post(batch, send)
                 state.withLock { s in
                     remove(batch, &s)
                     s.counts.sent += batch.count
@@ -138,7 +160,7 @@ package final class AlertmanagerQueue: Sendable {
                 state.withLock { s in
                     remove(batch, &s)
                     s.counts.errors += 1
-                    s.counts.dropped += batch.count
+                    s.counts.droppedRejected += batch.count
                     s.counts.lastError = error.message
                 }
                 if !rejectedBefore {
@@ -163,7 +185,7 @@ package final class AlertmanagerQueue: Sendable {
         }
     }
 
-    private func post(_ alerts: [AlertPayload], _ transfer: HTTPTransfer) throws(HTTPFailure) {
+    private func post(_ alerts: [AlertPayload], _ send: (HTTPRequest) throws(HTTPFailure) -> HTTPResponse) throws(HTTPFailure) {
         var w = JSONWriter()
         w.beginArray()
         for a in alerts {
@@ -186,14 +208,7 @@ package final class AlertmanagerQueue: Sendable {
         request.timeout = config.timeout
         request.tls = config.tls
         request.bearerToken = config.bearerToken
-        let response: HTTPResponse
-        do {
-            response = try transfer.perform(request) { _ in }
-        } catch let failure as HTTPFailure {
-            throw failure
-        } catch {
-            throw HTTPFailure(reason: .other, message: "\(error)")
-        }
+        let response = try send(request)
         guard (200..<300).contains(response.status) else { throw HTTPFailure.status(response.status) }
     }
 }

@@ -29,13 +29,14 @@ package final class Notifier: Sendable {
     /// One queue per Alertmanager URL. `externalLabels` go on alerts that lack them; `externalURL`
     /// starts each `generatorURL`; `resendDelay` is Prometheus's `--rules.alert.resend-delay`
     /// (milliseconds); `queueCapacity` bounds each queue, as
-    /// `--alertmanager.notification-queue-capacity` does.
+    /// `--alertmanager.notification-queue-capacity` does; `transport`: what sends each POST
+    /// (nil: libcurl; tests give a fake).
     package init(
         alertmanagers: [SidecarConfig.AlertmanagerConfig], externalLabels: [String: String], externalURL: String,
-        resendDelay: Int64 = 60_000, queueCapacity: Int = 10_000, logger: Logger
+        resendDelay: Int64 = 60_000, queueCapacity: Int = 10_000, logger: Logger, transport: AlertmanagerQueue.Transport? = nil
     ) {
         queues = alertmanagers.flatMap { am in
-            am.urls.map { AlertmanagerQueue(url: $0, config: am, capacity: queueCapacity, logger: logger) }
+            am.urls.map { AlertmanagerQueue(url: $0, config: am, capacity: queueCapacity, logger: logger, transport: transport) }
         }
         self.externalLabels = externalLabels
         self.externalURL = externalURL.hasSuffix("/") ? String(externalURL.dropLast()) : externalURL

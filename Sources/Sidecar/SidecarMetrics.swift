@@ -63,8 +63,13 @@ extension SidecarAPI {
             for q in queues { out.sample("ctlmon_notifications_sent_total", [("alertmanager", q.url)], Double(q.counts.sent)) }
             out.family("ctlmon_notifications_errors_total", "counter", "Failed POSTs (their alerts are retried), by Alertmanager.")
             for q in queues { out.sample("ctlmon_notifications_errors_total", [("alertmanager", q.url)], Double(q.counts.errors)) }
-            out.family("ctlmon_notifications_dropped_total", "counter", "Alerts dropped because a queue was full, by Alertmanager.")
-            for q in queues { out.sample("ctlmon_notifications_dropped_total", [("alertmanager", q.url)], Double(q.counts.dropped)) }
+            out.family("ctlmon_notifications_dropped_total", "counter",
+                       "Alerts dropped, by Alertmanager and reason: queue_full (the oldest pushed out), rejected (a 4xx other than 429).")
+            for q in queues {
+                let c = q.counts
+                out.sample("ctlmon_notifications_dropped_total", [("alertmanager", q.url), ("reason", "queue_full")], Double(c.droppedFull))
+                out.sample("ctlmon_notifications_dropped_total", [("alertmanager", q.url), ("reason", "rejected")], Double(c.droppedRejected))
+            }
             out.family("ctlmon_notifications_queue_length", "gauge", "Alerts waiting, by Alertmanager.")
             for q in queues { out.sample("ctlmon_notifications_queue_length", [("alertmanager", q.url)], Double(q.counts.queueLength)) }
         }
