@@ -202,7 +202,9 @@ package final class AlertmanagerQueue: Sendable {
             w.endObject()
         }
         w.endArray()
-        var request = HTTPRequest(url: url)
+        let (target, connectTo) = config.endpoint(url)
+        var request = HTTPRequest(url: target)
+        request.connectTo = connectTo
         request.method = .post(body: Array(w.output.utf8), contentType: "application/json")
         request.headers = ["User-Agent: ctlmon/0.1"]
         request.timeout = config.timeout

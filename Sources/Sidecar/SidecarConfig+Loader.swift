@@ -6,6 +6,9 @@ import Scraper
 import Yams
 
 extension SidecarConfig {
+    /// The keys the loader accepts, by part of the file (`global`, `a scrape config`, …).
+    package static var acceptedKeys: [String: [String]] { ConfigLoader.accepted }
+
     /// Reads and checks a config file: unknown keys, and keys of `prometheus.yml` that
     /// ctlmon does not implement, are errors with their line, never silently ignored.
     package static func load(path: String) throws(ConfigFileError) -> SidecarConfig {
@@ -31,14 +34,32 @@ private struct ConfigLoader {
         "alert_relabel_configs", "follow_redirects", "enable_http2",
     ]
 
-    mutating func keys(_ node: Node, _ allowed: [String], in what: String) -> [String: Node]? {
-        yaml.mapping(node, allowed: allowed, unsupported: Self.unsupported, in: what)
+    /// The keys each part of the file may hold, by the part's name in messages: every one of
+    /// them has an effect or an error (a test walks them all).
+    static let accepted: [String: [String]] = [
+        "the config": ["global", "rule_files", "scrape_configs", "alerting"],
+        "global": ["scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels"],
+        "a scrape config": [
+            "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "authorization",
+            "bearer_token", "bearer_token_file", "tls_config", "body_size_limit", "static_configs", "kubernetes_endpoints",
+        ],
+        "a static config": ["targets", "labels"],
+        "kubernetes_endpoints": ["namespace", "service", "port"],
+        "alerting": ["alertmanagers"],
+        "an alertmanager config": ["static_configs", "scheme", "path_prefix", "timeout", "api_version", "authorization", "tls_config"],
+        "an alertmanager's static config": ["targets"],
+        "authorization": ["type", "credentials", "credentials_file"],
+        "tls_config": ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"],
+    ]
+
+    mutating func keys(_ node: Node, in what: String) -> [String: Node]? {
+        yaml.mapping(node, allowed: Self.accepted[what] ?? [], unsupported: Self.unsupported, in: what)
     }
 
     mutating func config(_ root: Node) -> SidecarConfig {
         var config = SidecarConfig()
-        guard let m = keys(root, ["global", "rule_files", "scrape_configs", "alerting"], in: "the config") else { return config }
-        if let g = m["global"], let gm = keys(g, ["scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels"], in: "global") {
+        guard let m = keys(root, in: "the config") else { return config }
+        if let g = m["global"], let gm = keys(g, in: "global") {
             if let v = seconds(gm["scrape_interval"], "scrape_interval") { config.scrapeInterval = v }
             if let v = seconds(gm["scrape_timeout"], "scrape_timeout") { config.scrapeTimeout = v }
             if let v = seconds(gm["evaluation_interval"], "evaluation_interval") { config.evaluationInterval = v }
@@ -56,7 +77,7 @@ private struct ConfigLoader {
             if !jobs.insert(c.job).inserted { yaml.problem(item, "job_name \"\(c.job)\" is repeated") }
             config.scrapeConfigs.append(c)
         }
-        if let a = m["alerting"], let am = keys(a, ["alertmanagers"], in: "alerting") {
+        if let a = m["alerting"], let am = keys(a, in: "alerting") {
             for item in yaml.sequence(am["alertmanagers"], "alertmanagers") {
                 if let c = alertmanager(item) { config.alertmanagers.append(c) }
             }
@@ -65,10 +86,7 @@ private struct ConfigLoader {
     }
 
     mutating func scrapeConfig(_ node: Node) -> SidecarConfig.ScrapeConfig? {
-        guard let m = keys(node, [
-            "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "authorization",
-            "bearer_token", "bearer_token_file", "tls_config", "body_size_limit", "static_configs", "kubernetes_endpoints",
-        ], in: "a scrape config") else { return nil }
+        guard let m = keys(node, in: "a scrape config") else { return nil }
         guard let job = yaml.string(m["job_name"], "job_name"), !job.isEmpty else {
             yaml.problem(node, "a scrape config needs a job_name")
             return nil
@@ -87,7 +105,7 @@ private struct ConfigLoader {
             if let n = Self.bytes(s) { c.bodySizeLimit = n == 0 ? Int.max : n } else { yaml.problem(b, "body_size_limit: expected a size such as 512MiB, not \"\(s)\"") }
         }
         for item in yaml.sequence(m["static_configs"], "static_configs") {
-            guard let sm = keys(item, ["targets", "labels"], in: "a static config") else { continue }
+            guard let sm = keys(item, in: "a static config") else { continue }
             let targets = yaml.strings(sm["targets"], "targets")
             var labels: [String: String] = [:]
             for (k, v, n) in yaml.stringMap(sm["labels"], "labels") {
@@ -95,7 +113,7 @@ private struct ConfigLoader {
             }
             c.staticConfigs.append((targets, labels))
         }
-        if let e = m["kubernetes_endpoints"], let em = keys(e, ["namespace", "service", "port"], in: "kubernetes_endpoints") {
+        if let e = m["kubernetes_endpoints"], let em = keys(e, in: "kubernetes_endpoints") {
             guard let service = yaml.string(em["service"], "service") else {
                 yaml.problem(e, "kubernetes_endpoints needs a service")
                 return c
@@ -106,8 +124,7 @@ private struct ConfigLoader {
     }
 
     mutating func alertmanager(_ node: Node) -> SidecarConfig.AlertmanagerConfig? {
-        guard let m = keys(node, ["static_configs", "scheme", "path_prefix", "timeout", "api_version", "authorization", "tls_config"],
-                           in: "an alertmanager config") else { return nil }
+        guard let m = keys(node, in: "an alertmanager config") else { return nil }
         var c = SidecarConfig.AlertmanagerConfig()
         if let s = yaml.string(m["scheme"], "scheme") {
             if s == "http" || s == "https" { c.scheme = s } else { yaml.problem(m["scheme"], "scheme must be http or https, not \"\(s)\"") }
@@ -116,9 +133,9 @@ private struct ConfigLoader {
         if let t = seconds(m["timeout"], "timeout") { c.timeout = t }
         if let v = yaml.string(m["api_version"], "api_version"), v != "v2" { yaml.problem(m["api_version"], "api_version must be v2") }
         c.bearerToken = credentials(m, in: "an alertmanager config", legacy: false)
-        if let t = m["tls_config"] { c.tls = tls(t).0 }
+        if let t = m["tls_config"] { (c.tls, c.serverName) = tls(t) }
         for item in yaml.sequence(m["static_configs"], "static_configs") {
-            guard let sm = keys(item, ["targets"], in: "a static config") else { continue }
+            guard let sm = keys(item, in: "an alertmanager's static config") else { continue }
             c.targets += yaml.strings(sm["targets"], "targets")
         }
         return c
@@ -129,7 +146,7 @@ private struct ConfigLoader {
     /// `bearer_token`/`bearer_token_file`. At most one of them, as Prometheus requires.
     mutating func credentials(_ m: [String: Node], in what: String, legacy: Bool) -> BearerToken? {
         var found: [(key: String, node: Node?, token: BearerToken)] = []
-        if let a = m["authorization"], let am = keys(a, ["type", "credentials", "credentials_file"], in: "authorization") {
+        if let a = m["authorization"], let am = keys(a, in: "authorization") {
             if let t = yaml.string(am["type"], "type"), t != "Bearer" {
                 yaml.problem(am["type"], "authorization type \"\(t)\": only Bearer is supported")
             }
@@ -156,7 +173,7 @@ private struct ConfigLoader {
 
     mutating func tls(_ node: Node) -> (TLSOptions, String?) {
         var t = TLSOptions()
-        guard let m = keys(node, ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"], in: "tls_config") else { return (t, nil) }
+        guard let m = keys(node, in: "tls_config") else { return (t, nil) }
         t.caFile = yaml.string(m["ca_file"], "ca_file")
         t.certFile = yaml.string(m["cert_file"], "cert_file")
         t.keyFile = yaml.string(m["key_file"], "key_file")

@@ -75,11 +75,23 @@ package struct SidecarConfig: Sendable {
         package var targets: [String] = []
         /// `authorization`: a file is read again at every delivery.
         package var bearerToken: BearerToken? = nil
-        /// `tls_config` (a `server_name` in it is not used).
+        /// `tls_config`, without its `server_name` (that is ``serverName``).
         package var tls = TLSOptions()
+        /// `tls_config.server_name`: the name the certificate is checked against (and sent as
+        /// SNI and `Host`), the connection still going to each target's address.
+        package var serverName: String? = nil
 
         /// An entry with Prometheus's defaults: `http`, no prefix, 10 s timeout, and no targets yet.
         package init() {}
+
+        /// Where a POST for the Alertmanager at `url` (one of ``urls``) goes: the URL with the
+        /// host replaced by ``serverName``, connecting to the target's own address; or `url` as is.
+        package func endpoint(_ url: String) -> (url: String, connectTo: String?) {
+            guard let serverName, var parts = URLComponents(string: url), let host = parts.host else { return (url, nil) }
+            let port = parts.port ?? (scheme == "https" ? 443 : 80)
+            parts.host = serverName
+            return (parts.string ?? url, "\(host):\(port)")
+        }
 
         /// `scheme://target/prefix/api/v2/alerts` for each target.
         package var urls: [String] {

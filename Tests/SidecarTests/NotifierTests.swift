@@ -15,12 +15,12 @@ struct NotifierTests {
     /// A fake Alertmanager: answers each POST with the next status of `statuses` (the last
     /// one repeats), records the alerts of the accepted ones.
     final class FakeAlertmanager: Sendable {
-        private let state: Locked<(statuses: [Int], posts: [[[String: Any]]], attempts: Int)>
+        private let state: Locked<(statuses: [Int], posts: [[[String: Any]]], attempts: Int, endpoints: [String])>
         /// Held until released: a POST in flight (nil: answer at once).
         let gate: DispatchSemaphore?
 
         init(_ statuses: [Int] = [200], gate: DispatchSemaphore? = nil) {
-            state = Locked((statuses, [], 0))
+            state = Locked((statuses, [], 0, []))
             self.gate = gate
         }
 
@@ -31,6 +31,7 @@ struct NotifierTests {
                 let alerts = (try? JSONSerialization.jsonObject(with: Data(body))) as? [[String: Any]] ?? []
                 return state.withLock { s in
                     s.attempts += 1
+                    s.endpoints.append(request.url + " via " + (request.connectTo ?? "-"))
                     let status = s.statuses.count > 1 ? s.statuses.removeFirst() : s.statuses[0]
                     if (200..<300).contains(status) { s.posts.append(alerts) }
                     return HTTPResponse(status: status)
@@ -44,6 +45,9 @@ struct NotifierTests {
         }
 
         var attempts: Int { state.withLock { $0.attempts } }
+
+        /// Each request's URL and the address it connected to.
+        var endpoints: [String] { state.withLock { $0.endpoints } }
     }
 
     static func record(_ name: String, state: String = "firing", activeAt: Int64 = 0, resolvedAt: Int64? = nil) -> AlertRecord {
@@ -52,9 +56,11 @@ struct NotifierTests {
             activeAt: activeAt, firedAt: state == "pending" ? nil : activeAt, resolvedAt: resolvedAt, keepFiringSince: nil)
     }
 
-    static func notifier(_ fake: FakeAlertmanager, capacity: Int = 100) -> Notifier {
+    static func notifier(_ fake: FakeAlertmanager, capacity: Int = 100, serverName: String? = nil) -> Notifier {
         var am = SidecarConfig.AlertmanagerConfig()
         am.targets = ["am.test:9093"]
+        am.scheme = serverName == nil ? "http" : "https"
+        am.serverName = serverName
         return Notifier(alertmanagers: [am], externalLabels: ["cluster": "c"], externalURL: "http://ctlmon", queueCapacity: capacity,
                         logger: Logger(label: "test"), transport: fake.transport)
     }
@@ -125,5 +131,16 @@ struct NotifierTests {
         #expect(Deadline.wait(upTo: 60) { failing.attempts >= 1 })
         m.stop(deadline: .now + .milliseconds(200))
         #expect(m.queues[0].counts.queueLength == 1 && m.queues[0].counts.sent == 0)
+    }
+
+    @Test("tls_config.server_name: the certificate's name in the URL (SNI, Host), the connection to the target's address")
+    func serverName() {
+        let fake = FakeAlertmanager()
+        let n = Self.notifier(fake, serverName: "alertmanager.monitoring.svc")
+        n.process([Self.record("A")], expressions: [:], interval: 15_000, now: 0)
+        n.start()
+        n.stop(deadline: .now + .seconds(120))
+        #expect(fake.endpoints == ["https://alertmanager.monitoring.svc:9093/api/v2/alerts via am.test:9093"])
+        #expect(n.queues[0].url == "https://am.test:9093/api/v2/alerts")
     }
 }
