@@ -86,6 +86,12 @@ package final class ManagedProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGTERM, and nothing more (``waitForExit(timeout:)`` tells whether it was enough).
+    package func terminate() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+    }
+
     /// SIGKILL, now (a crash, as `kill -9` makes one).
     package func killHard() {
         guard process.isRunning else { return }

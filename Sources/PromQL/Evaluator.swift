@@ -41,6 +41,9 @@ package final class Evaluator {
     /// When the evaluation must give up (`--query.timeout`), checked at every selector and
     /// step; nil: never. Past it, evaluation throws a ``QueryError/Kind/timeout`` error.
     package var deadline: ContinuousClock.Instant? = nil
+    /// Asked with the ``deadline``: true calls the evaluation off (a ``QueryError/Kind/canceled``
+    /// error), as when the server shuts down under a long query. Nil: never.
+    package var isCanceled: (@Sendable () -> Bool)? = nil
     /// Where the label sets this evaluator computes are encoded (results keep their chunks alive).
     let arena = LabelArena()
     /// The builder of those label sets: reused, so building them allocates nothing once warm.
@@ -129,10 +132,11 @@ package final class Evaluator {
         return series.map { SeriesPoints(labels: $0.labels, points: $0.points) }
     }
 
-    /// Throws a timeout once ``deadline`` has passed.
+    /// Throws a timeout once ``deadline`` has passed, and a cancellation once ``isCanceled`` says so.
     @inline(__always)
     func checkDeadline() throws(QueryError) {
         if let deadline, ContinuousClock.now >= deadline { throw QueryError(kind: .timeout, message: "query timed out in expression evaluation") }
+        if let isCanceled, isCanceled() { throw QueryError(kind: .canceled, message: "query canceled: the server is shutting down") }
     }
 
     /// Counts `n` samples against ``maxSamples``, and checks the ``deadline``.

@@ -10,6 +10,8 @@ package struct QueryError: Error, Sendable, Hashable, CustomStringConvertible {
         case evaluation
         /// The evaluation ran past its deadline (`--query.timeout`): Prometheus's `timeout`.
         case timeout
+        /// The evaluation was called off (the server is shutting down): Prometheus's `canceled`.
+        case canceled
     }
 
     /// Parse or evaluation: only a parse error prints its position.

@@ -108,8 +108,11 @@ package struct SidecarAPI: Sendable {
 
     /// An evaluator with the API's limits: `--query.max-samples`, and a deadline that is the
     /// earlier of the server's (`--query.timeout`) and the request's `timeout` parameter.
-    func evaluator(_ params: APIParameters, deadline: ContinuousClock.Instant) -> Result<Evaluator, Answer> {
+    func evaluator(
+        _ params: APIParameters, deadline: ContinuousClock.Instant, isCanceled: (@Sendable () -> Bool)?
+    ) -> Result<Evaluator, Answer> {
         let evaluator = Evaluator(store: store)
+        evaluator.isCanceled = isCanceled
         evaluator.maxSamples = limits.maxSamples
         evaluator.deadline = deadline
         switch Self.duration(params, "timeout") {
@@ -121,12 +124,12 @@ package struct SidecarAPI: Sendable {
     }
 
     /// `/api/v1/query?query=…&time=…&timeout=…`: (status, body). `deadline`: when the server's
-    /// `--query.timeout` ends for this request.
-    package func query(_ params: APIParameters, deadline: ContinuousClock.Instant) -> (Int, String) {
+    /// `--query.timeout` ends for this request; `isCanceled`: true once the server shuts down.
+    package func query(_ params: APIParameters, deadline: ContinuousClock.Instant, isCanceled: (@Sendable () -> Bool)? = nil) -> (Int, String) {
         do throws(Answer) {
             guard let text = params["query"] else { throw Answer(400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
             let at = try Self.time(params, "time", default: clock()).get()
-            let evaluator = try evaluator(params, deadline: deadline).get()
+            let evaluator = try evaluator(params, deadline: deadline, isCanceled: isCanceled).get()
             do throws(QueryError) {
                 let expr = try PromQLParser.parse(text)
                 let value = try evaluator.evaluate(expr, at: at)
@@ -141,7 +144,7 @@ package struct SidecarAPI: Sendable {
 
     /// `/api/v1/query_range?query=…&start=…&end=…&step=…&timeout=…`: at most 11,000 points
     /// per series, as Prometheus.
-    package func queryRange(_ params: APIParameters, deadline: ContinuousClock.Instant) -> (Int, String) {
+    package func queryRange(_ params: APIParameters, deadline: ContinuousClock.Instant, isCanceled: (@Sendable () -> Bool)? = nil) -> (Int, String) {
         do throws(Answer) {
             guard let text = params["query"] else { throw Answer(400, Self.error("bad_data", "invalid parameter \"query\": missing")) }
             let start = try Self.time(params, "start").get()
@@ -157,7 +160,7 @@ package struct SidecarAPI: Sendable {
             guard (Double(end) - Double(start)) / Double(step) <= 11_000 else {
                 throw Answer(400, Self.error("bad_data", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"))
             }
-            let evaluator = try evaluator(params, deadline: deadline).get()
+            let evaluator = try evaluator(params, deadline: deadline, isCanceled: isCanceled).get()
             do throws(QueryError) {
                 let expr = try PromQLParser.parse(text)
                 let series = try evaluator.evaluateRange(expr, start: start, end: end, step: step)
@@ -195,6 +198,7 @@ package struct SidecarAPI: Sendable {
         switch e.kind {
         case .evaluation: Answer(422, error("execution", e.message))
         case .timeout: Answer(503, error("timeout", e.message))
+        case .canceled: Answer(503, error("canceled", e.message))
         case .parse: Answer(400, error("bad_data", "invalid parameter \"query\": \(e)"))
         }
     }

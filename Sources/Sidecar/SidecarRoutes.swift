@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import ServiceLifecycle
 import Workers
 
 /// The sidecar's HTTP routes: health, `/metrics` and the read-only Prometheus API (queries
@@ -32,11 +33,11 @@ enum SidecarRoutes {
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/api/v1/query", method: method) { request, _ in
                 let params = try await parameters(request)
-                return await evaluate(on: queries, timeout: api.limits.timeout) { api.query(params, deadline: $0) }
+                return await evaluate(on: queries, timeout: api.limits.timeout) { api.query(params, deadline: $0, isCanceled: $1) }
             }
             router.on("/api/v1/query_range", method: method) { request, _ in
                 let params = try await parameters(request)
-                return await evaluate(on: queries, timeout: api.limits.timeout) { api.queryRange(params, deadline: $0) }
+                return await evaluate(on: queries, timeout: api.limits.timeout) { api.queryRange(params, deadline: $0, isCanceled: $1) }
             }
         }
         router.get("/") { _, _ in
@@ -57,12 +58,22 @@ enum SidecarRoutes {
     }
 
     /// Runs a query on the query threads with the server's timeout: a query still waiting for
-    /// a thread at its deadline gets Prometheus's 503 `timeout` "in query queue".
+    /// a thread at its deadline gets Prometheus's 503 `timeout` "in query queue". At graceful
+    /// shutdown (SIGTERM) the query is called off (503 `canceled`), so that the server, which
+    /// waits for the requests in flight, stops within its grace period.
     static func evaluate(
-        on threads: LimitedThreads, timeout: Double, _ body: @escaping @Sendable (ContinuousClock.Instant) -> (Int, String)
+        on threads: LimitedThreads, timeout: Double,
+        _ body: @escaping @Sendable (ContinuousClock.Instant, @escaping @Sendable () -> Bool) -> (Int, String)
     ) async -> Response {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-        guard let (status, answer) = await threads.run(deadline: deadline, { body(deadline) }) else {
+        let canceled = Locked(false)
+        let isCanceled: @Sendable () -> Bool = { canceled.withLock { $0 } }
+        let result = await withGracefulShutdownHandler {
+            await threads.run(deadline: deadline, { body(deadline, isCanceled) })
+        } onGracefulShutdown: {
+            canceled.withLock { $0 = true }
+        }
+        guard let (status, answer) = result else {
             return json(503, SidecarAPI.error("timeout", "query timed out in query queue"))
         }
         return json(status, answer)

@@ -162,6 +162,42 @@ struct SidecarAPITests {
     }
 }
 
+extension SidecarAPITests {
+    @Test("SIGTERM with a query of billions of steps in flight: the query is answered canceled, the states and series are written, exit 0 within 15 s")
+    func sigtermUnderQuery() throws {
+        let folder = try Components.temporaryFolder("api-sigterm")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, sidecar, base) = try Self.sidecar(folder: folder, arguments: ["--query.max-samples", "100000000000"])
+        defer {
+            sidecar.stop()
+            target.stop()
+        }
+        for file in ["state.json", "series.bin"] { try? FileManager.default.removeItem(atPath: folder + "/data/" + file) }
+        let results = HeavyResults()
+        results.group.enter()
+        Thread {
+            do {
+                results.add(try HTTP.get(base + "/api/v1/query?query=count_over_time(up%5B100d:1ms%5D)", timeout: 120))
+            } catch {
+                results.add((0, "\(error)"))
+            }
+            results.group.leave()
+        }.start()
+        try SidecarTests.eventually(60, "the query evaluating") {
+            try HTTP.get(base + "/metrics").1.contains("ctlmon_queries_running 1")
+        }
+        sidecar.terminate()
+        let status = sidecar.waitForExit(timeout: 15)
+        #expect(status == 0, "exit status \(status.map(String.init) ?? "none within 15 s"); it printed:\n\(sidecar.printed.suffix(2000))")
+        results.group.wait()
+        let answer = results.all.first
+        #expect(answer?.0 == 503 && answer?.1.contains(#""errorType":"canceled""#) == true, "\(answer.map { "\($0.0) \($0.1.prefix(200))" } ?? "none")")
+        for file in ["state.json", "series.bin"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/data/" + file), "\(file) not written at SIGTERM")
+        }
+    }
+}
+
 /// The answers of the heavy queries, collected from their threads.
 final class HeavyResults: @unchecked Sendable {
     // Sendable: `answers` only touched with `lock` held.
