@@ -37,3 +37,27 @@ struct DeploymentRBACTests {
         #expect(Set(rule.resources) == ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] && rule.verbs == ["list"])
     }
 }
+
+/// `deploy/networkpolicy.yaml`: only the monitoring namespace reaches the sidecar's port.
+@Suite("deployment network policy")
+struct DeploymentNetworkPolicyTests {
+    static let deploy = Fixture.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("deploy").path
+
+    @Test("ingress to the sidecar's pods only from the monitoring namespace, only on 9095; the kustomization lists the policy")
+    func onlyMonitoringReachesThePort() throws {
+        let path = Self.deploy + "/networkpolicy.yaml"
+        let policy = try #require(try StrictYAML.composeAll(try StrictYAML.read(path: path), path: path).first)
+        #expect(policy["kind"]?.string == "NetworkPolicy")
+        let spec = try #require(policy["spec"])
+        #expect(spec["podSelector"]?["matchLabels"]?["app.kubernetes.io/name"]?.string == "ctlmon")
+        #expect(spec["policyTypes"]?.sequence?.compactMap(\.string) == ["Ingress"])
+        let rules = spec["ingress"]?.sequence ?? []
+        #expect(rules.count == 1)
+        let from = rules.first?["from"]?.sequence ?? []
+        #expect(from.count == 1 && from.first?["namespaceSelector"]?["matchLabels"]?["kubernetes.io/metadata.name"]?.string == "monitoring")
+        #expect(from.first?["podSelector"] == nil && from.first?["ipBlock"] == nil)
+        #expect(rules.first?["ports"]?.sequence?.compactMap { $0["port"]?.string } == ["9095"])
+        let kustomization = try String(contentsOfFile: Self.deploy + "/kustomization.yaml", encoding: .utf8)
+        #expect(kustomization.contains("- networkpolicy.yaml"))
+    }
+}
