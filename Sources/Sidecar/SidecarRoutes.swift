@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import PromModel
+import PromQL
 import ServiceLifecycle
 import Workers
 
@@ -33,11 +35,11 @@ enum SidecarRoutes {
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/api/v1/query", method: method) { request, _ in
                 let params = try await parameters(request)
-                return await evaluate(on: queries, timeout: api.limits.timeout) { api.query(params, deadline: $0, isCanceled: $1) }
+                return await evaluate(on: queries, timeout: api.limits.timeout) { api.queries.query(params, deadline: $0, isCanceled: $1) }
             }
             router.on("/api/v1/query_range", method: method) { request, _ in
                 let params = try await parameters(request)
-                return await evaluate(on: queries, timeout: api.limits.timeout) { api.queryRange(params, deadline: $0, isCanceled: $1) }
+                return await evaluate(on: queries, timeout: api.limits.timeout) { api.queries.queryRange(params, deadline: $0, isCanceled: $1) }
             }
         }
         router.get("/") { _, _ in
@@ -74,7 +76,7 @@ enum SidecarRoutes {
             canceled.withLock { $0 = true }
         }
         guard let (status, answer) = result else {
-            return json(503, SidecarAPI.error("timeout", "query timed out in query queue"))
+            return json(503, QueryEndpoints.error("timeout", "query timed out in query queue"))
         }
         return json(status, answer)
     }
@@ -117,7 +119,7 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// 413 with Prometheus's error shape.
     var tooLarge: Response {
-        SidecarRoutes.json(413, SidecarAPI.error("bad_data", "request body larger than \(maxBytes) bytes"))
+        SidecarRoutes.json(413, QueryEndpoints.error("bad_data", "request body larger than \(maxBytes) bytes"))
     }
 }
 

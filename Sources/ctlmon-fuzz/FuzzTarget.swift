@@ -17,6 +17,7 @@ enum FuzzTarget: String, CaseIterable {
     case tests
     case template
     case oneshot
+    case api
 
     static let current: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["CTLMON_FUZZ_TARGET"] ?? ""
@@ -38,6 +39,7 @@ enum FuzzTarget: String, CaseIterable {
         case .tests: _ = try? RuleTestFile.parse(String(decoding: data, as: UTF8.self), path: "fuzz.yml")
         case .template: FuzzTemplate.run(String(decoding: data, as: UTF8.self))
         case .oneshot: FuzzOneShot.run(data)
+        case .api: FuzzAPI.run(String(decoding: data, as: UTF8.self))
         }
     }
 }

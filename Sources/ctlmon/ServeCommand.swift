@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import PromModel
+import PromQL
 import Sidecar
 
 /// `ctlmon serve`: the sidecar.

@@ -55,7 +55,7 @@ struct SidecarConcurrencyTests {
         // to make progress together; the deadline only bounds a failure, it never decides one.
         let done = Locked(false)
         func outcomes() -> (recorded: Bool, alert: Bool, sent: Bool) {
-            let (_, body) = api.query(APIParameters(["query": "job:up:sum"]), deadline: .now + .seconds(120))
+            let (_, body) = api.queries.query(APIParameters(["query": "job:up:sum"]), deadline: .now + .seconds(120))
             return (body.contains("\"job\":\"a\""), api.alerts().contains("\"alertname\":\"Up\""), notifier.queues[0].counts.sent > 0)
         }
         let group = DispatchGroup()
@@ -66,7 +66,7 @@ struct SidecarConcurrencyTests {
                     _ = api.rulesJSON()
                     _ = api.targets()
                     _ = api.metricsText()
-                    _ = api.query(APIParameters(["query": k == 0 ? "job:up:sum" : "count(apiserver_request_total)"]), deadline: .now + .seconds(120))
+                    _ = api.queries.query(APIParameters(["query": k == 0 ? "job:up:sum" : "count(apiserver_request_total)"]), deadline: .now + .seconds(120))
                 }
             }
         }
