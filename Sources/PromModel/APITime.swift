@@ -30,7 +30,8 @@ package enum APITime {
     /// Milliseconds since the epoch of a time parameter.
     package static func milliseconds(ofTime text: String) throws(ParseError) -> Int64 {
         if let seconds = GoFloat.parse(text) {
-            guard seconds.isFinite, seconds >= Double(minSeconds), seconds < Double(maxSeconds) + 1 else {
+            guard seconds.isFinite else { throw ParseError(description: "cannot parse \"\(text)\" to a valid timestamp: not a finite number") }
+            guard seconds >= Double(minSeconds), seconds < Double(maxSeconds) + 1 else {
                 throw ParseError(description: "cannot parse \"\(text)\" to a valid timestamp: out of range "
                     + "(Unix seconds from \(minSeconds) to \(maxSeconds), or RFC 3339)")
             }

@@ -99,9 +99,9 @@ struct HostileInputTests {
         Case(name: "escape sequences in label values reach the terminal escaped", arguments: ["check", "-", "--color", "never"] + time,
              stdin: bytes(scrape + "apiserver_storage_objects{resource=\"\u{1B}]0;pwned\u{07}\u{1B}[2J\"} 5\n"), status: 0,
              expect: "\\x1b]0;pwned\\a\\x1b[2J 5"),
-        Case(name: "--time NaN", arguments: ["check", "-", "--time", "nan"], stdin: bytes(scrape), status: 2, expect: "--time: expected"),
+        Case(name: "--time NaN", arguments: ["check", "-", "--time", "nan"], stdin: bytes(scrape), status: 2, expect: "--time: cannot parse \"nan\" to a valid timestamp"),
         Case(name: "--baseline-time NaN", arguments: ["check", "@s.txt", "--baseline", "@s.txt", "--baseline-time", "nan"] + time,
-             files: ["s.txt": bytes(scrape)], status: 2, expect: "--baseline-time: expected"),
+             files: ["s.txt": bytes(scrape)], status: 2, expect: "--baseline-time: cannot parse \"nan\" to a valid timestamp: not a finite number"),
         Case(name: "a usage error exits 2", arguments: ["check", "--no-such-flag"], status: 2, expect: "Unknown option"),
     ]
 
@@ -137,7 +137,7 @@ struct HostileInputTests {
         Case(name: "a zero range", arguments: ["query", "x[0s]", "-"] + time, status: 2, expect: "duration must be greater than 0"),
         Case(name: "--interval of 100000000y", arguments: ["query", "x", "-", "--interval", "100000000y"] + time, status: 2,
              expect: "duration out of range"),
-        Case(name: "--time NaN", arguments: ["query", "x", "-", "--time", "nan"], status: 2, expect: "--time: expected"),
+        Case(name: "--time NaN", arguments: ["query", "x", "-", "--time", "nan"], status: 2, expect: "--time: cannot parse \"nan\" to a valid timestamp"),
         Case(name: "escape sequences in label values are escaped in query's text output", arguments: ["query", "x", "-"] + time,
              stdin: bytes("x{v=\"\u{1B}[31mred\"} 1\n"), status: 0, expect: "x{v=\"\\x1b[31mred\"} 1"),
     ]
