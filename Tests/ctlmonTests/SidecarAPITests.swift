@@ -122,19 +122,8 @@ struct SidecarAPITests {
             target.stop()
         }
         let heavy = "/api/v1/query?query=count_over_time(up%5B100d:1ms%5D)"
-        // On threads of their own: a blocking curl must not hold one of the few executor threads.
         let results = HeavyResults()
-        for _ in 0..<16 {
-            results.group.enter()
-            Thread {
-                do {
-                    results.add(try HTTP.get(base + heavy, timeout: 120))
-                } catch {
-                    results.add((0, "\(error)"))
-                }
-                results.group.leave()
-            }.start()
-        }
+        for _ in 0..<16 { results.get(base + heavy) }
         // Wait for the 16 to be evaluating (the sidecar's own gauge), then probe.
         try SidecarTests.eventually(60, "16 queries evaluating") {
             try HTTP.get(base + "/metrics").1.contains("ctlmon_queries_running 16")
@@ -174,15 +163,7 @@ extension SidecarAPITests {
         }
         for file in ["state.json", "series.bin"] { try? FileManager.default.removeItem(atPath: folder + "/data/" + file) }
         let results = HeavyResults()
-        results.group.enter()
-        Thread {
-            do {
-                results.add(try HTTP.get(base + "/api/v1/query?query=count_over_time(up%5B100d:1ms%5D)", timeout: 120))
-            } catch {
-                results.add((0, "\(error)"))
-            }
-            results.group.leave()
-        }.start()
+        results.get(base + "/api/v1/query?query=count_over_time(up%5B100d:1ms%5D)")
         try SidecarTests.eventually(60, "the query evaluating") {
             try HTTP.get(base + "/metrics").1.contains("ctlmon_queries_running 1")
         }
@@ -205,10 +186,22 @@ final class HeavyResults: @unchecked Sendable {
     private let lock = NSLock()
     private var answers: [(Int, String)] = []
 
-    func add(_ answer: (Int, String)?) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let answer { answers.append(answer) }
+    /// GETs `url` on a thread of its own (a blocking curl must not hold one of the few
+    /// executor threads); the answer, or the failure as status 0, joins ``all``.
+    func get(_ url: String) {
+        group.enter()
+        Thread { [self] in
+            let answer: (Int, String)
+            do {
+                answer = try HTTP.get(url, timeout: 120)
+            } catch {
+                answer = (0, "\(error)")
+            }
+            lock.lock()
+            answers.append(answer)
+            lock.unlock()
+            group.leave()
+        }.start()
     }
 
     var all: [(Int, String)] {
