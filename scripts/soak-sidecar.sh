@@ -58,7 +58,7 @@ pids+=($!)
 ( while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "$base/metrics"; sleep 1; done ) &
 pids+=($!)
 
-metric() { curl -s "$base/metrics" | sed -n "s/^$1 \\([0-9.e+]*\\)$/\\1/p" | head -1; }
+metric() { curl -s "$base/metrics" | sed -n "s/^$1\\({[^}]*}\\)\\{0,1\\} \\([0-9.e+]*\\)$/\\2/p" | head -1; }
 printf '%6s %10s %6s %8s %9s %10s\n' minute rss_MiB files threads series samples
 rows=()
 start=$(date +%s)

@@ -7,7 +7,7 @@ import SeriesStorage
 /// target disappears), the others keep theirs.
 package final class ScrapeManager: Sendable {
     private let store: SeriesStore
-    private let filter: FamilyFilter?
+    private let filter: Locked<FamilyFilter?>
     private let clock: @Sendable () -> Int64
     private let onScrape: @Sendable (ScrapeTarget, TargetScraper.Result) -> Void
     private let loops = Locked<[String: ScrapeLoop]>([:])
@@ -20,7 +20,7 @@ package final class ScrapeManager: Sendable {
         onScrape: @escaping @Sendable (ScrapeTarget, TargetScraper.Result) -> Void = { _, _ in }
     ) {
         self.store = store
-        self.filter = filter
+        self.filter = Locked(filter)
         self.clock = clock
         self.onScrape = onScrape
     }
@@ -41,7 +41,7 @@ package final class ScrapeManager: Sendable {
                 loops[key] = nil
             }
             for (key, target) in wanted where loops[key] == nil {
-                let loop = ScrapeLoop(target: target, store: store, filter: filter, clock: clock, onScrape: onScrape)
+                let loop = ScrapeLoop(target: target, store: store, filter: filter.withLock { $0 }, clock: clock, onScrape: onScrape)
                 loops[key] = loop
                 started.append(loop)
             }
@@ -50,6 +50,25 @@ package final class ScrapeManager: Sendable {
         for loop in stopped { loop.requestStop(markingStale: true) }
         for loop in stopped { loop.join() }
         for loop in started { loop.start() }
+    }
+
+    /// Makes the scraped targets exactly `targets`, parsed through `filter` (a reload whose
+    /// rules read other families): when the filter changes, every loop starts over with it
+    /// (without marking its series stale: the targets are the same).
+    package func apply(_ targets: [ScrapeTarget], filter newFilter: FamilyFilter?) {
+        let changed = filter.withLock { f -> Bool in
+            defer { f = newFilter }
+            return f != newFilter
+        }
+        if changed {
+            let all = loops.withLock { l -> [ScrapeLoop] in
+                defer { l = [:] }
+                return Array(l.values)
+            }
+            for loop in all { loop.requestStop() }
+            for loop in all { loop.join() }
+        }
+        apply(targets)
     }
 
     /// Stops every loop (shutdown), all at once: every scrape in flight is aborted, then

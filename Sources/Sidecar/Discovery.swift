@@ -18,10 +18,14 @@ final class Discovery: Sendable {
     private struct State {
         var discovered: [String: [String]] = [:]
         var dropped: Set<String> = []
+        /// Set by ``replace(_:)``: list the endpoints at the next turn, not at the minute.
+        var refreshNow = false
     }
 
     private let state = Locked(State())
-    private let config: SidecarConfig
+    /// The scrape configs; replaced by a reload.
+    private let configSlot: Locked<SidecarConfig>
+    private var config: SidecarConfig { configSlot.withLock { $0 } }
     private let logger: Logger
     private let api: KubernetesAPI?
     /// Aborts a Kubernetes request in flight when the worker stops.
@@ -30,7 +34,7 @@ final class Discovery: Sendable {
     static let refresh: Double = 60
 
     init(config: SidecarConfig, logger: Logger, api: KubernetesAPI? = KubernetesAPI.inCluster()) {
-        self.config = config
+        configSlot = Locked(config)
         self.logger = logger
         var api = api
         api?.cancellation = cancellation
@@ -48,7 +52,11 @@ final class Discovery: Sendable {
             var lastRefresh: ContinuousClock.Instant? = nil
             repeat {
                 // Endpoints every minute; the targets again whenever woken (a target dropped).
-                if lastRefresh.map({ $0.secondsElapsed >= Self.refresh }) ?? true {
+                let now = state.withLock { s -> Bool in
+                    defer { s.refreshNow = false }
+                    return s.refreshNow
+                }
+                if now || lastRefresh.map({ $0.secondsElapsed >= Self.refresh }) ?? true {
                     lastRefresh = .now
                     refreshEndpoints()
                 }
@@ -58,6 +66,13 @@ final class Discovery: Sendable {
     }
 
     func stop() { worker.stop() }
+
+    /// A reloaded config: its endpoints are listed and its targets applied at once.
+    func replace(_ config: SidecarConfig) {
+        configSlot.withLock { $0 = config }
+        state.withLock { $0.refreshNow = true }
+        worker.wake()
+    }
 
     private func refreshEndpoints() {
         for c in config.scrapeConfigs {

@@ -11,8 +11,8 @@ import Workers
 final class Housekeeping: Sendable {
     private let store: SeriesStore
     private let files: StateFiles?
-    private let retention: [String: Int64]
-    private let otherwise: Int64
+    /// How long each metric is kept, and the rest (milliseconds): replaced by a reload.
+    private let keep: Locked<(retention: [String: Int64], otherwise: Int64)>
     private let clock: @Sendable () -> Int64
     private let logger: Logger
     private let worker = WorkerThread(name: "housekeeping")
@@ -26,8 +26,7 @@ final class Housekeeping: Sendable {
     ) {
         self.store = store
         self.files = files
-        self.retention = retention
-        self.otherwise = otherwise
+        keep = Locked((retention, otherwise))
         self.clock = clock
         self.logger = logger
     }
@@ -38,6 +37,7 @@ final class Housekeeping: Sendable {
             var lastWrite = ContinuousClock.now
             while worker.pause(60) {
                 let now = clock()
+                let (retention, otherwise) = keep.withLock { $0 }
                 let removed = store.dropBefore { labels in now - (retention[labels.name] ?? otherwise) }
                 if removed > 0 { logger.debug("retention removed series", metadata: ["series": "\(removed)"]) }
                 if files != nil, lastWrite.secondsElapsed >= 300 {
@@ -47,6 +47,9 @@ final class Housekeeping: Sendable {
             }
         }
     }
+
+    /// The retention of a reloaded config's rules, from the next run on.
+    func update(retention: [String: Int64], otherwise: Int64) { keep.withLock { $0 = (retention, otherwise) } }
 
     /// Stops the thread, then writes the series file a last time.
     func stop() {

@@ -211,6 +211,22 @@ package final class RuleManager: Sendable {
         }
     }
 
+    // MARK: reload
+
+    /// Every alert state now (stop the manager first for a settled answer).
+    package func alertRecords() -> [AlertRecord] { state.withLock { $0.evaluator.alertRecords() } }
+
+    /// Takes the alert states of the manager a reload replaces: an alert whose group, rule name
+    /// and position are unchanged keeps its state, its start and its firing time. Returns how
+    /// many were carried over.
+    @discardableResult
+    package func carryOver(from old: RuleManager) -> Int {
+        let records = old.alertRecords()
+        let carried = state.withLock { $0.evaluator.restore(records) }
+        for g in groups.indices { publish(group: g) }
+        return carried
+    }
+
     // MARK: for the HTTP API
 
     /// Every alert that is not inactive, with its rule, as of the last group evaluation.

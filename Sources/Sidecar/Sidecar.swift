@@ -39,6 +39,8 @@ package struct Sidecar {
         package var outageTolerance: Double = 3600
         /// `--query.timeout`, `--query.max-concurrency`, `--query.max-samples`.
         package var queryLimits = QueryLimits()
+        /// `--web.enable-lifecycle`: `POST /-/reload` (and `PUT`) reload the config; SIGHUP always does.
+        package var enableLifecycle = false
         /// `--web.read-timeout` (seconds): a connection idle this long is closed, and so is one
         /// whose request (head and body) takes longer to arrive (a slow client cannot hold it).
         package var readTimeout: Double = 300
@@ -109,60 +111,96 @@ package struct Sidecar {
                 logger.error("series file unusable", metadata: ["problem": "\(error)"])
             }
         }
-        let notifier = config.alertmanagers.isEmpty ? nil
-            : Notifier(alertmanagers: config.alertmanagers, externalLabels: config.externalLabels, externalURL: externalURL, logger: logger)
         // The rules wait for a first scrape of every target (at most two scrape intervals):
         // each scrape wakes them to look again.
         let gate = StartGate(bound: 2 * (config.scrapeConfigs.compactMap(\.interval).max() ?? config.scrapeInterval))
-        let rules = RuleManager(
-            groups: groups, store: store, externalLabels: config.externalLabels,
-            evaluationInterval: Int64(config.evaluationInterval * 1000), notifier: notifier, files: files, logger: logger,
-            outageTolerance: Int64(options.outageTolerance * 1000), clock: clock, firstEvaluationGate: { gate.open })
-        rules.restore(now: clock())
-        let filter = RuleGroup.selectedNames(groups).map { FamilyFilter(names: Array($0).sorted()) }
+        let derived = Derived(groups)
         let discovery = Discovery(config: config, logger: logger)
-        let scrapes = ScrapeManager(store: store, filter: filter, clock: clock) { target, result in
+        // Each scrape wakes the rule manager in service (set once the pipeline is made).
+        let wakeRules = Locked<(@Sendable () -> Void)?>(nil)
+        let scrapes = ScrapeManager(store: store, filter: derived.filter, clock: clock) { target, result in
             discovery.observe(target, result)
-            rules.wake()
+            wakeRules.withLock { $0 }?()
         }
         gate.watch(scrapes)
-        // Each metric is kept as long as the rules read it back, plus two minutes; a
-        // selector without a metric name keeps everything for its reach.
-        let reach = RuleGroup.reach(groups)
-        let margin: Int64 = 2 * 60_000
-        let retention = reach.byName.mapValues { max($0, reach.unnamed ?? 0) + margin }
-        let otherwise = (reach.unnamed ?? 5 * 60_000) + margin
+        let housekeeping = Housekeeping(
+            store: store, files: files, retention: derived.retention, otherwise: derived.otherwise, clock: clock, logger: logger)
+        let parts = Reload.Parts(
+            options: options, store: store, files: files, externalURL: externalURL, logger: logger, clock: clock,
+            discovery: discovery, scrapes: scrapes, housekeeping: housekeeping)
+        let first = pipeline(loaded, parts: parts, gate: { gate.open })
+        first.rules.restore(now: clock())
+        let current = AlertPipeline.Current(first)
+        wakeRules.withLock { $0 = { current.value.rules.wake() } }
+        let reload = Reload(parts, pipeline: current)
 
         // The webhook configurations, when running in a cluster (the role may list them).
         let webhookConfigs = KubernetesAPI.inCluster().map { WebhookConfigWatcher(api: $0, store: store, logger: logger, clock: clock) }
 
-        let housekeeping = Housekeeping(store: store, files: files, retention: retention, otherwise: otherwise, clock: clock, logger: logger)
         let api = SidecarAPI(
-            store: store, rules: rules, scrapes: scrapes, notifier: notifier, externalLabels: config.externalLabels,
-            startTime: startTime, clock: clock, limits: options.queryLimits)
-        let router = SidecarRoutes.router(api: api, rules: rules)
+            store: store, pipeline: current, scrapes: scrapes, startTime: startTime, clock: clock, limits: options.queryLimits, reload: reload)
+        let router = SidecarRoutes.router(api: api, lifecycle: options.enableLifecycle)
+        let hangups = Hangups { _ = reload.reload() }
         let app = Application(
             router: router,
             server: SidecarRoutes.server(readTimeout: options.readTimeout),
             configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
             services: [
-                ThreadService(name: "notifier", start: { notifier?.start() },
-                              stop: { notifier?.stop(deadline: .now + .milliseconds(Int64(options.shutdownDeadline * 1000))) }),
-                ThreadService(name: "rules", start: { rules.start() }, stop: { rules.stop() }),
+                // One service for the pipeline and its reloads: reloads begin once it runs, and
+                // end before it stops (a reload never starts or stops what shutdown stops).
+                ThreadService(name: "alerting", start: {
+                    current.value.notifier?.start()
+                    current.value.rules.start()
+                    reload.begin()
+                }, stop: {
+                    reload.stop()
+                    current.value.rules.stop()
+                    current.value.notifier?.stop(deadline: .now + .milliseconds(Int64(options.shutdownDeadline * 1000)))
+                }),
                 ThreadService(name: "retention", start: { housekeeping.start() }, stop: { housekeeping.stop() }),
                 ThreadService(name: "webhook-configs", start: { webhookConfigs?.start() }, stop: { webhookConfigs?.stop() }),
                 ThreadService(name: "scrapes", start: { discovery.start { scrapes.apply($0) } }, stop: {
                     discovery.stop()
                     scrapes.stopAll()
                 }),
+                ThreadService(name: "sighup", start: { hangups.start() }, stop: { hangups.stop() }),
             ],
             logger: logger)
         logger.info("ctlmon serve started", metadata: [
             "listen": "\(host):\(port)", "targets_configs": "\(config.scrapeConfigs.count)", "rule_groups": "\(groups.count)",
-            "alertmanagers": "\(notifier?.queues.count ?? 0)",
+            "alertmanagers": "\(first.notifier?.queues.count ?? 0)",
         ])
         try await app.runService()
         logger.info("ctlmon serve stopped")
+    }
+
+    /// The rule manager and notifier of a loaded config (not started).
+    static func pipeline(_ loaded: Loaded, parts p: Reload.Parts, gate: @escaping @Sendable () -> Bool) -> AlertPipeline {
+        let config = loaded.config
+        let notifier = config.alertmanagers.isEmpty ? nil
+            : Notifier(alertmanagers: config.alertmanagers, externalLabels: config.externalLabels, externalURL: p.externalURL, logger: p.logger)
+        let rules = RuleManager(
+            groups: loaded.groups, store: p.store, externalLabels: config.externalLabels,
+            evaluationInterval: Int64(config.evaluationInterval * 1000), notifier: notifier, files: p.files, logger: p.logger,
+            outageTolerance: Int64(p.options.outageTolerance * 1000), clock: p.clock, firstEvaluationGate: gate)
+        return AlertPipeline(rules: rules, notifier: notifier, externalLabels: config.externalLabels)
+    }
+
+    /// What the rule groups decide about scraping and keeping: the families the scrapes keep
+    /// (nil: all), and how long each metric is kept — as long as the rules read it back, plus
+    /// two minutes; a selector without a metric name keeps everything for its reach.
+    struct Derived {
+        let filter: FamilyFilter?
+        let retention: [String: Int64]
+        let otherwise: Int64
+
+        init(_ groups: [RuleGroup]) {
+            filter = RuleGroup.selectedNames(groups).map { FamilyFilter(names: Array($0).sorted()) }
+            let reach = RuleGroup.reach(groups)
+            let margin: Int64 = 2 * 60_000
+            retention = reach.byName.mapValues { max($0, reach.unnamed ?? 0) + margin }
+            otherwise = (reach.unnamed ?? 5 * 60_000) + margin
+        }
     }
 
     static func hostAndPort(_ address: String) throws -> (String, Int) {

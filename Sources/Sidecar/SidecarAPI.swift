@@ -11,35 +11,45 @@ import Scraper
 /// the HTTP server, so that tests check the shapes directly.
 package struct SidecarAPI: Sendable {
     let store: SeriesStore
-    let rules: RuleManager
     let scrapes: ScrapeManager
-    let notifier: Notifier?
-    let externalLabels: [String: String]
-    let recordedNames: Set<String>
+    /// The rules, notifier and external labels in service (a reload replaces them).
+    let pipeline: AlertPipeline.Current
     let startTime: Double
     let clock: @Sendable () -> Int64
     /// The query limits (`--query.*`).
     package let limits: QueryLimits
+    /// Config reloads (their status in `/metrics`; `POST /-/reload`); nil in tests without one.
+    let reload: Reload?
     /// Where the API's queries are evaluated: at most `limits.maxConcurrency` at once, off
     /// the HTTP server's threads.
     package let queryThreads: LimitedThreads
 
     /// The API over the running components. `startTime`: the process start (Unix seconds, for
-    /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time.
+    /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time;
+    /// `limits`: how long, how many and how much the API's queries may take; `reload`: the
+    /// config reloads.
+    package init(
+        store: SeriesStore, pipeline: AlertPipeline.Current, scrapes: ScrapeManager,
+        startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits(), reload: Reload? = nil
+    ) {
+        self.limits = limits
+        self.reload = reload
+        queryThreads = LimitedThreads(limit: limits.maxConcurrency)
+        self.store = store
+        self.pipeline = pipeline
+        self.scrapes = scrapes
+        self.startTime = startTime
+        self.clock = clock
+    }
+
+    /// An API over components that are never replaced (tests).
     package init(
         store: SeriesStore, rules: RuleManager, scrapes: ScrapeManager, notifier: Notifier?, externalLabels: [String: String],
         startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits()
     ) {
-        self.limits = limits
-        queryThreads = LimitedThreads(limit: limits.maxConcurrency)
-        self.store = store
-        self.rules = rules
-        self.scrapes = scrapes
-        self.notifier = notifier
-        self.externalLabels = externalLabels
-        recordedNames = Set(rules.groups.flatMap { $0.rules.filter { $0.kind == .recording }.map(\.name) })
-        self.startTime = startTime
-        self.clock = clock
+        self.init(
+            store: store, pipeline: AlertPipeline.Current(AlertPipeline(rules: rules, notifier: notifier, externalLabels: externalLabels)),
+            scrapes: scrapes, startTime: startTime, clock: clock, limits: limits)
     }
 
     /// The query endpoints over the store, with the API's limits.
@@ -71,7 +81,7 @@ package struct SidecarAPI: Sendable {
         var w = JSONWriter()
         w.beginObject()
         w.beginArray("alerts")
-        for (_, a) in rules.activeAlerts() { Self.alertObject(&w, a) }
+        for (_, a) in pipeline.value.rules.activeAlerts() { Self.alertObject(&w, a) }
         w.endArray()
         w.endObject()
         return Self.success(w.output)
@@ -79,10 +89,11 @@ package struct SidecarAPI: Sendable {
 
     /// `GET /api/v1/rules`.
     package func rulesJSON() -> String {
+        let manager = pipeline.value.rules
         var w = JSONWriter()
         w.beginObject()
         w.beginArray("groups")
-        for (group, last, duration, rules) in rules.rulesSnapshot() {
+        for (group, last, duration, rules) in manager.rulesSnapshot() {
             w.beginObject()
             w.value("name", group.name)
             w.value("file", group.file)
@@ -114,7 +125,7 @@ package struct SidecarAPI: Sendable {
                 w.endObject()
             }
             w.endArray()
-            w.value("interval", Double(self.rules.interval(of: self.rules.groups.firstIndex { $0.name == group.name && $0.file == group.file } ?? 0)) / 1000)
+            w.value("interval", Double(manager.interval(of: manager.groups.firstIndex { $0.name == group.name && $0.file == group.file } ?? 0)) / 1000)
             w.value("limit", group.limit)
             w.value("evaluationTime", duration)
             w.value("lastEvaluation", last.map { RFC3339.format(milliseconds: $0) } ?? "0001-01-01T00:00:00Z")

@@ -13,7 +13,9 @@ extension SidecarAPI {
     /// The body of `GET /metrics`: ctlmon's own families, then each target's report series, the
     /// recorded series and `ALERTS` at their latest sample of the last 5 minutes (stale ones left out).
     package func metricsText() -> String {
-        var out = MetricsTextWriter(external: externalLabels)
+        let pipeline = self.pipeline.value
+        let notifier = pipeline.notifier
+        var out = MetricsTextWriter(external: pipeline.externalLabels)
         let now = clock()
         out.family("ctlmon_build_info", "gauge", "ctlmon's version.")
         out.sample("ctlmon_build_info", [("version", "0.1.0")], 1)
@@ -34,6 +36,14 @@ extension SidecarAPI {
         out.sample("ctlmon_store_bytes", [("part", "samples")], Double(usage.sampleBytes))
         out.sample("ctlmon_store_bytes", [("part", "index")], Double(usage.indexBytes))
 
+        if let reload {
+            let status = reload.status
+            out.family("ctlmon_config_last_reload_successful", "gauge", "Whether the last config reload succeeded.")
+            out.sample("ctlmon_config_last_reload_successful", [], status.successful ? 1 : 0)
+            out.family("ctlmon_config_last_reload_success_timestamp_seconds", "gauge", "When the config was last loaded successfully.")
+            out.sample("ctlmon_config_last_reload_success_timestamp_seconds", [], status.lastSuccess)
+        }
+
         let queries = queryThreads.counts
         out.family("ctlmon_queries_running", "gauge", "API queries being evaluated.")
         out.sample("ctlmon_queries_running", [], Double(queries.running))
@@ -52,7 +62,7 @@ extension SidecarAPI {
 
         out.family("ctlmon_rule_group_last_evaluation_timestamp_seconds", "gauge", "When each rule group was last evaluated.")
         out.family("ctlmon_rule_group_last_duration_seconds", "gauge", "How long each rule group's last evaluation took.")
-        for (group, last, duration, _) in rules.rulesSnapshot() {
+        for (group, last, duration, _) in pipeline.rules.rulesSnapshot() {
             out.sample("ctlmon_rule_group_last_evaluation_timestamp_seconds", [("rule_group", group.file + ";" + group.name)], Double(last ?? 0) / 1000)
             out.sample("ctlmon_rule_group_last_duration_seconds", [("rule_group", group.file + ";" + group.name)], duration)
         }
@@ -75,7 +85,7 @@ extension SidecarAPI {
         }
 
         // Each target's report series, the recorded series and ALERTS, at their latest sample.
-        let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + recordedNames.sorted() + ["ALERTS", WebhookConfigWatcher.metric]
+        let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + pipeline.recordedNames.sorted() + ["ALERTS", WebhookConfigWatcher.metric]
         let evaluator = Evaluator(store: store)
         for name in names {
             guard let expr = try? PromQLParser.parse("last_over_time({__name__=\"\(name)\"}[5m])"),

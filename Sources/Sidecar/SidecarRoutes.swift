@@ -16,13 +16,25 @@ enum SidecarRoutes {
     /// The largest request body read (a form-encoded query); larger ones get 413.
     static let maxBodyBytes = 1 << 20
 
-    static func router(api: SidecarAPI, rules: RuleManager) -> Router<BasicRequestContext> {
+    /// The routes over `api`; `lifecycle` (`--web.enable-lifecycle`) turns on `POST /-/reload`.
+    static func router(api: SidecarAPI, lifecycle: Bool = false) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: BodyLimitMiddleware(maxBytes: maxBodyBytes))
         let queries = api.queryThreads
         router.get("/-/healthy") { _, _ in text(200, "ctlmon is Healthy.\n") }
         router.get("/-/ready") { _, _ in
-            rules.isReady ? text(200, "ctlmon is Ready.\n") : text(503, "Service Unavailable\n")
+            api.pipeline.value.rules.isReady ? text(200, "ctlmon is Ready.\n") : text(503, "Service Unavailable\n")
+        }
+        for method in [HTTPRequest.Method.post, .put] {
+            router.on("/-/reload", method: method) { _, _ in
+                guard lifecycle, let reload = api.reload else { return text(403, "Lifecycle API is not enabled.\n") }
+                // Off the server's threads: a reload stops the rule manager and drains the old queues.
+                let failure = await withCheckedContinuation { (done: CheckedContinuation<String?, Never>) in
+                    Thread { done.resume(returning: reload.reload()) }.start()
+                }
+                if let failure { return text(500, "failed to reload config: \(failure)\n") }
+                return text(200, "")
+            }
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.read-timeout"), help: "Closes a connection idle this long, or whose request takes longer to arrive.")
     var readTimeout = "5m"
 
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Serve POST /-/reload (SIGHUP reloads the config either way).")
+    var enableLifecycle = false
+
     @Flag(name: .customLong("check-config"), help: "Check the config and its rule files, then exit (0 valid, 2 not).")
     var checkConfig = false
 
@@ -70,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
         guard let level = levels[logLevel] else { throw CommandFailure.badInput("--log.level: expected debug, info, warn or error, got \"\(logLevel)\"") }
         options.logLevel = level
+        options.enableLifecycle = enableLifecycle
         options.queryLimits.timeout = try Self.seconds("--query.timeout", queryTimeout)
         options.readTimeout = try Self.seconds("--web.read-timeout", readTimeout)
         guard queryMaxConcurrency >= 1 else { throw CommandFailure.badInput("--query.max-concurrency: at least 1") }

@@ -56,6 +56,8 @@ struct SidecarAPITests {
         // A header line past 16 KiB: the HTTP parser refuses the request.
         Case(path: "/-/healthy", headers: ["X-Big: " + String(repeating: "b", count: 20 << 10)], status: 400, contains: ""),
         Case(path: "/api/v1/nothing", status: 404, contains: ""),
+        // Without --web.enable-lifecycle, as Prometheus.
+        Case(method: "POST", path: "/-/reload", status: 403, contains: "Lifecycle API is not enabled."),
         Case(method: "DELETE", path: "/api/v1/query", status: 404, contains: ""),
     ]
 
@@ -176,6 +178,69 @@ extension SidecarAPITests {
         for file in ["state.json", "series.bin"] {
             #expect(FileManager.default.fileExists(atPath: folder + "/data/" + file), "\(file) not written at SIGTERM")
         }
+    }
+}
+
+extension SidecarAPITests {
+    static func post(_ url: String) throws -> (Int, String) {
+        let out = try Components.run("curl", ["-s", "-m", "60", "-X", "POST", "-o", "-", "-w", "\n%{http_code}", url])
+        let newline = try #require(out.lastIndex(of: "\n"))
+        return (Int(out[out.index(after: newline)...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, String(out[..<newline]))
+    }
+
+    static func groups(_ base: String) throws -> [String] {
+        let j = try HTTP.json(base + "/api/v1/rules") as? [String: Any]
+        return (((j?["data"] as? [String: Any])?["groups"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+    }
+
+    @Test("reload (POST /-/reload, SIGHUP): a bad rule file keeps the running config and says file:line; a good one applies, firing alerts keep their state and start")
+    func reload() throws {
+        let folder = try Components.temporaryFolder("api-reload")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, address) = try Components.fakeTarget(SidecarTests.apiserverFixture)
+        defer { target.stop() }
+        let rules = """
+            groups:
+              - name: first
+                interval: 1s
+                rules:
+                  - alert: TargetUp
+                    expr: up == 1
+            """
+        let config = try SidecarTests.config(folder: folder, target: address, rules: rules, alertmanagers: [])
+        let (sidecar, base) = try Components.sidecar(ctlmon: SidecarTests.ctlmon, config: config, storage: folder + "/data", arguments: ["--web.enable-lifecycle"])
+        defer { sidecar.stop() }
+        try SidecarTests.eventually(30, "TargetUp firing") {
+            try SidecarTests.sidecarAlerts(base).contains { $0["state"] as? String == "firing" }
+        }
+        let since = try #require(try SidecarTests.sidecarAlerts(base).first?["activeAt"] as? String)
+
+        // A rule file that does not parse: 500 naming the file and line; nothing changes.
+        try SidecarTests.write(rules + "\n      - alert: Broken\n        expr: sum(\n", folder + "/rules.yml")
+        let (status, body) = try Self.post(base + "/-/reload")
+        #expect(status == 500 && body.contains("failed to reload config") && body.contains("rules.yml:"), "\(status) \(body)")
+        #expect(try Self.groups(base) == ["first"])
+        #expect(try HTTP.get(base + "/metrics").1.contains("ctlmon_config_last_reload_successful 0"))
+
+        // A good one: the new group runs, the firing alert keeps its state and start.
+        try SidecarTests.write(rules + "\n  - name: second\n    interval: 1s\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n",
+                               folder + "/rules.yml")
+        let (ok, okBody) = try Self.post(base + "/-/reload")
+        #expect(ok == 200, "\(okBody)")
+        #expect(try Self.groups(base) == ["first", "second"])
+        #expect(try HTTP.get(base + "/metrics").1.contains("ctlmon_config_last_reload_successful 1"))
+        let alert = try #require(try SidecarTests.sidecarAlerts(base).first)
+        #expect(alert["state"] as? String == "firing" && alert["activeAt"] as? String == since, "\(alert)")
+        try SidecarTests.eventually(30, "the new group evaluated") {
+            try HTTP.get(base + "/api/v1/query?query=job:up:sum").1.contains("\"apiserver\"")
+        }
+
+        // SIGHUP reloads too.
+        try SidecarTests.write(rules + "\n  - name: third\n    interval: 1s\n    rules:\n      - record: third:up\n        expr: up\n",
+                               folder + "/rules.yml")
+        kill(sidecar.pid, SIGHUP)
+        try SidecarTests.eventually(30, "the third group after SIGHUP") { try Self.groups(base) == ["first", "third"] }
+        #expect(sidecar.isRunning)
     }
 }
 
