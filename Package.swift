@@ -16,6 +16,7 @@ let package = Package(
         // The sidecar: HTTP, start and SIGTERM, logging.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -76,6 +77,7 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +100,7 @@ let package = Package(
             ]
         ),
         // What the test targets share: the fixtures, processes, deadlines, a seeded generator.
-        .target(name: "CtlmonTestSupport", dependencies: ["PromText"]),
+        .target(name: "CtlmonTestSupport", dependencies: ["PromText", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")]),
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"]),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib", "CtlmonTestSupport"]),
         .testTarget(name: "SeriesStorageTests", dependencies: ["SeriesStorage", "LabelMatchers", "PromModel", "PromText"]),

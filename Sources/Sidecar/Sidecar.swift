@@ -39,6 +39,8 @@ package struct Sidecar {
         package var outageTolerance: Double = 3600
         /// `--query.timeout`, `--query.max-concurrency`, `--query.max-samples`.
         package var queryLimits = QueryLimits()
+        /// `--web.config.file`: Prometheus's web configuration (basic authentication users).
+        package var webConfigPath: String? = nil
         /// `--web.enable-lifecycle`: `POST /-/reload` (and `PUT`) reload the config; SIGHUP always does.
         package var enableLifecycle = false
         /// `--web.read-timeout` (seconds): a connection idle this long is closed, and so is one
@@ -139,7 +141,11 @@ package struct Sidecar {
 
         let api = SidecarAPI(
             store: store, pipeline: current, scrapes: scrapes, startTime: startTime, clock: clock, limits: options.queryLimits, reload: reload)
-        let router = SidecarRoutes.router(api: api, lifecycle: options.enableLifecycle)
+        let web = try options.webConfigPath.map { path throws -> WebConfig in
+            do { return try WebConfig.load(path: path) } catch { throw SidecarError("--web.config.file: \(error)") }
+        }
+        let authentication = (web?.users.isEmpty ?? true) ? nil : BasicAuthentication(users: web!.users)
+        let router = SidecarRoutes.router(api: api, lifecycle: options.enableLifecycle, authentication: authentication)
         let hangups = Hangups { _ = reload.reload() }
         let app = Application(
             router: router,

@@ -16,10 +16,12 @@ enum SidecarRoutes {
     /// The largest request body read (a form-encoded query); larger ones get 413.
     static let maxBodyBytes = 1 << 20
 
-    /// The routes over `api`; `lifecycle` (`--web.enable-lifecycle`) turns on `POST /-/reload`.
-    static func router(api: SidecarAPI, lifecycle: Bool = false) -> Router<BasicRequestContext> {
+    /// The routes over `api`; `lifecycle` (`--web.enable-lifecycle`) turns on `POST /-/reload`;
+    /// `authentication` (`--web.config.file`'s users) guards every path but the probes'.
+    static func router(api: SidecarAPI, lifecycle: Bool = false, authentication: BasicAuthentication? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: BodyLimitMiddleware(maxBytes: maxBodyBytes))
+        if let authentication { router.add(middleware: BasicAuthMiddleware(authentication: authentication)) }
         let queries = api.queryThreads
         router.get("/-/healthy") { _, _ in text(200, "ctlmon is Healthy.\n") }
         router.get("/-/ready") { _, _ in
@@ -145,5 +147,31 @@ extension SidecarRoutes {
             additionalChannelHandlers: [RequestReadTimeout(timeout: timeout)],
             idleTimeout: timeout,
             httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100)))
+    }
+}
+
+/// HTTP basic authentication on every path but `/-/healthy` and `/-/ready`: 401 with
+/// `WWW-Authenticate` without valid credentials. A bcrypt check (a pair not verified before)
+/// runs on two threads of its own, so that a flood of wrong passwords cannot occupy the
+/// server's threads; past 10 s waiting for one, 503.
+struct BasicAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let authentication: BasicAuthentication
+    let checks = LimitedThreads(limit: 2)
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/-/healthy" || path == "/-/ready" { return try await next(request, context) }
+        let header = request.headers[.authorization]
+        if authentication.allowsWithoutChecking(header) { return try await next(request, context) }
+        let auth = authentication
+        guard let allowed = await checks.run(deadline: .now + .seconds(10), { auth.allows(header) }) else {
+            return SidecarRoutes.text(503, "authentication checks overloaded\n")
+        }
+        guard allowed else {
+            return Response(
+                status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"ctlmon\"", .contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "Unauthorized\n")))
+        }
+        return try await next(request, context)
     }
 }

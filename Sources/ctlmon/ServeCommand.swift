@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.read-timeout"), help: "Closes a connection idle this long, or whose request takes longer to arrive.")
     var readTimeout = "5m"
 
+    @Option(name: .customLong("web.config.file"), help: "Prometheus's web configuration file: basic_auth_users (bcrypt hashes).")
+    var webConfigFile: String?
+
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Serve POST /-/reload (SIGHUP reloads the config either way).")
     var enableLifecycle = false
 
@@ -74,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = levels[logLevel] else { throw CommandFailure.badInput("--log.level: expected debug, info, warn or error, got \"\(logLevel)\"") }
         options.logLevel = level
         options.enableLifecycle = enableLifecycle
+        options.webConfigPath = webConfigFile
         options.queryLimits.timeout = try Self.seconds("--query.timeout", queryTimeout)
         options.readTimeout = try Self.seconds("--web.read-timeout", readTimeout)
         guard queryMaxConcurrency >= 1 else { throw CommandFailure.badInput("--query.max-concurrency: at least 1") }

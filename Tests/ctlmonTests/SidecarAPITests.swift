@@ -244,6 +244,35 @@ extension SidecarAPITests {
     }
 }
 
+extension SidecarAPITests {
+    @Test("--web.config.file: every path but the probes needs the user's password (401 with WWW-Authenticate); the password is in no log line")
+    func basicAuthentication() throws {
+        let folder = try Components.temporaryFolder("api-auth")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "basic_auth_users:\n  alice: '\(Passwords.bcrypt("s3cret-pw"))'\n".write(toFile: folder + "/web.yml", atomically: true, encoding: .utf8)
+        let (target, address) = try Components.fakeTarget(SidecarTests.apiserverFixture)
+        defer { target.stop() }
+        let config = try SidecarTests.config(folder: folder, target: address, rules: "groups: []\n", alertmanagers: [])
+        let (sidecar, base) = try Components.sidecar(
+            ctlmon: SidecarTests.ctlmon, config: config, storage: folder + "/data", arguments: ["--web.config.file", folder + "/web.yml"])
+        defer { sidecar.stop() }
+        func status(_ path: String, _ credentials: [String]) throws -> String {
+            try Components.run("curl", ["-s", "-m", "30", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}"] + credentials + [base + path])
+        }
+        #expect(try status("/-/healthy", []).hasSuffix("200"))
+        #expect(try status("/-/ready", []).hasSuffix("200"))
+        for path in ["/metrics", "/api/v1/rules", "/api/v1/query?query=up", "/"] {
+            let denied = try status(path, [])
+            #expect(denied.hasSuffix("401") && denied.lowercased().contains("www-authenticate: basic"), "\(path): \(denied)")
+            #expect(try status(path, ["-u", "alice:wrong"]).hasSuffix("401"), "\(path)")
+            #expect(try status(path, ["-u", "mallory:s3cret-pw"]).hasSuffix("401"), "\(path)")
+            #expect(try status(path, ["-u", "alice:s3cret-pw"]).hasSuffix("200"), "\(path)")
+        }
+        sidecar.stop()
+        #expect(!sidecar.printed.contains("s3cret-pw") && !sidecar.printed.contains("YWxpY2U6"), "a credential in the log")
+    }
+}
+
 /// The answers of the heavy queries, collected from their threads.
 final class HeavyResults: @unchecked Sendable {
     // Sendable: `answers` only touched with `lock` held.
