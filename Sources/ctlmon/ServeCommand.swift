@@ -87,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         if checkConfig {
             do {
                 let loaded = try Sidecar.load(options)
+                if let webConfigFile {
+                    do { _ = try WebConfig.load(path: webConfigFile) } catch { throw SidecarError("--web.config.file: \(error)") }
+                }
                 print("Checking \(config ?? "the in-cluster defaults")")
                 print("  SUCCESS: \(loaded.config.scrapeConfigs.count) scrape configs, \(loaded.groups.count) rule groups, "
                     + "\(loaded.config.alertmanagers.flatMap(\.targets).count) Alertmanagers")
