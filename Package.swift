@@ -71,7 +71,7 @@ let package = Package(
             name: "Sidecar",
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
-                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper",
+                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

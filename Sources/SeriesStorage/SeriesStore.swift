@@ -126,6 +126,36 @@ package final class SeriesStore: @unchecked Sendable {
         }
     }
 
+    /// Visits the live series as ``forEachSeries(_:)`` does, but in slices: the read lock is
+    /// held until `body` returns false (or the store ends), then released while `between`
+    /// runs, and the walk resumes at the next series. A long walk (the series file, several
+    /// hundred megabytes on a big store) then holds off a scrape commit for one slice, not for
+    /// the whole store. Series created during the walk are seen; when series are removed
+    /// between two slices (retention), the walk starts over, so a series may be visited twice
+    /// (a reader of the file keeps the last) but a live one is never missed. `between` also
+    /// runs after the last slice.
+    package func forEachSeries(inSlices body: (Labels, PointsView) -> Bool, between: () throws -> Void) rethrows {
+        var next = 0
+        var epoch: UInt64?
+        var more = true
+        while more {
+            lock.withReadLock {
+                if epoch != table.epoch {
+                    if epoch != nil { next = 0 }
+                    epoch = table.epoch
+                }
+                let records = table.records
+                while next < records.count {
+                    let r = records[next]
+                    next += 1
+                    if !r.removed, !body(r.labels, PointsView(r.points[...])) { break }
+                }
+                more = next < records.count
+            }
+            try between()
+        }
+    }
+
     /// What the store holds, in counts and bytes.
     package struct Usage: Sendable {
         /// Live series (removed ones not counted).

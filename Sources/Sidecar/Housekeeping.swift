@@ -7,7 +7,8 @@ import Workers
 /// Retention and the history on disk: every minute, each metric's samples older than the
 /// longest range the rules read it with (plus a margin) are dropped; every five minutes
 /// (monotonic), and at shutdown, the store is written under `--storage.path` so that a
-/// restart keeps what the rules need (the 4 h a growth rule reads, say).
+/// restart keeps what the rules need (the 4 h a growth rule reads, say). After each run, the
+/// allocator's free pages go back to the system (``Allocator``).
 final class Housekeeping: Sendable {
     private let store: SeriesStore
     private let files: StateFiles?
@@ -44,6 +45,7 @@ final class Housekeeping: Sendable {
                     lastWrite = .now
                     write()
                 }
+                Allocator.returnFreeMemory()
             }
         }
     }

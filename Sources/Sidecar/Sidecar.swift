@@ -89,6 +89,7 @@ package struct Sidecar {
 
     /// Runs until SIGTERM or SIGINT.
     package static func run(_ options: Options) async throws {
+        Allocator.configureForLongRun()
         let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: options.logFormat, level: options.logLevel, clock: clock) }
         let logger = Logger(label: "ctlmon")

@@ -74,54 +74,82 @@ package struct StateFiles: Sendable {
 
     // MARK: series
 
-    static let magic: [UInt8] = Array("CTLMONS1".utf8)
+    /// The first format: magic, series count, series, CRC-32. Still read (a file an earlier
+    /// version wrote); no longer written.
+    static let magicV1: [UInt8] = Array("CTLMONS1".utf8)
+    /// The format written now: magic, series, then the series count and the CRC-32 of all
+    /// before it. The count comes last so that the file can be written as the store is walked,
+    /// a slice at a time, never whole in memory.
+    static let magicV2: [UInt8] = Array("CTLMONS2".utf8)
 
-    /// Every series of the store with its samples.
+    /// How much is encoded under the store's read lock before the slice is written out (with
+    /// the lock released): what a scrape commit may wait for, and the writer's buffer.
+    static let sliceBytes = 1 << 20
+
+    /// Every series of the store with its samples, streamed to the file a slice (about
+    /// ``sliceBytes``) at a time: the memory it takes does not grow with the store, and the
+    /// store's lock is never held for more than one slice.
     package func writeSeries(_ store: SeriesStore) throws {
-        var out = Self.magic
-        var count: UInt32 = 0
-        var body: [UInt8] = []
-        func u16(_ v: Int) { Self.appendLittleEndian(UInt64(v), bytes: 2, to: &body) }
-        func u32(_ v: Int) { Self.appendLittleEndian(UInt64(v), bytes: 4, to: &body) }
-        func u64(_ v: UInt64) { Self.appendLittleEndian(v, bytes: 8, to: &body) }
-        store.forEachSeries { labels, points in
-            let pairs = labels.labels
-            guard pairs.count <= UInt16.max, !points.isEmpty else { return }
-            count += 1
-            u16(pairs.count)
-            for l in pairs {
-                let n = Array(l.name.utf8)
-                let v = Array(l.value.utf8)
-                u16(min(n.count, Int(UInt16.max)))
-                body.append(contentsOf: n.prefix(Int(UInt16.max)))
-                u32(v.count)
-                body.append(contentsOf: v)
-            }
-            u32(points.count)
-            for p in points {
-                u64(UInt64(bitPattern: p.t))
-                u64(p.v.bitPattern)
-            }
+        try Self.atomicWrite(to: seriesPath) { file in
+            var crc = CRC32()
+            var count: UInt32 = 0
+            var buffer = Self.magicV2
+            buffer.reserveCapacity(Self.sliceBytes + Self.sliceBytes / 4)
+            try store.forEachSeries(inSlices: { labels, points in
+                let pairs = labels.labels
+                guard pairs.count <= UInt16.max, !points.isEmpty, count < UInt32.max else { return true }
+                count += 1
+                Self.encode(pairs, points, to: &buffer)
+                return buffer.count < Self.sliceBytes
+            }, between: {
+                crc.update(buffer[...])
+                try file.write(contentsOf: buffer)
+                buffer.removeAll(keepingCapacity: true)
+            })
+            Self.appendLittleEndian(UInt64(count), bytes: 4, to: &buffer)
+            crc.update(buffer[...])
+            Self.appendLittleEndian(UInt64(crc.value), bytes: 4, to: &buffer)
+            try file.write(contentsOf: buffer)
         }
-        Self.appendLittleEndian(UInt64(count), bytes: 4, to: &out)
-        out += body
-        Self.appendLittleEndian(UInt64(CRC32.checksum(out[...])), bytes: 4, to: &out)
-        try Self.atomicWrite(Data(out), to: seriesPath)
+    }
+
+    /// One series as the file holds it: the label count, each name and value with its
+    /// length, the point count, each point's time and value bits.
+    static func encode(_ pairs: [Labels.Label], _ points: PointsView, to out: inout [UInt8]) {
+        appendLittleEndian(UInt64(pairs.count), bytes: 2, to: &out)
+        for l in pairs {
+            let n = l.name.utf8.prefix(Int(UInt16.max))
+            appendLittleEndian(UInt64(n.count), bytes: 2, to: &out)
+            out.append(contentsOf: n)
+            appendLittleEndian(UInt64(l.value.utf8.count), bytes: 4, to: &out)
+            out.append(contentsOf: l.value.utf8)
+        }
+        appendLittleEndian(UInt64(points.count), bytes: 4, to: &out)
+        for p in points {
+            appendLittleEndian(UInt64(bitPattern: p.t), bytes: 8, to: &out)
+            appendLittleEndian(p.v.bitPattern, bytes: 8, to: &out)
+        }
     }
 
     /// Reads the series file into `store`; returns the number of series, 0 without a file.
+    /// Both formats are read; the checksum is verified before anything is loaded.
     package func readSeries(into store: SeriesStore) throws(Problem) -> Int {
         guard FileManager.default.fileExists(atPath: seriesPath) else { return 0 }
-        guard let data = FileManager.default.contents(atPath: seriesPath) else { throw Problem(description: "\(seriesPath): cannot read") }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 16, Array(bytes.prefix(8)) == Self.magic else {
+        guard let bytes = FileManager.default.contents(atPath: seriesPath).map({ [UInt8]($0) }) else {
+            throw Problem(description: "\(seriesPath): cannot read")
+        }
+        let magic = Array(bytes.prefix(8))
+        guard bytes.count >= 16, magic == Self.magicV1 || magic == Self.magicV2 else {
             throw Problem(description: "\(seriesPath): not a ctlmon series file; starting without history")
         }
         let stored = UInt32(Self.littleEndian(bytes.suffix(4)))
-        let crc = CRC32.checksum(bytes.dropLast(4))
-        guard stored == crc else { throw Problem(description: "\(seriesPath): checksum mismatch (a half-written file?); starting without history") }
-        var i = 8
-        let end = bytes.count - 4
+        var crc = CRC32()
+        crc.update(bytes.dropLast(4))
+        guard stored == crc.value else { throw Problem(description: "\(seriesPath): checksum mismatch (a half-written file?); starting without history") }
+        // Version 1: the count after the magic; version 2: the count before the checksum.
+        var i = magic == Self.magicV1 ? 12 : 8
+        let end = magic == Self.magicV1 ? bytes.count - 4 : bytes.count - 8
+        let count = Int(Self.littleEndian(magic == Self.magicV1 ? bytes[8..<12] : bytes[end..<(end + 4)]))
         func take(_ n: Int) throws(Problem) -> ArraySlice<UInt8> {
             guard n >= 0, i + n <= end else { throw Problem(description: "\(seriesPath): truncated at byte \(i)") }
             defer { i += n }
@@ -130,7 +158,6 @@ package struct StateFiles: Sendable {
         func u16() throws(Problem) -> Int { Int(Self.littleEndian(try take(2))) }
         func u32() throws(Problem) -> Int { Int(Self.littleEndian(try take(4))) }
         func u64() throws(Problem) -> UInt64 { Self.littleEndian(try take(8)) }
-        let count = try u32()
         for _ in 0..<count {
             var pairs: [(String, String)] = []
             for _ in 0..<(try u16()) {
@@ -145,6 +172,7 @@ package struct StateFiles: Sendable {
             for _ in 0..<n { points.append(Point(t: Int64(bitPattern: try u64()), v: Double(bitPattern: try u64()))) }
             store.replace(Labels(pairs), points: points)
         }
+        guard i == end else { throw Problem(description: "\(seriesPath): \(end - i) bytes after the last of \(count) series") }
         return count
     }
 
@@ -160,9 +188,16 @@ package struct StateFiles: Sendable {
         return v
     }
 
-    /// Writes `data` to `path` so that a crash leaves the old file or the new one, never a
-    /// mix: a temporary file (mode 0600), fsync, rename over the old one, fsync of the folder.
+    /// Writes `data` to `path` atomically (see ``atomicWrite(to:_:)``).
     static func atomicWrite(_ data: Data, to path: String) throws {
+        try atomicWrite(to: path) { try $0.write(contentsOf: data) }
+    }
+
+    /// Writes the file `produce` writes to `path` so that a crash leaves the old file or the
+    /// new one, never a mix: a temporary file (mode 0600), fsync, rename over the old one,
+    /// fsync of the folder. When `produce` throws, the temporary file is removed and the old
+    /// file stays.
+    static func atomicWrite(to path: String, _ produce: (FileHandle) throws -> Void) throws {
         let temp = path + ".tmp"
         let manager = FileManager.default
         guard manager.createFile(atPath: temp, contents: nil, attributes: [.posixPermissions: 0o600]),
@@ -170,7 +205,7 @@ package struct StateFiles: Sendable {
         else { throw Problem(description: "\(temp): cannot create") }
         do {
             defer { try? handle.close() }
-            try handle.write(contentsOf: data)
+            try produce(handle)
             try handle.synchronize()
         } catch {
             try? manager.removeItem(atPath: temp)
@@ -190,18 +225,34 @@ package struct StateFiles: Sendable {
 }
 
 /// CRC-32 (IEEE 802.3, reflected, as zlib's `crc32` and Go's `hash/crc32` compute it): the
-/// checksum of `series.bin`, so a half-written or damaged file is refused.
-enum CRC32 {
+/// checksum of `series.bin`, so a half-written or damaged file is refused. Computed a piece at
+/// a time, as the file is written.
+struct CRC32 {
     private static let table: [UInt32] = (0..<256).map { n in
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
     }
 
+    private var register: UInt32 = 0xFFFF_FFFF
+
+    /// The checksum of nothing yet.
+    init() {}
+
+    /// Adds `bytes` to the checksum.
+    mutating func update(_ bytes: ArraySlice<UInt8>) {
+        var c = register
+        for b in bytes { c = Self.table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        register = c
+    }
+
+    /// The checksum of every byte added so far.
+    var value: UInt32 { register ^ 0xFFFF_FFFF }
+
     /// The checksum of `bytes`.
     static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
+        var crc = CRC32()
+        crc.update(bytes)
+        return crc.value
     }
 }

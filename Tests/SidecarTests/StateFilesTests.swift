@@ -30,7 +30,7 @@ struct StateFilesTests {
     }
 
     @Test("a corrupt, truncated or foreign file is a problem the log reports, and the start goes on", arguments: [
-        "truncated", "flipped", "foreign",
+        "truncated", "flipped", "foreign", "trailing",
     ])
     func damagedSeries(_ damage: String) throws {
         let folder = try Components.temporaryFolder("state")
@@ -43,6 +43,12 @@ struct StateFilesTests {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         switch damage {
         case "truncated": bytes = Array(bytes.prefix(bytes.count / 2))
+        case "trailing":
+            // A well-formed checksum over a file with bytes after its last series.
+            bytes.removeLast(8)
+            bytes += [0, 0, 0, 0, 50, 0, 0, 0]
+            let crc = CRC32.checksum(bytes[...])
+            bytes += (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * $0)) }
         case "flipped": bytes[bytes.count / 2] ^= 0xFF
         default: bytes = Array("not ours at all, but long enough".utf8)
         }
@@ -50,6 +56,56 @@ struct StateFilesTests {
         #expect(throws: StateFiles.Problem.self) { try files.readSeries(into: SeriesStore()) }
         try "{\"version\":1,\"lastEvaluation\":".write(toFile: folder + "/state.json", atomically: true, encoding: .utf8)
         #expect(throws: StateFiles.Problem.self) { try files.readAlerts() }
+    }
+
+    @Test("a series file of the first format (count after the magic), written by an earlier version, is still read")
+    func firstFormatStillRead() throws {
+        let folder = try Components.temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let source = SeriesStore()
+        source.append(Labels([("__name__", "a"), ("job", "x")]), timestamps: [1000, 2000], values: [1, 2])
+        var body: [UInt8] = []
+        source.forEachSeries { labels, points in StateFiles.encode(labels.labels, points, to: &body) }
+        var bytes = Array("CTLMONS1".utf8) + [1, 0, 0, 0] + body
+        let crc = CRC32.checksum(bytes[...])
+        bytes += (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * $0)) }
+        try Data(bytes).write(to: URL(fileURLWithPath: folder + "/series.bin"))
+        let back = SeriesStore()
+        #expect(try StateFiles(folder: folder).readSeries(into: back) == 1)
+        var seen: [String: [Int64]] = [:]
+        back.forEachSeries { l, p in seen[l.description] = p.map(\.t) }
+        #expect(seen == ["a{job=\"x\"}": [1000, 2000]])
+    }
+
+    @Test("a store larger than one slice is written while scrapes append: every series it had is in the file, whole")
+    func streamedWhileAppending() async throws {
+        let folder = try Components.temporaryFolder("state")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = SeriesStore()
+        // 400 series of 600 points: about 3.8 MB, several slices of StateFiles.sliceBytes.
+        let times = (1...600).map { Int64($0) * 1000 }
+        for k in 0..<400 { store.append(Labels([("__name__", "m"), ("k", "\(k)")]), timestamps: times, values: times.map(Double.init)) }
+        #expect(400 * 600 * 16 > 3 * StateFiles.sliceBytes)
+        let files = StateFiles(folder: folder)
+        let appender = Task.detached {
+            var n = 0
+            while !Task.isCancelled, n < 100_000 {
+                store.append(Labels([("__name__", "m"), ("k", "\(n % 400)")]), timestamp: 601_000 + Int64(n / 400) * 1000, value: 1)
+                n += 1
+            }
+        }
+        try files.writeSeries(store)
+        appender.cancel()
+        _ = await appender.value
+        let back = SeriesStore()
+        #expect(try files.readSeries(into: back) == 400)
+        var counts: [String: Int] = [:]
+        back.forEachSeries { l, p in
+            counts[l["k"]] = p.count
+            // The points of a series are a prefix of what was appended: in order, none missing.
+            #expect(p.enumerated().allSatisfy { $0.element.t == Int64($0.offset + 1) * 1000 })
+        }
+        #expect(counts.count == 400 && counts.values.allSatisfy { $0 >= 600 })
     }
 
     @Test("alert states round-trip, NaN values included")

@@ -1,13 +1,29 @@
 #ifndef CMEMORY_H
 #define CMEMORY_H
 
-// Memory hints Swift cannot spell: inlined into the callers.
+// Memory hints and allocator settings Swift cannot spell: inlined into the callers.
 
 /// Asks the CPU to start loading the cache line at `address` for a write: the series
 /// store prefetches the sample buffers of series a few samples ahead of the one it appends
 /// to, so their cache misses overlap instead of following one another.
 static inline void ctlmon_prefetch_write(const void *address) {
     __builtin_prefetch(address, 1, 3);
+}
+
+#include <malloc.h>
+
+/// For a process that runs for weeks (`ctlmon serve`): glibc's threshold for serving a large
+/// block by mmap is fixed at 128 KiB instead of rising to the largest block freed so far
+/// (up to 32 MiB), so large transient buffers (query results, the series file read at start)
+/// go back to the system when freed instead of fragmenting the heap.
+static inline void ctlmon_malloc_for_long_runs(void) {
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
+/// Returns the free pages of every malloc arena to the system (glibc's `malloc_trim`): the
+/// sidecar's resident memory then follows what it holds, not the peak of its threads.
+static inline void ctlmon_malloc_trim(void) {
+    malloc_trim(0);
 }
 
 #endif
