@@ -55,22 +55,23 @@ package enum Components {
 
     /// `ctlmon serve` with `config`, listening on a port of its own; waits until it is ready.
     package static func sidecar(
-        ctlmon: String, config: String, storage: String, waitReady: Bool = true, arguments: [String] = []
+        ctlmon: String, config: String, storage: String, waitReady: Bool = true, arguments: [String] = [], scheme: String = "http",
+        curl: [String] = []
     ) throws -> (ManagedProcess, String) {
         let port = freePort()
         let p = try ManagedProcess(ctlmon, [
             "serve", "--config", config, "--web.listen-address", "127.0.0.1:\(port)", "--storage.path", storage, "--log.level", "debug",
         ] + arguments)
-        let base = "http://127.0.0.1:\(port)"
-        try waitForHTTP(base + (waitReady ? "/-/ready" : "/-/healthy"), process: p, timeout: 60)
+        let base = "\(scheme)://127.0.0.1:\(port)"
+        try waitForHTTP(base + (waitReady ? "/-/ready" : "/-/healthy"), process: p, timeout: 60, curl: curl)
         return (p, base)
     }
 
-    /// Waits until `url` answers 200.
-    package static func waitForHTTP(_ url: String, process: ManagedProcess, timeout: Double = 30) throws {
+    /// Waits until `url` answers 200 (`curl`: curl's extra arguments, e.g. `--cacert`).
+    package static func waitForHTTP(_ url: String, process: ManagedProcess, timeout: Double = 30, curl: [String] = []) throws {
         let deadline = Deadline(timeout)
         while !deadline.passed {
-            if let (status, _) = try? HTTP.get(url), status == 200 { return }
+            if let (status, _) = try? HTTP.get(url, curl: curl), status == 200 { return }
             if !process.isRunning { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -89,9 +90,9 @@ package enum Components {
 
 /// Plain HTTP for tests (URLSession is not used: a blocking GET on a test thread is enough).
 package enum HTTP {
-    /// GET `url`: (status, body).
-    package static func get(_ url: String, timeout: Double = 5) throws -> (Int, String) {
-        let out = try Components.run("curl", ["-s", "-m", "\(timeout)", "-o", "-", "-w", "\n%{http_code}", url])
+    /// GET `url` (`curl`: curl's extra arguments): (status, body).
+    package static func get(_ url: String, timeout: Double = 5, curl: [String] = []) throws -> (Int, String) {
+        let out = try Components.run("curl", ["-s", "-m", "\(timeout)", "-o", "-", "-w", "\n%{http_code}"] + curl + [url])
         guard let newline = out.lastIndex(of: "\n") else { throw ProcessError("curl: no status") }
         return (Int(out[out.index(after: newline)...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, String(out[..<newline]))
     }

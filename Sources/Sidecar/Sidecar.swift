@@ -103,7 +103,11 @@ package struct Sidecar {
         }
         let startTime = Date().timeIntervalSince1970
         let (host, port) = try Self.hostAndPort(options.listenAddress)
-        let externalURL = options.externalURL ?? "http://\(ProcessInfo.processInfo.hostName):\(port)"
+        let web = try options.webConfigPath.map { path throws -> WebConfig in
+            do { return try WebConfig.load(path: path) } catch { throw SidecarError("--web.config.file: \(error)") }
+        }
+        // Links in alerts (generatorURL) point where the API is served: https with TLS.
+        let externalURL = options.externalURL ?? "\(web?.tls == nil ? "http" : "https")://\(ProcessInfo.processInfo.hostName):\(port)"
 
         // History from the last run first, so the rules see it from their first evaluation.
         if let files {
@@ -142,15 +146,15 @@ package struct Sidecar {
 
         let api = SidecarAPI(
             store: store, pipeline: current, scrapes: scrapes, startTime: startTime, clock: clock, limits: options.queryLimits, reload: reload)
-        let web = try options.webConfigPath.map { path throws -> WebConfig in
-            do { return try WebConfig.load(path: path) } catch { throw SidecarError("--web.config.file: \(error)") }
-        }
         let authentication = (web?.users.isEmpty ?? true) ? nil : BasicAuthentication(users: web!.users)
+        let tls = try web?.tls.map { settings throws -> ServerTLS in
+            do { return try ServerTLS(settings, logger: logger) } catch { throw SidecarError("--web.config.file: \(error)") }
+        }
         let router = SidecarRoutes.router(api: api, lifecycle: options.enableLifecycle, authentication: authentication)
         let hangups = Hangups { _ = reload.reload() }
         let app = Application(
             router: router,
-            server: SidecarRoutes.server(readTimeout: options.readTimeout),
+            server: SidecarRoutes.server(readTimeout: options.readTimeout, tls: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
             services: [
                 // One service for the pipeline and its reloads: reloads begin once it runs, and
@@ -174,7 +178,7 @@ package struct Sidecar {
             ],
             logger: logger)
         logger.info("ctlmon serve started", metadata: [
-            "listen": "\(host):\(port)", "targets_configs": "\(config.scrapeConfigs.count)", "rule_groups": "\(groups.count)",
+            "listen": "\(host):\(port)", "tls": "\(tls != nil)", "basic_auth": "\(authentication != nil)", "targets_configs": "\(config.scrapeConfigs.count)", "rule_groups": "\(groups.count)",
             "alertmanagers": "\(first.notifier?.queues.count ?? 0)",
         ])
         try await app.runService()

@@ -140,13 +140,18 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 extension SidecarRoutes {
     /// HTTP/1.1 with limits on what a client sends: a header line of 16 KiB, 64 KiB of
     /// headers in all, 100 headers; a connection idle for `readTimeout` seconds, or whose
-    /// request takes longer than that to arrive, is closed.
-    static func server(readTimeout: Double) -> HTTPServerBuilder {
+    /// request (or TLS handshake) takes longer than that to arrive, is closed. With `tls`,
+    /// every connection is TLS.
+    static func server(readTimeout: Double, tls: ServerTLS? = nil) -> HTTPServerBuilder {
         let timeout = TimeAmount.milliseconds(Int64(readTimeout * 1000))
-        return .http1(configuration: .init(
+        let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestReadTimeout(timeout: timeout)],
             idleTimeout: timeout,
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100)))
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100))
+        guard let tls else { return .http1(configuration: configuration) }
+        return HTTPServerBuilder { responder in
+            ReloadingTLSChannel(base: HTTP1Channel(responder: responder, configuration: configuration), tls: tls)
+        }
     }
 }
 

@@ -273,6 +273,97 @@ extension SidecarAPITests {
     }
 }
 
+extension SidecarAPITests {
+    @Test("tls_server_config: HTTPS only, client certificates verified against client_ca_file, TLS 1.3 when asked, a silent client closed at the read timeout, Prometheus scrapes it and promtool accepts the file, a rotated certificate is served from the next connection; no key or password in the log")
+    func tls() throws {
+        let folder = try Components.temporaryFolder("api-tls")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let a = try Certificates.make(in: folder, name: "a")
+        let b = try Certificates.make(in: folder, name: "b")
+        // The files served, replaced later as a secret volume's are (a new file renamed over).
+        func serve(_ set: Certificates) throws {
+            for (from, to) in [(set.serverCert, "live.crt"), (set.serverKey, "live.key")] {
+                try Data(contentsOf: URL(fileURLWithPath: from)).write(to: URL(fileURLWithPath: folder + "/" + to), options: .atomic)
+            }
+        }
+        try serve(a)
+        try """
+            basic_auth_users:
+              alice: '\(Passwords.bcrypt("s3cret-pw"))'
+            tls_server_config:
+              cert_file: live.crt
+              key_file: live.key
+              client_ca_file: a-ca.crt
+              client_auth_type: RequireAndVerifyClientCert
+              min_version: TLS13
+            """.write(toFile: folder + "/web.yml", atomically: true, encoding: .utf8)
+        let (target, address) = try Components.fakeTarget(SidecarTests.apiserverFixture)
+        defer { target.stop() }
+        let config = try SidecarTests.config(folder: folder, target: address, rules: "groups: []\n", alertmanagers: [])
+        let trusted = ["--cacert", a.caFile, "--cert", a.clientCert, "--key", a.clientKey]
+        let (sidecar, base) = try Components.sidecar(
+            ctlmon: SidecarTests.ctlmon, config: config, storage: folder + "/data",
+            arguments: ["--web.config.file", folder + "/web.yml", "--web.read-timeout", "3s"], scheme: "https", curl: trusted)
+        defer { sidecar.stop() }
+        /// The status, or nil when no HTTP answer came (the handshake refused, the connection closed).
+        func status(_ url: String, _ arguments: [String]) -> String? {
+            try? Components.run("curl", ["-s", "-m", "30", "-o", "/dev/null", "-w", "%{http_code}"] + arguments + [url])
+        }
+        let query = base + "/api/v1/query?query=up"
+        #expect(status(query, trusted + ["-u", "alice:s3cret-pw"]) == "200")
+        #expect(status(query, trusted) == "401")
+        #expect(status(base + "/-/healthy", trusted) == "200")
+        // The client certificate is required, and must come from client_ca_file's CA.
+        #expect(status(query, ["--cacert", a.caFile, "-u", "alice:s3cret-pw"]) == nil)
+        #expect(status(query, ["--cacert", a.caFile, "--cert", b.clientCert, "--key", b.clientKey, "-u", "alice:s3cret-pw"]) == nil)
+        // Nothing in plain HTTP, nothing below min_version.
+        #expect(status(query.replacingOccurrences(of: "https:", with: "http:"), ["-u", "alice:s3cret-pw"]) ?? "000" == "000")
+        #expect(status(query, trusted + ["--tls-max", "1.2", "-u", "alice:s3cret-pw"]) == nil)
+        // A client that connects and never starts its handshake is closed at the read timeout.
+        let port = base.split(separator: ":").last!
+        let silent = try Components.run("python3", ["-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.settimeout(60)
+            print("closed" if s.recv(1) == b"" else "answered")
+            """])
+        #expect(silent.contains("closed"))
+
+        // Go's side: promtool accepts the same web config, and Prometheus 2.42 scrapes the
+        // sidecar over this TLS with a client certificate and basic auth.
+        #expect(try Components.run("promtool", ["check", "web-config", folder + "/web.yml"]).contains("SUCCESS"))
+        let promPort = freePort()
+        try """
+            global: {scrape_interval: 1s}
+            scrape_configs:
+              - job_name: ctlmon
+                scheme: https
+                basic_auth: {username: alice, password: s3cret-pw}
+                tls_config: {ca_file: \(a.caFile), cert_file: \(a.clientCert), key_file: \(a.clientKey)}
+                static_configs: [{targets: ['\(base.dropFirst("https://".count))']}]
+            """.write(toFile: folder + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let prometheus = try ManagedProcess("prometheus", [
+            "--config.file=\(folder)/prometheus.yml", "--storage.tsdb.path=\(folder)/prom-data", "--web.listen-address=127.0.0.1:\(promPort)",
+        ])
+        defer { prometheus.stop() }
+        try SidecarTests.eventually(60, "Prometheus scraping the sidecar over TLS") {
+            try HTTP.get("http://127.0.0.1:\(promPort)/api/v1/query?query=up%7Bjob%3D%22ctlmon%22%7D").1.contains("\"1\"]")
+        }
+        prometheus.stop()
+
+        // A rotated certificate (another CA's): served from a later connection, no restart.
+        try serve(b)
+        try SidecarTests.eventually(30, "the rotated certificate served") {
+            status(query, ["--cacert", b.caFile, "--cert", a.clientCert, "--key", a.clientKey, "-u", "alice:s3cret-pw"]) == "200"
+        }
+        #expect(status(query, trusted + ["-u", "alice:s3cret-pw"]) == nil)
+        sidecar.stop()
+        let log = sidecar.printed
+        #expect(log.contains("TLS certificate files changed"))
+        #expect(!log.contains("PRIVATE KEY") && !log.contains("s3cret-pw") && !log.contains("YWxpY2U6"), "a secret in the log")
+    }
+}
+
 /// The answers of the heavy queries, collected from their threads.
 final class HeavyResults: @unchecked Sendable {
     // Sendable: `answers` only touched with `lock` held.
