@@ -3,9 +3,9 @@ import SeriesStorage
 
 /// How much the API's queries may take, as Prometheus's `--query.*` flags.
 package struct QueryLimits: Sendable {
-    /// `--query.timeout` (seconds): an evaluation, its wait for a thread included, ends with a
-    /// 503 `timeout` past it.
-    package var timeout: Double = 120
+    /// `--query.timeout`: an evaluation, its wait for a thread included, ends with a 503
+    /// `timeout` past it.
+    package var timeout: Duration = .seconds(120)
     /// `--query.max-concurrency`: queries evaluated at once; the others wait their turn.
     package var maxConcurrency = 20
     /// `--query.max-samples`: the most samples one query may load (422 `execution` beyond).

@@ -27,25 +27,26 @@ package struct Sidecar {
         package var storagePath: String? = nil
         /// `--web.listen-address`: `HOST:PORT` of the HTTP API.
         package var listenAddress = "0.0.0.0:9095"
-        /// `--web.external-url`, the base of alerts' `generatorURL`; nil: `http://HOSTNAME:PORT`.
+        /// `--web.external-url`, the base of alerts' `generatorURL`; nil: `http://HOSTNAME:PORT`
+        /// (`https` when the web config serves TLS).
         package var externalURL: String? = nil
         /// `--log.format`: how each log line on stderr is written.
         package var logFormat = LineLogHandler.Format.logfmt
         /// `--log.level`: the least severe level written.
         package var logLevel = Logger.Level.info
         /// How long SIGTERM waits for the notifier queues to drain.
-        package var shutdownDeadline: Double = 10
+        package var shutdownDeadline: Duration = .seconds(10)
         /// How long alert states stay valid across downtime (Prometheus's `--rules.alert.for-outage-tolerance`).
-        package var outageTolerance: Double = 3600
+        package var outageTolerance: Duration = .seconds(3600)
         /// `--query.timeout`, `--query.max-concurrency`, `--query.max-samples`.
         package var queryLimits = QueryLimits()
-        /// `--web.config.file`: Prometheus's web configuration (basic authentication users).
+        /// `--web.config.file`: Prometheus's web configuration (basic authentication users, TLS).
         package var webConfigPath: String? = nil
         /// `--web.enable-lifecycle`: `POST /-/reload` (and `PUT`) reload the config; SIGHUP always does.
         package var enableLifecycle = false
-        /// `--web.read-timeout` (seconds): a connection idle this long is closed, and so is one
+        /// `--web.read-timeout`: a connection idle this long is closed, and so is one
         /// whose request (head and body) takes longer to arrive (a slow client cannot hold it).
-        package var readTimeout: Double = 300
+        package var readTimeout: Duration = .seconds(300)
 
         /// The defaults: the in-cluster config, no storage, `0.0.0.0:9095`, logfmt at `info`.
         package init() {}
@@ -166,7 +167,7 @@ package struct Sidecar {
                 }, stop: {
                     reload.stop()
                     current.value.rules.stop()
-                    current.value.notifier?.stop(deadline: .now + .milliseconds(Int64(options.shutdownDeadline * 1000)))
+                    current.value.notifier?.stop(deadline: .now + options.shutdownDeadline)
                 }),
                 ThreadService(name: "retention", start: { housekeeping.start() }, stop: { housekeeping.stop() }),
                 ThreadService(name: "webhook-configs", start: { webhookConfigs?.start() }, stop: { webhookConfigs?.stop() }),
@@ -193,7 +194,7 @@ package struct Sidecar {
         let rules = RuleManager(
             groups: loaded.groups, store: p.store, externalLabels: config.externalLabels,
             evaluationInterval: Int64(config.evaluationInterval * 1000), notifier: notifier, files: p.files, logger: p.logger,
-            outageTolerance: Int64(p.options.outageTolerance * 1000), clock: p.clock, firstEvaluationGate: gate)
+            outageTolerance: p.options.outageTolerance.inMilliseconds, clock: p.clock, firstEvaluationGate: gate)
         return AlertPipeline(rules: rules, notifier: notifier, externalLabels: config.externalLabels)
     }
 

@@ -78,10 +78,10 @@ enum SidecarRoutes {
     /// shutdown (SIGTERM) the query is called off (503 `canceled`), so that the server, which
     /// waits for the requests in flight, stops within its grace period.
     static func evaluate(
-        on threads: LimitedThreads, timeout: Double,
+        on threads: LimitedThreads, timeout: Duration,
         _ body: @escaping @Sendable (ContinuousClock.Instant, @escaping @Sendable () -> Bool) -> (Int, String)
     ) async -> Response {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        let deadline = ContinuousClock.now + timeout
         let canceled = Locked(false)
         let isCanceled: @Sendable () -> Bool = { canceled.withLock { $0 } }
         let result = await withGracefulShutdownHandler {
@@ -139,11 +139,11 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
 extension SidecarRoutes {
     /// HTTP/1.1 with limits on what a client sends: a header line of 16 KiB, 64 KiB of
-    /// headers in all, 100 headers; a connection idle for `readTimeout` seconds, or whose
+    /// headers in all, 100 headers; a connection idle for `readTimeout`, or whose
     /// request (or TLS handshake) takes longer than that to arrive, is closed. With `tls`,
     /// every connection is TLS.
-    static func server(readTimeout: Double, tls: ServerTLS? = nil) -> HTTPServerBuilder {
-        let timeout = TimeAmount.milliseconds(Int64(readTimeout * 1000))
+    static func server(readTimeout: Duration, tls: ServerTLS? = nil) -> HTTPServerBuilder {
+        let timeout = TimeAmount(readTimeout)
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestReadTimeout(timeout: timeout)],
             idleTimeout: timeout,

@@ -56,11 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
     var checkConfig = false
 
     /// A positive Prometheus duration flag, in seconds.
-    static func seconds(_ flag: String, _ text: String) throws -> Double {
+    static func duration(_ flag: String, _ text: String) throws -> Duration {
         guard let ms = PromDuration.parse(Substring(text)), ms > 0 else {
             throw CommandFailure.badInput("\(flag): expected a positive duration (30s, 2m), got \"\(text)\"")
         }
-        return Double(ms) / 1000
+        return .milliseconds(ms)
     }
 
     func run() async throws {
@@ -78,8 +78,8 @@ struct ServeCommand: AsyncParsableCommand {
         options.logLevel = level
         options.enableLifecycle = enableLifecycle
         options.webConfigPath = webConfigFile
-        options.queryLimits.timeout = try Self.seconds("--query.timeout", queryTimeout)
-        options.readTimeout = try Self.seconds("--web.read-timeout", readTimeout)
+        options.queryLimits.timeout = try Self.duration("--query.timeout", queryTimeout)
+        options.readTimeout = try Self.duration("--web.read-timeout", readTimeout)
         guard queryMaxConcurrency >= 1 else { throw CommandFailure.badInput("--query.max-concurrency: at least 1") }
         guard queryMaxSamples >= 1 else { throw CommandFailure.badInput("--query.max-samples: at least 1") }
         options.queryLimits.maxConcurrency = queryMaxConcurrency
