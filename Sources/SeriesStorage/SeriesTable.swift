@@ -147,13 +147,14 @@ package struct SeriesTable {
         var gone = Set<Int32>()
         for r in records.indices where !records[r].removed {
             let time = cutoff(records[r].labels)
-            let points = records[r].points
-            guard let first = points.first, first.t < time else {
-                if points.isEmpty { gone.insert(Int32(r)) }
+            // The points are read in place, never bound to a local, so that the buffer has one
+            // reference when it is dropped in place below (a second one would copy it).
+            guard let first = records[r].points.first, first.t < time else {
+                if records[r].points.isEmpty { gone.insert(Int32(r)) }
                 continue
             }
-            let keep = lowerBound(points, time)
-            if keep == points.count {
+            let keep = lowerBound(records[r].points, time)
+            if keep == records[r].points.count {
                 gone.insert(Int32(r))
             } else {
                 // In place: the buffer's capacity is what the next samples will fill.

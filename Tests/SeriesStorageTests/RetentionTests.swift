@@ -26,4 +26,17 @@ struct RetentionTests {
         store.append(short, timestamp: 660_000, value: 0)
         #expect(store.select([.equal("job", "etcd")]).count == 2)
     }
+
+    @Test("retention drops points in place: the series keeps its buffer, and the room for the next samples")
+    func dropsInPlace() {
+        let store = SeriesStore()
+        let labels = Labels([("__name__", "up"), ("job", "x")])
+        for t in 1...1000 { store.append(labels, timestamp: Int64(t), value: 1) }
+        func capacity() -> Int { store.read { store.recordUnlocked(0).points.capacity } }
+        let before = capacity()
+        #expect(store.dropBefore(101) == 0)
+        #expect(store.read { store.recordUnlocked(0).points.count } == 900)
+        // A copy (copy-on-write of a buffer referenced twice) would have a capacity of its own.
+        #expect(capacity() == before)
+    }
 }
