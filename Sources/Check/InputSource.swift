@@ -7,6 +7,7 @@ import Musl
 import Darwin
 #endif
 import HTTPClient
+import PromModel
 import PromText
 
 /// Where scrape text comes from: a file, stdin (`-`), an http(s) URL fetched with the HTTP
@@ -117,7 +118,7 @@ extension InputSource {
         var request = HTTPRequest(url: url)
         request.timeout = options.timeout
         request.tls = TLSOptions(caFile: options.caFile, insecureSkipVerify: options.insecureSkipVerify)
-        request.headers = ["Accept: text/plain;version=0.0.4", "Accept-Encoding: gzip", "User-Agent: ctlmon/0.1"]
+        request.headers = ["Accept: text/plain;version=0.0.4", "Accept-Encoding: gzip", "User-Agent: \(BuildVersion.userAgent)"]
         request.bearerToken = options.tokenFile.map(BearerToken.file)
         do {
             try HTTPTransfer().perform(request, onHeaders: { response in

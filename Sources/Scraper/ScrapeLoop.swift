@@ -25,6 +25,11 @@ package final class ScrapeLoop: Sendable {
     /// Aborts the loop's scrape in flight when it is told to stop.
     private let cancellation = TransferCancellation()
     private let onScrape: @Sendable (ScrapeTarget, TargetScraper.Result) -> Void
+    private let published = Locked<[String: MetricMetadata]>([:])
+
+    /// The target's families' `# TYPE`, `# HELP` and `# UNIT`, as of its last successful
+    /// scrape (`/api/v1/metadata`).
+    package var metadata: [String: MetricMetadata] { published.withLock { $0 } }
 
     /// What `/api/v1/targets` and `/metrics` say about the target.
     package struct Status: Sendable {
@@ -92,6 +97,7 @@ package final class ScrapeLoop: Sendable {
     private func run() {
         let scraper = TargetScraper(target: target, store: store, filter: filter, transfer: HTTPTransfer(cancellation: cancellation))
         var scraped = false
+        var metadataVersion: UInt64 = 0
         defer {
             // A target gone from discovery: its series and report series end now. A loop
             // that never scraped has nothing to end.
@@ -133,6 +139,11 @@ package final class ScrapeLoop: Sendable {
                     s.health = .up
                     s.lastError = ""
                 }
+            }
+            if scraper.metadataVersion != metadataVersion {
+                metadataVersion = scraper.metadataVersion
+                let metadata = scraper.metadata
+                published.withLock { $0 = metadata }
             }
             onScrape(target, result)
             next += interval

@@ -58,6 +58,12 @@ package final class TargetScraper {
     /// Aborts the scrape in flight and every later one (they fail as `.transfer(.canceled)`).
     package func cancel() { transfer.cancel() }
 
+    /// Changes when the families' metadata changes (see ``metadata``).
+    package var metadataVersion: UInt64 { appender.metadata.version }
+
+    /// The `# TYPE`, `# HELP` and `# UNIT` of the families of the last successful scrape.
+    package var metadata: [String: MetricMetadata] { appender.metadata.snapshot() }
+
     /// Marks every series of the last scrape stale at `time` (the target is gone).
     package func markStale(at time: Int64) { appender.markAllStale(at: time) }
 
@@ -74,7 +80,7 @@ package final class TargetScraper {
             request.connectTo = target.connectTo
             request.bearerToken = target.bearerToken
             request.headers = [
-                "Accept: \(Self.accept)", "Accept-Encoding: gzip", "User-Agent: ctlmon/0.1",
+                "Accept: \(Self.accept)", "Accept-Encoding: gzip", "User-Agent: \(BuildVersion.userAgent)",
                 "X-Prometheus-Scrape-Timeout-Seconds: \(GoFloat.formatFixed(target.timeout))",
             ]
             let limit = target.bodySizeLimit

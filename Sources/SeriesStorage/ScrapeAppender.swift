@@ -70,18 +70,33 @@ package final class ScrapeAppender: SampleConsumer {
 
     package func consume(_ s: SampleView) { intake.consume(s, time: s.timestampMilliseconds ?? scrapeTime) }
 
+    /// The families' `# TYPE`, `# HELP` and `# UNIT`, as of the last successful commit.
+    package private(set) var metadata = ScrapeMetadata()
+
+    /// Kept in ``metadata`` (for the API's `/api/v1/metadata`).
+    package func consumeMetadata(_ m: MetadataView) { metadata.record(m) }
+
     /// Writes the samples consumed since the last commit, and stale markers for the series
     /// of the previous scrape that this one no longer has.
     @discardableResult
-    package func commit() -> Outcome { intake.commit(into: store, scrapeTime: scrapeTime) }
+    package func commit() -> Outcome {
+        metadata.endScrape()
+        return intake.commit(into: store, scrapeTime: scrapeTime)
+    }
 
     /// A failed scrape: every series of the previous one is marked stale at `time`.
     @discardableResult
-    package func markAllStale(at time: Int64) -> Int { intake.markAllStale(in: store, at: time) }
+    package func markAllStale(at time: Int64) -> Int {
+        metadata.abandonScrape()
+        return intake.markAllStale(in: store, at: time)
+    }
 
     /// An aborted scrape (its owner is stopping): what it consumed is forgotten, nothing is
     /// written, the previous scrape's series stay as they are.
-    package func discard() { intake.discard() }
+    package func discard() {
+        metadata.abandonScrape()
+        intake.discard()
+    }
 }
 
 /// Everything a ``ScrapeAppender`` changes: the scrape in progress and the scrape cache.

@@ -118,6 +118,32 @@ package final class SeriesStore: @unchecked Sendable {
         lock.withReadLock { table.select(matchers).map { table.records[Int($0)].labels } }
     }
 
+    /// The series that match any of `selectors` (each a list of matchers a series must all
+    /// match; no selector: every series) and have a point, stale markers included, between
+    /// `start` and `end` (milliseconds, inclusive), each once, in label order: Prometheus's
+    /// `/api/v1/series`, and the set `/api/v1/labels` and `/api/v1/label/…/values` read.
+    package func series(matching selectors: [[LabelMatcher]], start: Int64, end: Int64) -> [Labels] {
+        // References are valid only under the lock (retention may renumber them): labels are
+        // taken in the same critical section.
+        let found: [Labels] = lock.withReadLock {
+            var refs: [Int32]
+            if selectors.isEmpty {
+                refs = table.records.indices.compactMap { table.records[$0].removed ? nil : Int32($0) }
+            } else {
+                var union = Set<Int32>()
+                for matchers in selectors { union.formUnion(table.select(matchers)) }
+                refs = Array(union)
+            }
+            refs.removeAll { ref in
+                let points = table.records[Int(ref)].points
+                let i = lowerBound(points, start)
+                return i == points.count || points[i].t > end
+            }
+            return refs.map { table.records[Int($0)].labels }
+        }
+        return found.sorted()
+    }
+
     /// Calls `body` with every live series and its samples, holding the read lock (the
     /// sidecar's history file).
     package func forEachSeries(_ body: (Labels, PointsView) -> Void) {

@@ -206,7 +206,7 @@ package final class AlertmanagerQueue: Sendable {
         var request = HTTPRequest(url: target)
         request.connectTo = connectTo
         request.method = .post(body: Array(w.output.utf8), contentType: "application/json")
-        request.headers = ["User-Agent: ctlmon/0.1"]
+        request.headers = ["User-Agent: \(BuildVersion.userAgent)"]
         request.timeout = config.timeout
         request.tls = config.tls
         request.bearerToken = config.bearerToken

@@ -18,7 +18,7 @@ extension SidecarAPI {
         var out = MetricsTextWriter(external: pipeline.externalLabels)
         let now = clock()
         out.family("ctlmon_build_info", "gauge", "ctlmon's version.")
-        out.sample("ctlmon_build_info", [("version", "0.1.0")], 1)
+        out.sample("ctlmon_build_info", [("version", BuildVersion.version)], 1)
         out.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.")
         out.sample("process_start_time_seconds", [], startTime)
         out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")

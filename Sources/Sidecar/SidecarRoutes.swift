@@ -7,8 +7,9 @@ import PromQL
 import ServiceLifecycle
 import Workers
 
-/// The sidecar's HTTP routes: health, `/metrics` and the read-only Prometheus API (queries
-/// by GET or form POST, as Grafana sends them). No secret in any answer.
+/// The sidecar's HTTP routes: health, `/metrics` and the read-only Prometheus API that
+/// Grafana's Prometheus data source and promtool call (queries, series, labels, metadata,
+/// build information; GET or form POST, as Grafana sends them). No secret in any answer.
 ///
 /// Queries run on ``LimitedThreads`` (at most `--query.max-concurrency` at once), never on
 /// the server's own threads: health checks and `/metrics` answer while queries run.
@@ -55,7 +56,30 @@ enum SidecarRoutes {
                 let params = try await parameters(request)
                 return await evaluate(on: queries, timeout: api.limits.timeout) { api.queries.queryRange(params, deadline: $0, isCanceled: $1) }
             }
+            // Walks of the series index: on the query threads too (bounded, off the server's).
+            router.on("/api/v1/series", method: method) { request, _ in
+                let params = try await parameters(request)
+                return await evaluate(on: queries, timeout: api.limits.timeout) { _, _ in api.queries.series(params) }
+            }
+            router.on("/api/v1/labels", method: method) { request, _ in
+                let params = try await parameters(request)
+                return await evaluate(on: queries, timeout: api.limits.timeout) { _, _ in api.queries.labelNames(params) }
+            }
+            router.on("/api/v1/label/:name/values", method: method) { request, context in
+                let params = try await parameters(request)
+                let name = context.parameters.get("name") ?? ""
+                return await evaluate(on: queries, timeout: api.limits.timeout) { _, _ in api.queries.labelValues(name, params) }
+            }
+            router.on("/api/v1/query_exemplars", method: method) { request, _ in
+                let (status, body) = api.queries.exemplars(try await parameters(request))
+                return status == 204 ? Response(status: .noContent) : json(status, body)
+            }
         }
+        router.get("/api/v1/metadata") { request, _ in
+            let (status, body) = api.metadata(try await parameters(request))
+            return json(status, body)
+        }
+        router.get("/api/v1/status/buildinfo") { _, _ in json(200, api.buildInfo()) }
         router.get("/") { _, _ in
             text(200, """
                 ctlmon serve
@@ -66,6 +90,12 @@ enum SidecarRoutes {
                 /api/v1/targets       scrape targets and their last scrape
                 /api/v1/query         PromQL (query, time, timeout), GET or POST
                 /api/v1/query_range   PromQL over a range (query, start, end, step, timeout), GET or POST
+                /api/v1/series        series (match[], start, end, limit), GET or POST
+                /api/v1/labels        label names (match[], start, end, limit), GET or POST
+                /api/v1/label/NAME/values  label values (match[], start, end, limit), GET or POST
+                /api/v1/metadata      the targets' TYPE, HELP and UNIT (metric, limit, limit_per_metric)
+                /api/v1/query_exemplars    always empty: ctlmon keeps no exemplars
+                /api/v1/status/buildinfo   the Prometheus API version matched, and ctlmon's
                 /-/healthy  /-/ready
 
                 """)

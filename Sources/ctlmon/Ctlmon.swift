@@ -1,4 +1,5 @@
 import ArgumentParser
+import PromModel
 
 /// `ctlmon`: Kubernetes control-plane health from Prometheus `/metrics` text.
 @main
@@ -6,7 +7,7 @@ struct Ctlmon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctlmon",
         abstract: "Watch a Kubernetes control plane's health from the Prometheus text its components expose.",
-        version: "0.1.0",
+        version: BuildVersion.version,
         subcommands: [CheckCommand.self, ParseCommand.self, QueryCommand.self, RulesCommand.self, ServeCommand.self, WebhooksCommand.self]
     )
 
