@@ -36,3 +36,10 @@ public func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPoint
 public func isMetricName(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
     unsafe n.count == 8 && UnsafeRawPointer(n.baseAddress!).loadUnaligned(as: UInt64.self) == metricNameWord
 }
+
+extension Sequence<String> {
+    /// The strings in Go's `sort.Strings` order: by their UTF-8 bytes (Swift's own `<` orders
+    /// by Unicode scalars after normalization, which differs for some non-ASCII text). The
+    /// API's lists of names and values are sorted so.
+    package func sortedByBytes() -> [String] { sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+}

@@ -100,7 +100,7 @@ extension QueryEndpoints {
             let limit = try Self.limit(params).get()
             var names = Set<String>()
             for labels in store.series(matching: selectors, start: start, end: end) { labels.forEach { name, _ in names.insert(name) } }
-            let sorted = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let sorted = names.sortedByBytes()
             return (200, Self.limited(sorted.count, limit) { w, i in w.value(nil, sorted[i]) })
         } catch {
             return (error.status, error.body)
@@ -120,7 +120,7 @@ extension QueryEndpoints {
                 let v = labels[name]
                 if !v.isEmpty { values.insert(v) }
             }
-            let sorted = values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let sorted = values.sortedByBytes()
             return (200, Self.limited(sorted.count, limit) { w, i in w.value(nil, sorted[i]) })
         } catch {
             return (error.status, error.body)

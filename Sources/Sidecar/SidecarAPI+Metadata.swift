@@ -24,7 +24,7 @@ extension SidecarAPI {
         for loop in scrapes.current {
             for (name, m) in loop.metadata where wanted == nil || wanted == name { byName[name, default: []].insert(m) }
         }
-        var names = byName.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var names = byName.keys.sortedByBytes()
         if let limit, limit >= 0 { names = Array(names.prefix(limit)) }
         var w = JSONWriter()
         w.beginObject()

@@ -40,8 +40,11 @@ struct PrometheusAPIClientTests {
             return Double(((r?["value"] as? [Any])?.last as? String) ?? "") ?? 0
         }
         try SidecarTests.eventually(60, "ten scrapes in both") { try scrapes(base) >= 10 && scrapes(prom) >= 10 }
-        // A time both have scraped up to: a second before the earlier of their clocks.
-        let now = Int(Date().timeIntervalSince1970) - 2
+        // A time both have scraped up to: two seconds before Prometheus's own now (its
+        // clock, not the test's: the comparison holds on any date).
+        let promNow = try #require(((((try HTTP.json("\(prom)/api/v1/query?query=time()") as? [String: Any])?["data"] as? [String: Any])?["result"]
+            as? [Any])?.last as? String).flatMap(Double.init))
+        let now = Int(promNow) - 2
 
         func promtool(_ arguments: [String], _ server: String) throws -> [String] {
             let out = try Components.run("promtool", ["query"] + arguments.prefix(1) + [server] + arguments.dropFirst())
