@@ -45,6 +45,10 @@ package final class ManagedProcess: @unchecked Sendable {
                 self.output += String(decoding: data, as: UTF8.self)
                 self.lock.unlock()
             }
+            // Closed here, at its end: a Pipe lives as long as the Process that holds it, and
+            // a suite that starts hundreds of components would otherwise keep hundreds of
+            // descriptors (Foundation's spawn walks them all, and has a bug past ~1,300).
+            try? handle.close()
             self?.drained.signal()
         }.start()
     }

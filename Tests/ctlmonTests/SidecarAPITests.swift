@@ -115,9 +115,11 @@ struct SidecarAPITests {
     func healthUnderQueryLoad() throws {
         let folder = try Components.temporaryFolder("api-load")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        // A query of 8.6 billion steps cannot end before its 20 s timeout on any machine.
+        // A query of 8.6 billion steps cannot end before its 45 s timeout on any machine; 45 s
+        // leaves a slow, loaded machine (the AddressSanitizer run in CI) time to start all 16
+        // and the 50 probes while the first is still evaluating.
         let (target, sidecar, base) = try Self.sidecar(folder: folder, arguments: [
-            "--query.timeout", "20s", "--query.max-samples", "100000000000", "--query.max-concurrency", "16",
+            "--query.timeout", "45s", "--query.max-samples", "100000000000", "--query.max-concurrency", "16",
         ])
         defer {
             sidecar.stop()
