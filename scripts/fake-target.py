@@ -2,7 +2,7 @@
 """A scrape target for tests: serves a recorded /metrics (a fixture) over HTTP or HTTPS,
 with counters that advance with time, and faults that a test switches on.
 
-Usage: fake-target.py --file FIXTURE[.gz] [--port N] [--tls CERT KEY] [--token-file F]
+Usage: fake-target.py --file FIXTURE[.gz] [--port N] [--tls CERT KEY] [--token-file F] [--timestamps STEP]
 Prints "PORT <n>" on its first line once listening. Endpoints:
   GET /metrics            the scrape (gzip when asked); counters grow by 1 % a second
   GET /-/fault?mode=M     switch the next scrapes' fault: none, hang, reset, 500, truncated-gzip,
@@ -27,6 +27,10 @@ parser.add_argument("--file", required=True)
 parser.add_argument("--port", type=int, default=0)
 parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 parser.add_argument("--token-file")
+parser.add_argument("--timestamps", type=float, metavar="STEP",
+                    help="every sample carries an explicit timestamp, the time cut to a multiple of STEP seconds, "
+                         "and counters advance with that timestamp: scrapers that scrape more often than STEP "
+                         "store the same points, whenever each scrapes")
 args = parser.parse_args()
 
 raw = open(args.file, "rb").read()
@@ -40,9 +44,19 @@ lock = threading.Lock()
 COUNTERISH = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*(_total|_count|_sum|_bucket))(\{.*\})?\s+(\S+)(.*)$")
 
 
+SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})?\s+\S+\s*$")
+
+
 def body():
-    """The fixture with every counter-like sample scaled by how long the server has run."""
-    factor = 1 + 0.01 * (time.time() - START)
+    """The fixture with every counter-like sample scaled by how long the server has run (with
+    --timestamps: by its timestamp's distance from the start, and every sample stamped)."""
+    now = time.time()
+    stamp = None
+    if args.timestamps:
+        step = args.timestamps
+        now = (now // step) * step
+        stamp = " %d" % round(now * 1000)
+    factor = 1 + 0.01 * (now - START)
     out = []
     for line in LINES:
         m = COUNTERISH.match(line)
@@ -52,6 +66,8 @@ def body():
                 line = "%s%s %r%s" % (m.group(1), m.group(3) or "", v * factor, m.group(5))
             except ValueError:
                 pass
+        if stamp and SAMPLE.match(line):
+            line = line.rstrip() + stamp
         out.append(line)
     return "\n".join(out).encode()
 

@@ -164,4 +164,22 @@ extension Expr {
         }
         return unnamed ? nil : names
     }
+
+    /// How far back `exprs` read each metric (milliseconds): per metric name, the longest range
+    /// that reads it, plus its offset and the ranges of enclosing subqueries; at least
+    /// Prometheus's 5-minute lookback. `unnamed`: the same for selectors without a metric name
+    /// (they read every series), nil when there are none.
+    package static func reach(_ exprs: [Expr]) -> (byName: [String: Int64], unnamed: Int64?) {
+        let lookback: Int64 = 5 * 60_000
+        var byName: [String: Int64] = [:]
+        var unnamed: Int64? = nil
+        for e in exprs {
+            for reach in e.selectorReaches {
+                // An instant selector reads back its lookback too; nothing reads less than one.
+                let need = max(reach.back &+ (reach.range == nil ? lookback : 0), lookback)
+                if let n = reach.selector.name { byName[n] = max(byName[n] ?? 0, need) } else { unnamed = max(unnamed ?? 0, need) }
+            }
+        }
+        return (byName, unnamed)
+    }
 }

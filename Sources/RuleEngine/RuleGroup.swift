@@ -23,24 +23,10 @@ package struct RuleGroup: Sendable {
         Expr.selectedNames(groups.flatMap { $0.rules.map(\.expr) })
     }
 
-    /// How far back the rules of `groups` read each metric (milliseconds): per metric name,
-    /// the longest range that reads it, plus its offset and the ranges of enclosing
-    /// subqueries; at least Prometheus's 5-minute lookback. `unnamed`: the same for
-    /// selectors without a metric name (they read every series), nil when there are none.
+    /// How far back the rules of `groups` read each metric (milliseconds): ``Expr/reach(_:)``
+    /// of their expressions.
     package static func reach(_ groups: [RuleGroup]) -> (byName: [String: Int64], unnamed: Int64?) {
-        let lookback: Int64 = 5 * 60_000
-        var byName: [String: Int64] = [:]
-        var unnamed: Int64? = nil
-        for g in groups {
-            for r in g.rules {
-                for reach in r.expr.selectorReaches {
-                    // An instant selector reads back its lookback too; nothing reads less than one.
-                    let need = max(reach.back &+ (reach.range == nil ? lookback : 0), lookback)
-                    if let n = reach.selector.name { byName[n] = max(byName[n] ?? 0, need) } else { unnamed = max(unnamed ?? 0, need) }
-                }
-            }
-        }
-        return (byName, unnamed)
+        Expr.reach(groups.flatMap { $0.rules.map(\.expr) })
     }
 
     /// The longest reach of all (``reach(_:)``), in milliseconds.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PromModel
 import PromText
 import RuleEngine
 import Scraper
@@ -88,7 +89,7 @@ package final class Reload: Sendable {
         // What the old queues still hold gets five seconds to go out.
         old.notifier?.stop(deadline: .now + .seconds(5))
 
-        let derived = Sidecar.Derived(loaded.groups)
+        let derived = Sidecar.Derived(loaded.groups, dashboardRetention: p.options.dashboardRetention.inMilliseconds)
         p.housekeeping.update(retention: derived.retention, otherwise: derived.otherwise)
         p.discovery.replace(loaded.config)
         p.scrapes.apply(p.discovery.targets(), filter: derived.filter)

@@ -47,6 +47,9 @@ package struct Sidecar {
         /// `--web.read-timeout`: a connection idle this long is closed, and so is one
         /// whose request (head and body) takes longer to arrive (a slow client cannot hold it).
         package var readTimeout: Duration = .seconds(300)
+        /// `--storage.dashboard-retention`: how long the metrics the shipped dashboards read are
+        /// kept besides what the rules need (their default time range; zero: only the rules').
+        package var dashboardRetention: Duration = .seconds(3600)
 
         /// The defaults: the in-cluster config, no storage, `0.0.0.0:9095`, logfmt at `info`.
         package init() {}
@@ -122,7 +125,7 @@ package struct Sidecar {
         // The rules wait for a first scrape of every target (at most two scrape intervals):
         // each scrape wakes them to look again.
         let gate = StartGate(bound: 2 * (config.scrapeConfigs.compactMap(\.interval).max() ?? config.scrapeInterval))
-        let derived = Derived(groups)
+        let derived = Derived(groups, dashboardRetention: options.dashboardRetention.inMilliseconds)
         let discovery = Discovery(config: config, logger: logger)
         // Each scrape wakes the rule manager in service (set once the pipeline is made).
         let wakeRules = Locked<(@Sendable () -> Void)?>(nil)
@@ -206,11 +209,23 @@ package struct Sidecar {
         let retention: [String: Int64]
         let otherwise: Int64
 
-        init(_ groups: [RuleGroup]) {
-            filter = RuleGroup.selectedNames(groups).map { FamilyFilter(names: Array($0).sorted()) }
+        /// What `groups` read, and what `dashboards` read over `dashboardRetention` (ms; 0:
+        /// nothing for the dashboards): the families kept while parsing, and how long each is kept.
+        init(_ groups: [RuleGroup], dashboards: [Expr] = DashboardQuery.expressions, dashboardRetention: Int64 = 0) {
+            let ruleNames = RuleGroup.selectedNames(groups)
             let reach = RuleGroup.reach(groups)
             let margin: Int64 = 2 * 60_000
-            retention = reach.byName.mapValues { max($0, reach.unnamed ?? 0) + margin }
+            var retention = reach.byName.mapValues { max($0, reach.unnamed ?? 0) + margin }
+            var names = ruleNames
+            if dashboardRetention > 0 {
+                // A panel at the start of the dashboards' range reads back its own reach more.
+                for (name, back) in Expr.reach(dashboards).byName {
+                    retention[name] = max(retention[name] ?? 0, dashboardRetention &+ back &+ margin)
+                }
+                if let dashboardNames = Expr.selectedNames(dashboards) { names = names.map { $0.union(dashboardNames) } } else { names = nil }
+            }
+            filter = names.map { FamilyFilter(names: Array($0).sorted()) }
+            self.retention = retention
             otherwise = (reach.unnamed ?? 5 * 60_000) + margin
         }
     }

@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.path"), help: "Where alert states and history are kept across restarts.")
     var storagePath: String?
 
+    @Option(name: .customLong("storage.dashboard-retention"), help: "How long the metrics the shipped dashboards read are kept, besides what the rules need (0s: only the rules').")
+    var dashboardRetention = "1h"
+
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
     var logLevel = "info"
 
@@ -80,6 +83,10 @@ struct ServeCommand: AsyncParsableCommand {
         options.webConfigPath = webConfigFile
         options.queryLimits.timeout = try Self.duration("--query.timeout", queryTimeout)
         options.readTimeout = try Self.duration("--web.read-timeout", readTimeout)
+        guard let keep = PromDuration.parse(Substring(dashboardRetention)), keep >= 0 else {
+            throw CommandFailure.badInput("--storage.dashboard-retention: expected a duration (1h, 0s), got \"\(dashboardRetention)\"")
+        }
+        options.dashboardRetention = .milliseconds(keep)
         guard queryMaxConcurrency >= 1 else { throw CommandFailure.badInput("--query.max-concurrency: at least 1") }
         guard queryMaxSamples >= 1 else { throw CommandFailure.badInput("--query.max-samples: at least 1") }
         options.queryLimits.maxConcurrency = queryMaxConcurrency
