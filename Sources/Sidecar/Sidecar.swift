@@ -204,14 +204,19 @@ package struct Sidecar {
     /// What the rule groups decide about scraping and keeping: the families the scrapes keep
     /// (nil: all), and how long each metric is kept — as long as the rules read it back, plus
     /// two minutes; a selector without a metric name keeps everything for its reach.
-    struct Derived {
-        let filter: FamilyFilter?
-        let retention: [String: Int64]
-        let otherwise: Int64
+    /// What the store keeps, derived from the rules and the shipped dashboards: the families
+    /// kept while parsing (nil: every family) and how long each name's points are kept (ms).
+    package struct Derived {
+        /// The families kept while parsing; nil keeps every family.
+        package let filter: FamilyFilter?
+        /// Per metric name, how long its points are kept (ms).
+        package let retention: [String: Int64]
+        /// How long the points of any other name are kept (ms).
+        package let otherwise: Int64
 
         /// What `groups` read, and what `dashboards` read over `dashboardRetention` (ms; 0:
         /// nothing for the dashboards): the families kept while parsing, and how long each is kept.
-        init(_ groups: [RuleGroup], dashboards: [Expr] = DashboardQuery.expressions, dashboardRetention: Int64 = 0) {
+        package init(_ groups: [RuleGroup], dashboards: [Expr] = DashboardQuery.expressions, dashboardRetention: Int64 = 0) {
             let ruleNames = RuleGroup.selectedNames(groups)
             let reach = RuleGroup.reach(groups)
             let margin: Int64 = 2 * 60_000
