@@ -103,7 +103,7 @@ let package = Package(
         ),
         // What the test targets share: the fixtures, processes, deadlines, a seeded generator.
         .target(name: "CtlmonTestSupport", dependencies: ["PromText", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")]),
-        .testTarget(name: "PromModelTests", dependencies: ["PromModel"]),
+        .testTarget(name: "PromModelTests", dependencies: ["PromModel", "CtlmonTestSupport"]),
         .testTarget(name: "PromTextTests", dependencies: ["PromText", "CZlib", "CtlmonTestSupport"]),
         .testTarget(name: "SeriesStorageTests", dependencies: ["SeriesStorage", "LabelMatchers", "PromModel", "PromText"]),
         // The promtool-format files and the difftest cases are read from the source tree, not
