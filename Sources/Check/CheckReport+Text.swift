@@ -25,37 +25,28 @@ extension CheckReport {
         let described = snapshots.map { s in escaped(s.0.instance + (s.0.version.map { " (\($0))" } ?? "")) }
         out.append(style.bold("ctlmon check") + " — \(snapshots.count == 1 ? "1 scrape" : "\(snapshots.count) scrapes"): "
             + described.joined(separator: ", ") + ", \(grouped(totalSeries)) series kept")
-        out.append(windowLine(style))
-        let duplicates = snapshots.reduce(0) { $0 + $1.0.duplicateSamples }
-        if duplicates > 0 {
-            out.append(style.level("  \(grouped(duplicates)) duplicate sample(s) of a series already in the scrape dropped (the first of each kept).", 1))
+        out.append("  Window: " + windowDescription)
+        if duplicateSamples > 0 {
+            out.append(style.level("  \(grouped(duplicateSamples)) duplicate sample(s) of a series already in the scrape dropped (the first of each kept).", 1))
         }
-        let servers = Set(snapshots.compactMap { $0.0.processStart }).count
-        if snapshots.count == 1 {
-            out.append(style.dim("  One scrape shows one API server; EKS runs at least two behind its endpoint: scrape each, or run the sidecar."))
-        } else if servers > 0 && servers < snapshots.count {
-            out.append(style.dim("  \(snapshots.count) scrapes come from \(servers) API server(s) (same process start time = same server)."))
-        }
+        if let note = sourcesNote { out.append(style.dim("  " + note)) }
         return out
     }
 
     /// Read and write p99 against the SLOs, the request rate and the 5xx ratio.
     private func apiServerLines(_ style: TerminalStyle) -> [String] {
         var out = [style.bold("API server")]
-        if readP99.isEmpty && writeP99 == nil {
+        if !hasLatency {
             out.append("  apiserver_request_duration_seconds: missing from the scrape")
         } else {
-            let slo: [String: Double] = ["resource": 1, "namespace": 5, "cluster": 30]
-            let reads = readP99.map { r in
-                let over = r.seconds > (slo[r.scope] ?? .infinity)
-                return "\(r.scope) " + style.level(ReportUnits.seconds(r.seconds), over ? 1 : -1)
-            }
+            let reads = latencies.filter { $0.scope != "write" }.map { "\($0.scope) " + style.level(ReportUnits.seconds($0.seconds), $0.rank) }
             out.append("  read p99    " + (reads.isEmpty ? "no reads" : reads.joined(separator: "   ")) + style.dim("   (SLO 1s / 5s / 30s)"))
-            out.append("  write p99   " + (writeP99.map { style.level(ReportUnits.seconds($0), $0 > 1 ? 1 : -1) } ?? "no writes") + style.dim("   (SLO 1s)"))
+            let write = latencies.first { $0.scope == "write" }
+            out.append("  write p99   " + (write.map { style.level(ReportUnits.seconds($0.seconds), $0.rank) } ?? "no writes") + style.dim("   (SLO 1s)"))
         }
         if let rate = requestRate {
             var line = "  requests    \(ReportUnits.number(rate))/s"
-            if let e = errorRatio { line += ", 5xx " + style.level(ReportUnits.percent(e), e > 0.05 ? 2 : e > 0.01 ? 1 : -1) }
+            if let e = errorRatio, let rank = errorRank { line += ", 5xx " + style.level(ReportUnits.percent(e), rank) }
             out.append(line)
         } else {
             out.append("  apiserver_request_total: missing from the scrape")
@@ -70,26 +61,23 @@ extension CheckReport {
         if !webhookMetricsPresent {
             out.append("  no apiserver_admission_webhook_* series: no webhook was called since the API server started")
         } else {
-            for (rawName, w) in webhooks.prefix(8) {
-                let name = escaped(rawName)
+            let (rows, more) = webhookRows
+            for w in rows {
+                let name = escaped(w.name)
                 var line = "  " + name.padding(toLength: max(name.count, 36), withPad: " ", startingAt: 0)
                 // With the configurations: the policy and timeout beside the p99, graded against that timeout.
-                var level = w.p99 > 5 ? 2 : w.p99 > 1 ? 1 : -1
-                if let audit {
-                    if let config = audit.webhooks.first(where: { $0.name == rawName }) {
-                        line += " \(config.failurePolicy.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) timeout \(config.timeoutSeconds)s"
-                        level = WebhookAudit.latencySeverity(p99: w.p99, timeoutSeconds: config.timeoutSeconds)?.rank ?? -1
-                    } else {
-                        line += " " + "not configured".padding(toLength: 17, withPad: " ", startingAt: 0)
-                    }
+                if let policy = w.policy, let timeout = w.timeoutSeconds {
+                    line += " \(policy.padding(toLength: 6, withPad: " ", startingAt: 0)) timeout \(timeout)s"
+                } else if !w.configured {
+                    line += " " + "not configured".padding(toLength: 17, withPad: " ", startingAt: 0)
                 }
-                line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), level)
+                line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), w.rank)
                 if let c = w.calls { line += "  \(groupedCount(c)) calls" }
                 if let f = w.failures, f > 0 { line += "  " + style.level("\(groupedCount(f)) failed", 2) }
                 if let f = w.failOpen, f > 0 { line += "  " + style.level("\(groupedCount(f)) failed open", 1) }
                 out.append(line)
             }
-            if webhooks.count > 8 { out.append(style.dim("  … and \(webhooks.count - 8) more")) }
+            if more > 0 { out.append(style.dim("  … and \(more) more")) }
         }
         if let audit {
             let configurations = audit.configurationCount
@@ -102,18 +90,17 @@ extension CheckReport {
     /// The database size against its quota, as a bar, and the largest object counts.
     private func etcdLines(_ style: TerminalStyle) -> [String] {
         var out = [style.bold("etcd")]
-        if let bytes = etcdBytes {
-            let ratio = bytes / etcdQuota
+        if let bytes = etcdBytes, let ratio = etcdRatio {
             let filled = ratio.isFinite ? max(0, min(10, Int((min(max(ratio, 0), 1) * 10).rounded()))) : 0
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 10 - filled)
-            out.append("  " + style.level(bar, ratio > 0.9 ? 2 : ratio > 0.8 ? 1 : -1)
+            out.append("  " + style.level(bar, etcdRank)
                 + " \(ReportUnits.percent(ratio)) of \(ReportUnits.bytes(etcdQuota)) (\(ReportUnits.bytes(bytes)), \(etcdMetric ?? ""))")
         } else {
             out.append("  database size: missing (no apiserver_storage_size_bytes, apiserver_storage_db_total_size_in_bytes, "
                 + "etcd_db_total_size_in_bytes or etcd_mvcc_db_total_size_in_bytes: Kubernetes before 1.19 does not expose it)")
         }
-        if !largest.isEmpty {
-            out.append("  largest     " + largest.prefix(6).map { "\(escaped($0.resource)) \(groupedCount($0.objects))" }.joined(separator: " · "))
+        if !largestShown.isEmpty {
+            out.append("  largest     " + largestShown.map { "\(escaped($0.resource)) \(groupedCount($0.objects))" }.joined(separator: " · "))
         }
         return out
     }
@@ -125,32 +112,14 @@ extension CheckReport {
             out.append("  " + style.level("none firing", -1))
         }
         for a in alerts {
-            // alertname and severity are shown already; instance only tells scrapes apart when there are several.
-            let hidden = snapshots.count > 1 ? ["alertname", "severity"] : ["alertname", "severity", "instance"]
-            let labels = a.labels.labels.filter { !hidden.contains($0.name) }
-                .map { "\($0.name)=\(escaped($0.value))" }.joined(separator: ", ")
+            let labels = shownLabels(a).map { "\($0.name)=\(escaped($0.value))" }.joined(separator: ", ")
             var line = "  " + style.level("● \(escaped(a.severity))", Self.rank(a.severity)) + " \(escaped(a.name))"
             if !labels.isEmpty { line += " {\(labels)}" }
-            line += " — " + (a.state == "firing" ? "firing" : "would fire (for: \(PromDuration.format(a.hold)) not observable in one scrape)")
+            line += " — " + stateDescription(a)
             out.append(line)
             if let s = a.annotations["summary"] { out.append(style.dim("      \(escaped(s))")) }
             if let r = a.annotations["runbook_url"] { out.append(style.dim("      runbook: \(escaped(r))")) }
         }
         return out
-    }
-
-    /// The window the rates are averages over: the baseline's, or each process lifetime.
-    private func windowLine(_ style: TerminalStyle) -> String {
-        if baseline, let w = windows.first {
-            return "  Window: \(ReportUnits.span(Double(w.now - w.start) / 1000)) between the baseline and this scrape; rates are averages over it."
-        }
-        let lifetimes = zip(snapshots, windows).map { s, w in
-            if let bad = s.0.implausibleProcessStart {
-                return "unknown (process_start_time_seconds \(GoFloat.formatExponent(bad)) is not a plausible time; 1h assumed)"
-            }
-            return s.0.processStart == nil ? "unknown (no process_start_time_seconds; 1h assumed)" : ReportUnits.span(Double(w.now - w.start) / 1000)
-        }
-        return "  Window: process lifetime \(Array(Set(lifetimes)).sorted().joined(separator: ", ")); "
-            + "rates and latencies are lifetime averages (--baseline EARLIER_SCRAPE for a real window)."
     }
 }
