@@ -19,7 +19,7 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json, html }
     enum FailOn: String, ExpressibleByArgument, CaseIterable { case warning, critical }
     enum ColorMode: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
@@ -47,8 +47,11 @@ struct CheckCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "When the baseline was scraped: Unix seconds or RFC 3339 (default: its file's modification time).")
     var baselineTime: String?
 
-    @Option(help: "Output: text or json.")
+    @Option(help: "Output: text, json, or html (one self-contained page to attach to an incident).")
     var format: OutputFormat = .text
+
+    @Option(help: "Write the report to this file instead of standard output (replaced whole, never left half-written).")
+    var output: String?
 
     @Option(help: "Lowest severity that makes the exit code 1: warning or critical.")
     var failOn: FailOn = .warning
@@ -72,7 +75,21 @@ struct CheckCommand: ParsableCommand {
         var (report, evaluator) = try report(webhooks: configurations?.webhooks)
         if let configurations { report.audit(configurations) }
         let useColor = color == .always || (color == .auto && isatty(1) != 0)
-        print(format == .json ? report.json() : report.text(color: useColor))
+        let rendered: String
+        switch format {
+        case .json: rendered = report.json()
+        case .html: rendered = report.html()
+        case .text: rendered = report.text(color: useColor && output == nil)
+        }
+        if let output {
+            do {
+                try Data((rendered + (rendered.hasSuffix("\n") ? "" : "\n")).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw badInput("--output \(output): \(error.localizedDescription)")
+            }
+        } else {
+            print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")
+        }
         for e in evaluator.errors { printError("rule evaluation failed: \(e)") }
         let threshold = failOn == .critical ? 2 : 1
         if report.alerts.contains(where: { CheckReport.rank($0.severity) >= threshold }) { throw CommandFailure.found }
