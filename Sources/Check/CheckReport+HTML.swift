@@ -129,13 +129,15 @@ extension CheckReport {
             out += "<p>No apiserver_admission_webhook_* series: no webhook was called since the API server started.</p>\n"
         } else {
             let (rows, more) = webhookRows
-            out += "<div class=\"wrap\"><table>\n<tr><th>webhook</th><th>policy, timeout</th><th class=\"num\">p99</th><th class=\"num hide-narrow\">calls</th><th class=\"num\">failed</th><th class=\"num\">failed open</th></tr>\n"
+            // The policy column only when the configurations were given (--webhook-config).
+            let policyHead = audit == nil ? "" : "<th>policy, timeout</th>"
+            out += "<div class=\"wrap\"><table>\n<tr><th>webhook</th>\(policyHead)<th class=\"num\">p99</th><th class=\"num hide-narrow\">calls</th><th class=\"num\">failed</th><th class=\"num\">failed open</th></tr>\n"
             for w in rows {
                 let config = w.policy.map { p in "\(htmlEscaped(p)), \(w.timeoutSeconds.map { "\($0) s" } ?? "")" } ?? (w.configured ? "—" : "not configured")
                 let p99 = w.p99.isNaN ? "n/a" : Self.graded(ReportUnits.seconds(w.p99), w.rank)
                 let failed = w.failures.map { $0 > 0 ? Self.graded(groupedCount($0), 2) : "0" } ?? "—"
                 let open = w.failOpen.map { $0 > 0 ? Self.graded(groupedCount($0), 1) : "0" } ?? "—"
-                out += "<tr><td><code>\(htmlEscaped(w.name))</code></td><td>\(config)</td><td class=\"num\">\(p99)</td>"
+                out += "<tr><td><code>\(htmlEscaped(w.name))</code></td>\(audit == nil ? "" : "<td>\(config)</td>")<td class=\"num\">\(p99)</td>"
                 out += "<td class=\"num hide-narrow\">\(w.calls.map(groupedCount) ?? "—")</td><td class=\"num\">\(failed)</td><td class=\"num\">\(open)</td></tr>\n"
             }
             out += "</table></div>\n"
