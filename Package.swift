@@ -72,7 +72,7 @@ let package = Package(
             name: "Sidecar",
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
-                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory",
+                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory", "Check",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -109,7 +109,7 @@ def main():
     try:
         for page in args.pages:
             url = page if "://" in page else "file://" + os.path.abspath(page)
-            name = os.path.splitext(os.path.basename(page.split("?")[0].rstrip("/")))[0] or "status"
+            name = "status" if "://" in page else os.path.splitext(os.path.basename(page))[0]
             problems += check(driver, url, name, args.screenshots)
     finally:
         driver.quit()

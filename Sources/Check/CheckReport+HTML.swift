@@ -31,7 +31,7 @@ extension CheckReport {
     package func html() -> String {
         let style = PageStyle.css
         var out = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<link rel=\"icon\" href=\"data:,\">\n"
         out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(contentSecurityPolicy(style: style))\">\n"
         out += "<title>ctlmon check: \(htmlEscaped(PageStyle.gradeWords(verdict.rank))) — \(htmlEscaped(verdict.words))</title>\n"
         out += "<style>\(style)</style>\n</head>\n<body>\n"

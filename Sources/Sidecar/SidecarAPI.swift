@@ -52,6 +52,13 @@ package struct SidecarAPI: Sendable {
             scrapes: scrapes, startTime: startTime, clock: clock, limits: limits)
     }
 
+    /// The status page (`GET /`) now, with charts over `range` (`1h`, `6h`, `24h`).
+    package func statusPage(range: String?) -> StatusPage {
+        StatusPage(
+            store: store, alerts: pipeline.value.rules.activeAlerts(), targets: scrapes.current.map { ($0.target, $0.status) },
+            now: clock(), range: range)
+    }
+
     /// The query endpoints over the store, with the API's limits.
     package var queries: QueryEndpoints { QueryEndpoints(store: store, limits: limits, clock: clock) }
 

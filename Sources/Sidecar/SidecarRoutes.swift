@@ -80,8 +80,20 @@ enum SidecarRoutes {
             return json(status, body)
         }
         router.get("/api/v1/status/buildinfo") { _, _ in json(200, api.buildInfo()) }
-        router.get("/") { _, _ in
-            text(200, """
+        router.get("/") { request, _ in
+            // HTML unless text is asked for (`?format=text`, or an Accept of text/plain without text/html).
+            let accept = request.headers[.accept] ?? ""
+            let wantsText = request.uri.queryParameters.get("format") == "text" || (accept.contains("text/plain") && !accept.contains("text/html"))
+            if !wantsText {
+                let range = request.uri.queryParameters.get("range")
+                let page = await queries.run(deadline: ContinuousClock.now + api.limits.timeout) { api.statusPage(range: range).html() }
+                guard let page else { return text(503, "Service Unavailable: the query threads are busy\n") }
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: StatusPage.policy, .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(string: page)))
+            }
+            return text(200, """
                 ctlmon serve
 
                 /metrics              ctlmon's metrics, each target's up and scrape series, recorded series, ALERTS

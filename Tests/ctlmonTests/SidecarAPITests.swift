@@ -1,5 +1,6 @@
 import CtlmonTestSupport
 import Foundation
+import PromModel
 import Testing
 
 /// The sidecar's HTTP API as a hostile or careless client meets it: every request of the
@@ -395,5 +396,57 @@ final class HeavyResults: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return answers
+    }
+}
+
+extension SidecarAPITests {
+    @Test("GET / is the status page: HTML with the verdict, every section, charts with titles linking to query_range, its style named by hash in the CSP header, label values escaped; text with ?format=text or Accept: text/plain")
+    func statusPage() throws {
+        let folder = try Components.temporaryFolder("status-page")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // A webhook whose name is markup: it must show as text.
+        let evil = "<script>alert(1)</script>"
+        let scrape = String(decoding: try Fixture.text("synthetic/apiserver-1.35-with-webhooks.txt.gz"), as: UTF8.self)
+            .replacingOccurrences(of: "namespace.sidecar-injector.istio.io", with: evil)
+        try scrape.write(toFile: folder + "/scrape.txt", atomically: true, encoding: .utf8)
+        let (target, address) = try Components.fakeTarget(folder + "/scrape.txt")
+        defer { target.stop() }
+        let config = try SidecarTests.config(folder: folder, target: address, rules: """
+            groups:
+              - name: page
+                interval: 1s
+                rules:
+                  - alert: WebhookSlow
+                    expr: histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m]))) > 1
+                    labels: {severity: critical}
+                    annotations: {summary: 'slow: {{ $labels.name }}', runbook_url: 'javascript:alert(2)'}
+            """, alertmanagers: [])
+        let (sidecar, base) = try Components.sidecar(ctlmon: SidecarTests.ctlmon, config: config, storage: folder + "/data")
+        defer { sidecar.stop() }
+        try SidecarTests.eventually(60, "the alert firing on the page") { try HTTP.get(base + "/").1.contains("alerts firing") }
+        let headers = try Components.run("curl", ["-s", "-D", "-", "-o", folder + "/page.html", base + "/"])
+        let page = try String(contentsOfFile: folder + "/page.html", encoding: .utf8)
+        #expect(headers.lowercased().contains("content-type: text/html; charset=utf-8"))
+        let style = try #require(page.range(of: "<style>").flatMap { s in page.range(of: "</style>").map { String(page[s.upperBound..<$0.lowerBound]) } })
+        #expect(headers.contains("Content-Security-Policy: default-src 'self'; style-src 'sha256-\(SHA256.hash(Array(style.utf8)).base64)'"))
+        #expect(page.contains("id=\"verdict\">✖ critical: 2 alerts firing"))
+        for section in ["API server", "Admission webhooks", "etcd", "Targets", "Alerts"] { #expect(page.contains(">\(section)</h2>"), "\(section)") }
+        // Markup from a scrape or a rule shows as text; a runbook that is not a web link is no link.
+        #expect(!page.contains("<script") && page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!page.contains("href=\"javascript:") && page.contains("Runbook: javascript:alert(2)"))
+        // Every chart has an accessible name and a title, and links to its query, which answers.
+        let charts = page.components(separatedBy: "<svg class=\"chart\" role=\"img\" aria-label=\"").count - 1
+        #expect(charts >= 7)
+        let links = page.components(separatedBy: "<a href=\"api/v1/query_range?query=").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        #expect(links.count == charts)
+        for link in links.prefix(3) {
+            let answer = try HTTP.json(base + "/api/v1/query_range?query=" + link.replacingOccurrences(of: "&amp;", with: "&")) as? [String: Any]
+            #expect(answer?["status"] as? String == "success", "\(link)")
+        }
+        #expect(page.utf8.count <= 100_000, "page weight \(page.utf8.count)")
+        #expect(try HTTP.get(base + "/?range=6h").1.contains("<strong>6h</strong>"))
+        // Text stays available.
+        #expect(try HTTP.get(base + "/?format=text").1.hasPrefix("ctlmon serve\n"))
+        #expect(try HTTP.get(base + "/", curl: ["-H", "Accept: text/plain"]).1.hasPrefix("ctlmon serve\n"))
     }
 }
