@@ -109,7 +109,10 @@ def main():
     try:
         for page in args.pages:
             url = page if "://" in page else "file://" + os.path.abspath(page)
-            name = "status" if "://" in page else os.path.splitext(os.path.basename(page))[0]
+            if "://" in page:
+                name = "status" + ("-" + page.split("range=")[1].split("&")[0] if "range=" in page else "")
+            else:
+                name = os.path.splitext(os.path.basename(page))[0]
             problems += check(driver, url, name, args.screenshots)
     finally:
         driver.quit()
