@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A soak of `ctlmon serve` (not in CI): three targets scraped every second (two API servers
 # and etcd, recorded scrapes whose counters advance), the shipped rules, a steady query load
-# (an instant and a range query every 200 ms, a /metrics scrape every second), for DURATION
+# (an instant and a range query every 200 ms, a /metrics scrape every second, the status page
+# every 5 s), for DURATION
 # seconds (default 3600). Every minute it prints the sidecar's resident memory, open files,
 # threads, and its store's series and samples; at the end, the growth of each from the end of
 # the warm-up (WARMUP seconds, default 600: the rules' history fills up) to the end, as medians of
@@ -38,7 +39,10 @@ scrape_configs:
     static_configs: [{targets: ['127.0.0.1:$e']}]
 YAML
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$ctlmon" serve --config "$work/config.yml" --web.listen-address "127.0.0.1:$port" --storage.path "$work/data" > "$work/ctlmon.log" 2>&1 &
+# SERVE_ARGS: more flags for ctlmon serve (e.g. "--storage.dashboard-retention 0s": at one scrape a
+# second, the dashboards' hour of history alone fills the store for the whole first hour).
+# shellcheck disable=SC2086
+"$ctlmon" serve --config "$work/config.yml" --web.listen-address "127.0.0.1:$port" --storage.path "$work/data" ${SERVE_ARGS:-} > "$work/ctlmon.log" 2>&1 &
 pid=$!
 pids+=($pid)
 base=http://127.0.0.1:$port
@@ -56,6 +60,8 @@ for _ in $(seq 600); do curl -sf "$base/-/healthy" >/dev/null && break; sleep 0.
 ) &
 pids+=($!)
 ( while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "$base/metrics"; sleep 1; done ) &
+pids+=($!)
+( while kill -0 "$pid" 2>/dev/null; do curl -s -o /dev/null "$base/"; sleep 5; done ) &
 pids+=($!)
 
 metric() { curl -s "$base/metrics" | sed -n "s/^$1\\({[^}]*}\\)\\{0,1\\} \\([0-9.e+]*\\)$/\\2/p" | head -1; }
