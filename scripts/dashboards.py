@@ -21,8 +21,6 @@ DS = {"type": "prometheus", "uid": "${datasource}"}
 C = 'cluster=~"$cluster"'
 CI = 'cluster=~"$cluster", instance=~"$instance"'
 RI = "$__rate_interval"
-# Requests that stay open by design: their latency is the watch's or the stream's life, not the server's.
-LONG = 'verb!~"WATCH|WATCHLIST|CONNECT|PROXY", subresource!~"log|exec|portforward|attach|proxy"'
 
 
 def q(expr, legend="", fmt=None, instant=False):
@@ -43,6 +41,16 @@ def panel(title, description, unit, queries, look, needs, kind="timeseries", wid
 
 def p99(by, selector, metric="apiserver_request_duration_seconds_bucket"):
     return f"histogram_quantile(0.99, sum by ({by}, le) (rate({metric}{{{selector}}}[{RI}])))"
+
+
+# The latency histogram as the shipped rules record it (Rules/apiserver.yaml): 5-minute rates per
+# instance, verb and scope, WATCH, CONNECT and streaming subresources already left out.
+LATENCY = "cluster_instance_verb_scope_le:apiserver_request_duration_seconds_bucket:rate5m"
+LATENCY_NEEDS = f"the recording rule {LATENCY} (Rules/apiserver.yaml), from apiserver_request_duration_seconds_bucket"
+
+
+def recorded_p99(by, selector):
+    return f"histogram_quantile(0.99, sum by ({by}, le) ({LATENCY}{{{selector}}}))"
 
 
 ETCD_SIZE = "cluster:etcd_db_size_bytes:max"
@@ -71,10 +79,10 @@ DASHBOARDS = [
                    "Any lasting rise: etcd trouble, an overloaded server, or a failing aggregated API (metrics-server).",
                    "apiserver_request_total", width=6, thresholds=[("green", None), ("red", 0.05)]),
              panel("p99 latency by verb group", "99th-percentile latency of reads (GET/LIST) by scope and of writes, without WATCH, CONNECT and streaming subresources. The SLO lines: 1 s for writes and single-object reads, 5 s for namespace LISTs, 30 s for cluster LISTs.", "s",
-                   [q(p99("cluster, scope", f'{C}, verb=~"GET|LIST", {LONG}'), "{{cluster}} read {{scope}}"),
-                    q(p99("cluster", f'{C}, verb=~"POST|PUT|PATCH|DELETE", {LONG}'), "{{cluster}} write")],
+                   [q(recorded_p99("cluster, scope", f'{C}, verb=~"GET|LIST", scope!=""'), "{{cluster}} read {{scope}}"),
+                    q(recorded_p99("cluster", f'{C}, verb=~"POST|PUT|PATCH|DELETE"'), "{{cluster}} write")],
                    "A line above its SLO for minutes: find the resource on the API server dashboard, then look at webhooks and etcd.",
-                   "apiserver_request_duration_seconds_bucket", width=12,
+                   LATENCY_NEEDS, width=12, compare="series",
                    thresholds=[("green", None), ("orange", 1), ("red", 5), ("dark-red", 30)]),
              panel("Requests in flight", "Requests being served, read-only and mutating, summed over the API servers of each cluster.", "short",
                    [q(f'sum by (cluster, request_kind) (apiserver_current_inflight_requests{{{C}}})', "{{cluster}} {{request_kind}}")],
@@ -121,14 +129,14 @@ DASHBOARDS = [
                    [q(f'sum by (instance, code) (rate(apiserver_request_total{{{CI}}}[{RI}]))', "{{instance}} {{code}}")],
                    "5xx: the server or etcd; 429: API Priority and Fairness; many 409: controllers fighting over objects.",
                    "apiserver_request_total", stack=True),
-             panel("Latency distribution", "Request latency as a heatmap, every verb but WATCH, WATCHLIST, CONNECT and PROXY and without streaming subresources (their latency is the stream's life).", "s",
-                   [q(f'sum by (le) (rate(apiserver_request_duration_seconds_bucket{{{CI}, {LONG}}}[{RI}]))', "{{le}}", fmt="heatmap")],
+             panel("Latency distribution", "Request latency as a heatmap of 5-minute rates, every verb but WATCH, WATCHLIST, CONNECT and PROXY and without streaming subresources (their latency is the stream's life).", "s",
+                   [q(f'sum by (le) ({LATENCY}{{{CI}}})', "{{le}}", fmt="heatmap")],
                    "Mass moving up: everything is slower (etcd, webhooks, CPU); a band alone: one slow resource or verb.",
-                   "apiserver_request_duration_seconds_bucket", kind="heatmap", width=12),
-             panel("p99 latency by verb", "99th-percentile latency per instance and verb, without long-running requests.", "s",
-                   [q(p99("instance, verb", f"{CI}, {LONG}"), "{{instance}} {{verb}}")],
+                   LATENCY_NEEDS, kind="heatmap", width=12, compare="series"),
+             panel("p99 latency by verb", "99th-percentile latency per instance and verb over 5 minutes, without long-running requests.", "s",
+                   [q(recorded_p99("instance, verb", CI), "{{instance}} {{verb}}")],
                    "Writes above 1 s: webhooks or etcd; LIST above 5 s: large unpaginated lists.",
-                   "apiserver_request_duration_seconds_bucket", width=12, thresholds=[("green", None), ("orange", 1), ("red", 5)]),
+                   LATENCY_NEEDS, width=12, compare="series", thresholds=[("green", None), ("orange", 1), ("red", 5)]),
              panel("Terminated requests", "Requests terminated by the server (timeouts, overload), per instance, code and resource.", "reqps",
                    [q(f'sum by (instance, code, resource) (rate(apiserver_request_terminations_total{{{CI}}}[{RI}]))', "{{instance}} {{code}} {{resource}}")],
                    "Lasting terminations: the server sheds load; look at APF and the heaviest clients.",

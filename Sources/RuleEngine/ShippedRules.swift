@@ -13,6 +13,13 @@ package enum ShippedRules {
 groups:
 - name: ctlmon.apiserver
   rules:
+  # The request latency histogram without its per-resource detail and without long-running requests
+  # (WATCH, CONNECT, streaming subresources), per instance, verb and scope, as 5-minute rates: what the
+  # dashboards' latency panels read. A few hundred series per API server instead of thousands, so that
+  # ctlmon serve keeps an hour of it for the dashboards and the raw histogram only for these rules.
+  - record: cluster_instance_verb_scope_le:apiserver_request_duration_seconds_bucket:rate5m
+    expr: |
+      sum by (cluster, instance, verb, scope, le) (rate(apiserver_request_duration_seconds_bucket{verb!~"WATCH|WATCHLIST|CONNECT|PROXY", subresource!~"log|exec|portforward|attach|proxy"}[5m]))
   - alert: KubeAPIServerReadLatencyHigh
     # p99 of reads (GET/LIST) per scope against the SLO: resource 1 s, namespace 5 s, cluster 30 s.
     # WATCH, WATCHLIST, CONNECT, PROXY and long-running subresources are excluded.
