@@ -80,7 +80,11 @@ package struct StatusPage {
     static let etcdSize = "max(apiserver_storage_size_bytes) or max(apiserver_storage_db_total_size_in_bytes) or max(etcd_db_total_size_in_bytes) or max(etcd_mvcc_db_total_size_in_bytes)"
     static let etcdQuota = "max(etcd_server_quota_backend_bytes) or vector(8589934592)"
     static let etcdCharts: [Chart] = [
-        Chart(title: "etcd database size", query: etcdSize, legend: { _ in "size" }, format: ReportUnits.bytes),
+        Chart(
+            title: "etcd database size, its quota, and the size 4 h ahead at the last 4 h's growth",
+            query: "label_replace(\(etcdSize), \"what\", \"size\", \"\", \"\") or label_replace(\(etcdQuota), \"what\", \"quota\", \"\", \"\") "
+                + "or label_replace(predict_linear((\(etcdSize))[4h:1m], 4 * 3600), \"what\", \"in 4 h\", \"\", \"\")",
+            legend: { $0["what"] }, format: ReportUnits.bytes),
     ]
     static let controlPlaneCharts: [Chart] = [
         Chart(title: "Pending pods by queue (scheduler)", query: "sum by (queue) (scheduler_pending_pods)", legend: { $0["queue"] }, format: ReportUnits.number),
