@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "SidecarTests",
             dependencies: [
-                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "PromText", "LabelMatchers", "SeriesStorage", "Workers",
+                "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "PromText", "LabelMatchers", "SeriesStorage", "Workers", "AdmissionWebhooks",
                 "PromModel", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links

@@ -102,18 +102,7 @@ extension CheckReport {
         if let audit {
             out += "<p class=\"muted\">Configurations: \(audit.webhooks.count) webhook(s) in \(audit.configurationCount) configuration(s).</p>\n"
             let (listed, idle) = findingsShown
-            if !listed.isEmpty {
-                out += "<ul class=\"alerts\">\n"
-                for f in listed {
-                    let owner = f.configuration.isEmpty ? "" : " <span class=\"muted\">(\(htmlEscaped(f.configuration))\(f.kind.map { ", \(htmlEscaped($0.rawValue))" } ?? ""))</span>"
-                    out += "<li class=\"g\(f.severity.rank)\"><strong>\(PageStyle.graded(f.severity.rawValue, f.severity.rank))</strong> \(htmlEscaped(f.id.rawValue)) <code>\(htmlEscaped(f.webhook))</code>\(owner)"
-                    out += "<br>\(htmlEscaped(f.message))<br><span class=\"muted\">Fix: \(htmlEscaped(f.fix))</span></li>\n"
-                }
-                out += "</ul>\n"
-            }
-            if !idle.isEmpty {
-                out += "<p>\(PageStyle.graded("never called", 0)): \(idle.count) webhook(s) without a call since the API server started: \(idle.map(htmlEscaped).joined(separator: ", ")).</p>\n"
-            }
+            out += PageStyle.findingsHTML(listed, neverCalled: idle)
         }
         return out + "</section>\n"
     }

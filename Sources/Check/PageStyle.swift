@@ -1,3 +1,4 @@
+import AdmissionWebhooks
 import Foundation
 import PromModel
 
@@ -57,4 +58,22 @@ package enum PageStyle {
         return svg + "</svg>"
     }
 
+    /// The webhook configurations' findings as a list, worst first, each with why and the fix;
+    /// the webhooks never called on one line (there are often many).
+    package static func findingsHTML(_ listed: [WebhookFinding], neverCalled idle: [String]) -> String {
+        var out = ""
+        if !listed.isEmpty {
+            out += "<ul class=\"alerts\">\n"
+            for f in listed {
+                let owner = f.configuration.isEmpty ? "" : " <span class=\"muted\">(\(htmlEscaped(f.configuration))\(f.kind.map { ", \(htmlEscaped($0.rawValue))" } ?? ""))</span>"
+                out += "<li class=\"g\(f.severity.rank)\"><strong>\(graded(f.severity.rawValue, f.severity.rank))</strong> \(htmlEscaped(f.id.rawValue)) <code>\(htmlEscaped(f.webhook))</code>\(owner)"
+                out += "<br>\(htmlEscaped(f.message))<br><span class=\"muted\">Fix: \(htmlEscaped(f.fix))</span></li>\n"
+            }
+            out += "</ul>\n"
+        }
+        if !idle.isEmpty {
+            out += "<p>\(graded("never called", 0)): \(idle.count) webhook(s) without a call since the API server started: \(idle.map(htmlEscaped).joined(separator: ", ")).</p>\n"
+        }
+        return out
+    }
 }

@@ -149,7 +149,8 @@ package struct Sidecar {
         let webhookConfigs = KubernetesAPI.inCluster().map { WebhookConfigWatcher(api: $0, store: store, logger: logger, clock: clock) }
 
         let api = SidecarAPI(
-            store: store, pipeline: current, scrapes: scrapes, startTime: startTime, clock: clock, limits: options.queryLimits, reload: reload)
+            store: store, pipeline: current, scrapes: scrapes, startTime: startTime, clock: clock, limits: options.queryLimits, reload: reload,
+            webhookConfigurations: { webhookConfigs?.current })
         let authentication = (web?.users.isEmpty ?? true) ? nil : BasicAuthentication(users: web!.users)
         let tls = try web?.tls.map { settings throws -> ServerTLS in
             do { return try ServerTLS(settings, logger: logger) } catch { throw SidecarError("--web.config.file: \(error)") }

@@ -1,3 +1,4 @@
+import AdmissionWebhooks
 import Foundation
 import Workers
 import PromModel
@@ -23,6 +24,9 @@ package struct SidecarAPI: Sendable {
     /// Where the API's queries are evaluated: at most `limits.maxConcurrency` at once, off
     /// the HTTP server's threads.
     package let queryThreads: LimitedThreads
+    /// The admission webhook configurations last listed (in a cluster), for the status page's
+    /// audit; nil: none known.
+    let webhookConfigurations: @Sendable () -> [AdmissionWebhook]?
 
     /// The API over the running components. `startTime`: the process start (Unix seconds, for
     /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time;
@@ -30,8 +34,10 @@ package struct SidecarAPI: Sendable {
     /// config reloads.
     package init(
         store: SeriesStore, pipeline: AlertPipeline.Current, scrapes: ScrapeManager,
-        startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits(), reload: Reload? = nil
+        startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits(), reload: Reload? = nil,
+        webhookConfigurations: @escaping @Sendable () -> [AdmissionWebhook]? = { nil }
     ) {
+        self.webhookConfigurations = webhookConfigurations
         self.limits = limits
         self.reload = reload
         queryThreads = LimitedThreads(limit: limits.maxConcurrency)
@@ -56,7 +62,7 @@ package struct SidecarAPI: Sendable {
     package func statusPage(range: String?) -> StatusPage {
         StatusPage(
             store: store, alerts: pipeline.value.rules.activeAlerts(), targets: scrapes.current.map { ($0.target, $0.status) },
-            now: clock(), range: range)
+            now: clock(), range: range, webhookConfigurations: webhookConfigurations())
     }
 
     /// The query endpoints over the store, with the API's limits.

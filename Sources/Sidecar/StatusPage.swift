@@ -1,3 +1,4 @@
+import AdmissionWebhooks
 import Check
 import Foundation
 import PromModel
@@ -33,9 +34,16 @@ package struct StatusPage {
     let targets: [(target: ScrapeTarget, status: ScrapeLoop.Status)]
     let now: Int64
     let range: (name: String, milliseconds: Int64)
+    /// The admission webhook configurations last listed, audited on the page; nil: not known.
+    let webhookConfigurations: [AdmissionWebhook]?
 
-    /// A page over `store` at `now`, with the alerts and targets in service, charts over `range`.
-    package init(store: SeriesStore, alerts: [(rule: Rule, alert: ActiveAlert)], targets: [(target: ScrapeTarget, status: ScrapeLoop.Status)], now: Int64, range: String?) {
+    /// A page over `store` at `now`, with the alerts and targets in service, charts over
+    /// `range`, and the audit of `webhookConfigurations` when known.
+    package init(
+        store: SeriesStore, alerts: [(rule: Rule, alert: ActiveAlert)], targets: [(target: ScrapeTarget, status: ScrapeLoop.Status)], now: Int64,
+        range: String?, webhookConfigurations: [AdmissionWebhook]? = nil
+    ) {
+        self.webhookConfigurations = webhookConfigurations
         self.store = store
         self.alerts = alerts
         self.targets = targets
@@ -102,7 +110,7 @@ package struct StatusPage {
         out += Self.ranges.map { r in r.name == range.name ? "<strong>\(r.name)</strong>" : "<a href=\"?range=\(r.name)\">\(r.name)</a>" }.joined(separator: " ")
         out += " <span class=\"muted\">(as far as the store keeps it: --storage.dashboard-retention)</span></nav>\n</header>\n"
         out += section("API server", "api", charts: Self.apiCharts)
-        out += section("Admission webhooks", "webhooks", charts: Self.webhookCharts, extra: webhookTable())
+        out += section("Admission webhooks", "webhooks", charts: Self.webhookCharts, extra: webhookTable() + webhookAudit())
         out += section("etcd", "etcd", charts: Self.etcdCharts, extra: etcdFigures())
         if has("scheduler_pending_pods") || has("workqueue_depth") {
             out += section("Scheduler and controller manager", "controlplane", charts: Self.controlPlaneCharts)
@@ -186,6 +194,31 @@ package struct StatusPage {
             out += "<td class=\"num\">\(fails > 0 ? PageStyle.graded(ReportUnits.number(fails) + "/s", failRank) : "0")</td></tr>\n"
         }
         return out + "</table></div>\n"
+    }
+
+    /// The configurations' audit joined with the last 15 minutes of the webhooks' metrics, as
+    /// `ctlmon webhooks` and `check --webhook-config` give it; nothing when they are not listed.
+    func webhookAudit() -> String {
+        guard let configurations = webhookConfigurations else {
+            return "<p class=\"muted\">Webhook configurations: not listed (ctlmon lists them when it runs in the cluster with deploy/rbac.yaml's role).</p>\n"
+        }
+        func byName(_ query: String) -> [String: Double] {
+            Dictionary(instant(query).map { ($0.labels["name"], $0.value) }, uniquingKeysWith: +)
+        }
+        let p99 = byName("histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))")
+        // Calls over the counters' life (a webhook never called since the API server started);
+        // failures over the last 15 minutes (what is failing now, not once last week).
+        let calls = byName("sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)")
+        let failures = byName("sum by (name) (increase(apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"}[15m]))")
+        let failOpen = byName("sum by (name) (increase(apiserver_admission_webhook_fail_open_count[15m]))")
+        var metrics: [String: WebhookMetrics] = [:]
+        for name in Set(p99.keys).union(calls.keys).union(failures.keys).union(failOpen.keys) {
+            metrics[name] = WebhookMetrics(p99: p99[name] ?? .nan, calls: calls[name], failures: failures[name], failOpen: failOpen[name])
+        }
+        let audit = WebhookAudit(webhooks: configurations, metrics: metrics)
+        var out = "<p class=\"muted\">Configurations: \(audit.webhooks.count) webhook(s) in \(audit.configurationCount) configuration(s), audited with the calls since each API server started and the failures of the last 15 minutes.</p>\n"
+        out += PageStyle.findingsHTML(audit.findings.filter { $0.id != .neverCalled }, neverCalled: audit.findings.filter { $0.id == .neverCalled }.map(\.webhook))
+        return out
     }
 
     /// The size against the quota, the 4 h projection, time to full and the largest counts.

@@ -89,6 +89,9 @@ final class WebhookConfigWatcher: Sendable {
         }
     }
 
+    /// The webhooks of the last list read; nil before the first (or when listing is refused).
+    var current: [AdmissionWebhook]? { state.withLock { $0.webhooks } }
+
     /// One sample per webhook at `time`.
     func append(at time: Int64) {
         guard let current = state.withLock({ $0.webhooks }) else { return }

@@ -1,3 +1,4 @@
+import AdmissionWebhooks
 import LabelMatchers
 import KubernetesClient
 import CtlmonTestSupport
@@ -66,5 +67,22 @@ struct WebhookConfigWatcherTests {
         watcher.refresh()
         watcher.append(at: 1_800_000_000_000)
         #expect(store.select([.equal("__name__", WebhookConfigWatcher.metric)]).isEmpty)
+    }
+}
+
+@Suite("status page: webhook audit")
+struct StatusPageAuditTests {
+    @Test("with the configurations listed, the status page shows their audit's findings, escaped; without, it says they are not listed")
+    func auditOnThePage() throws {
+        let configurations = try WebhookConfigurationReader.load(path: Fixture.path("webhooks/eks-cluster.json")).webhooks
+        let expected = WebhookAudit(webhooks: configurations).findings.filter { $0.id != .neverCalled }
+        #expect(!expected.isEmpty)
+        let store = SeriesStore()
+        let page = StatusPage(store: store, alerts: [], targets: [], now: 1_800_000_000_000, range: nil, webhookConfigurations: configurations).html()
+        for f in expected { #expect(page.contains(htmlEscaped(f.id.rawValue) + " <code>" + htmlEscaped(f.webhook) + "</code>"), "\(f.id) \(f.webhook)") }
+        #expect(page.contains("webhook(s) in"))
+        let without = StatusPage(store: store, alerts: [], targets: [], now: 1_800_000_000_000, range: nil).html()
+        #expect(without.contains("Webhook configurations: not listed"))
+        #expect(without.contains("id=\"verdict\">● info: no target yet") || without.contains("no target yet"))
     }
 }
