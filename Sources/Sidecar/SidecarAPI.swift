@@ -58,11 +58,12 @@ package struct SidecarAPI: Sendable {
             scrapes: scrapes, startTime: startTime, clock: clock, limits: limits)
     }
 
-    /// The status page (`GET /`) now, with charts over `range` (`1h`, `6h`, `24h`).
-    package func statusPage(range: String?) -> StatusPage {
+    /// The status page (`GET /`) now, with charts over `range` (`1h`, `6h`, `24h`), its
+    /// queries bounded by the API's limits and done by `deadline`.
+    package func statusPage(range: String?, deadline: ContinuousClock.Instant? = nil) -> StatusPage {
         StatusPage(
             store: store, alerts: pipeline.value.rules.activeAlerts(), targets: scrapes.current.map { ($0.target, $0.status) },
-            now: clock(), range: range, webhookConfigurations: webhookConfigurations())
+            now: clock(), range: range, webhookConfigurations: webhookConfigurations(), limits: limits, deadline: deadline)
     }
 
     /// The query endpoints over the store, with the API's limits.

@@ -86,7 +86,8 @@ enum SidecarRoutes {
             let wantsText = request.uri.queryParameters.get("format") == "text" || (accept.contains("text/plain") && !accept.contains("text/html"))
             if !wantsText {
                 let range = request.uri.queryParameters.get("range")
-                let page = await queries.run(deadline: ContinuousClock.now + api.limits.timeout) { api.statusPage(range: range).html() }
+                let deadline = ContinuousClock.now + api.limits.timeout
+                let page = await queries.run(deadline: deadline) { api.statusPage(range: range, deadline: deadline).html() }
                 guard let page else { return text(503, "Service Unavailable: the query threads are busy\n") }
                 return Response(
                     status: .ok,

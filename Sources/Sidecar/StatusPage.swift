@@ -36,14 +36,20 @@ package struct StatusPage {
     let range: (name: String, milliseconds: Int64)
     /// The admission webhook configurations last listed, audited on the page; nil: not known.
     let webhookConfigurations: [AdmissionWebhook]?
+    /// The bounds of every query the page runs.
+    let limits: QueryLimits
+    /// When the page must be done (the request's query timeout); nil: never.
+    let deadline: ContinuousClock.Instant?
 
     /// A page over `store` at `now`, with the alerts and targets in service, charts over
     /// `range`, and the audit of `webhookConfigurations` when known.
     package init(
         store: SeriesStore, alerts: [(rule: Rule, alert: ActiveAlert)], targets: [(target: ScrapeTarget, status: ScrapeLoop.Status)], now: Int64,
-        range: String?, webhookConfigurations: [AdmissionWebhook]? = nil
+        range: String?, webhookConfigurations: [AdmissionWebhook]? = nil, limits: QueryLimits = QueryLimits(), deadline: ContinuousClock.Instant? = nil
     ) {
         self.webhookConfigurations = webhookConfigurations
+        self.limits = limits
+        self.deadline = deadline
         self.store = store
         self.alerts = alerts
         self.targets = targets
@@ -138,10 +144,19 @@ package struct StatusPage {
         return (rank, words.joined(separator: ", "))
     }
 
+    /// An evaluator bounded as the API's queries are (`--query.max-samples`, `--query.timeout`
+    /// from the request's start): a figure past them is shown without data, never waited for.
+    func evaluator() -> Evaluator {
+        var e = Evaluator(store: store)
+        e.maxSamples = limits.maxSamples
+        e.deadline = deadline
+        return e
+    }
+
     func has(_ metric: String) -> Bool { !instant("count(\(metric))").isEmpty }
 
     func instant(_ query: String) -> [PromQL.Sample] {
-        guard let expr = try? PromQLParser.parse(query), case .vector(let v)? = try? Evaluator(store: store).evaluate(expr, at: now) else { return [] }
+        guard let expr = try? PromQLParser.parse(query), case .vector(let v)? = try? evaluator().evaluate(expr, at: now) else { return [] }
         return v.filter { $0.value.isFinite }
     }
 
@@ -156,7 +171,7 @@ package struct StatusPage {
         let start = now - range.milliseconds
         let step = max(range.milliseconds / Self.steps, 1000)
         var series: [SVGChart.Series] = []
-        if let expr = try? PromQLParser.parse(c.query), let result = try? Evaluator(store: store).evaluateRange(expr, start: start, end: now, step: step) {
+        if let expr = try? PromQLParser.parse(c.query), let result = try? evaluator().evaluateRange(expr, start: start, end: now, step: step) {
             series = result.map { s in SVGChart.Series(name: c.legend(s.labels), points: s.points.map { ($0.t, $0.v) }) }
                 .sorted { ($0.points.last?.v ?? 0) > ($1.points.last?.v ?? 0) }
         }
