@@ -33,13 +33,18 @@ package struct CheckReport {
     /// must reach as far back as they read too.
     package enum Query {
         static let sub = "subresource!~\"\(CheckReport.longRunning)\""
-        static let readP99 = "histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~\"GET|LIST\", scope!=\"\", \(sub)}[5m])))"
-        static let writeP99 = "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~\"POST|PUT|PATCH|DELETE\", \(sub)}[5m])))"
+        /// The report's `readP99` query (the sidecar's status page charts it too).
+        package static let readP99 = "histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~\"GET|LIST\", scope!=\"\", \(sub)}[5m])))"
+        /// The report's `writeP99` query (the sidecar's status page charts it too).
+        package static let writeP99 = "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~\"POST|PUT|PATCH|DELETE\", \(sub)}[5m])))"
         static let requestRate = "sum(rate(apiserver_request_total[5m]))"
-        static let errorRatio = "sum(rate(apiserver_request_total{code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total[5m]))"
-        static let webhookP99 = "histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))"
+        /// The report's `errorRatio` query (the sidecar's status page charts it too).
+        package static let errorRatio = "sum(rate(apiserver_request_total{code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total[5m]))"
+        /// The report's `webhookP99` query (the sidecar's status page charts it too).
+        package static let webhookP99 = "histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))"
         static let webhookCalls = "sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)"
-        static let webhookFailures = "sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})"
+        /// The report's `webhookFailures` query (the sidecar's status page charts it too).
+        package static let webhookFailures = "sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})"
         static let webhookFailOpen = "sum by (name) (apiserver_admission_webhook_fail_open_count)"
         static let etcdSizeMetrics = ["apiserver_storage_size_bytes", "apiserver_storage_db_total_size_in_bytes", "etcd_db_total_size_in_bytes",
                                       "etcd_mvcc_db_total_size_in_bytes"]

@@ -62,19 +62,18 @@ package struct StatusPage {
         "default-src 'self'; style-src 'sha256-\(SHA256.hash(Array(PageStyle.css.utf8)).base64)'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
     }
 
-    static let sub = "subresource!~\"log|exec|portforward|attach|proxy\""
     static let apiCharts: [Chart] = [
         Chart(
             title: "Read p99 by scope (SLO: resource 1 s, namespace 5 s, cluster 30 s)",
-            query: "histogram_quantile(0.99, sum by (le, scope) (rate(apiserver_request_duration_seconds_bucket{verb=~\"GET|LIST\", scope!=\"\", \(sub)}[5m])))",
+            query: CheckReport.Query.readP99,
             legend: { $0["scope"] }, marks: [(1, "SLO 1 s (resource)"), (5, "SLO 5 s (namespace)")], format: ReportUnits.seconds),
         Chart(
             title: "Write p99 (SLO 1 s)",
-            query: "histogram_quantile(0.99, sum by (le) (rate(apiserver_request_duration_seconds_bucket{verb=~\"POST|PUT|PATCH|DELETE\", \(sub)}[5m])))",
+            query: CheckReport.Query.writeP99,
             legend: { _ in "writes" }, marks: [(1, "SLO 1 s")], format: ReportUnits.seconds),
         Chart(
             title: "5xx ratio (alert above 5 %)",
-            query: "sum(rate(apiserver_request_total{code=~\"5..\"}[5m])) / sum(rate(apiserver_request_total[5m]))",
+            query: CheckReport.Query.errorRatio,
             legend: { _ in "5xx" }, marks: [(0.05, "5 %: KubeAPIServerErrorsHigh")], format: ReportUnits.percent),
         Chart(
             title: "Requests per second by instance",
@@ -84,7 +83,7 @@ package struct StatusPage {
     static let webhookCharts: [Chart] = [
         Chart(
             title: "Webhook p99 (the 6 slowest)",
-            query: "topk(6, histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m]))))",
+            query: "topk(6, \(CheckReport.Query.webhookP99))",
             legend: { $0["name"] }, marks: [(1, "1 s: KubeAdmissionWebhookSlow"), (5, "5 s: critical")], format: ReportUnits.seconds),
         Chart(
             title: "Webhook calls failing (per second)",
@@ -191,7 +190,7 @@ package struct StatusPage {
     /// The webhooks now: p99 against each one's timeout (from `ctlmon_webhook_config_info`
     /// when the configurations are listed), failures graded by policy.
     func webhookTable() -> String {
-        let p99 = instant("histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))")
+        let p99 = instant(CheckReport.Query.webhookP99)
         let failing = Dictionary(instant("sum by (name) (rate(apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"}[5m]))").map { ($0.labels["name"], $0.value) }, uniquingKeysWith: +)
         let info = Dictionary(instant("max by (name, failure_policy, timeout_seconds) (ctlmon_webhook_config_info)").map { ($0.labels["name"], ($0.labels["failure_policy"], Double($0.labels["timeout_seconds"]))) }, uniquingKeysWith: { a, _ in a })
         guard !p99.isEmpty || !failing.isEmpty else { return "<p>No webhook calls in the last 5 minutes.</p>\n" }
@@ -220,7 +219,7 @@ package struct StatusPage {
         func byName(_ query: String) -> [String: Double] {
             Dictionary(instant(query).map { ($0.labels["name"], $0.value) }, uniquingKeysWith: +)
         }
-        let p99 = byName("histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))")
+        let p99 = byName(CheckReport.Query.webhookP99)
         // Calls over the counters' life (a webhook never called since the API server started);
         // failures over the last 15 minutes (what is failing now, not once last week).
         let calls = byName("sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)")
