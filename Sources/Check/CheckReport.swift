@@ -43,8 +43,7 @@ package struct CheckReport {
         /// The report's `webhookP99` query (the sidecar's status page charts it too).
         package static let webhookP99 = "histogram_quantile(0.99, sum by (le, name) (rate(apiserver_admission_webhook_admission_duration_seconds_bucket[5m])))"
         static let webhookCalls = "sum by (name) (apiserver_admission_webhook_admission_duration_seconds_count)"
-        /// The report's `webhookFailures` query (the sidecar's status page charts it too).
-        package static let webhookFailures = "sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})"
+        static let webhookFailures = "sum by (name) (apiserver_admission_webhook_rejection_count{error_type=~\"calling_webhook_error|apiserver_internal_error\"})"
         static let webhookFailOpen = "sum by (name) (apiserver_admission_webhook_fail_open_count)"
         static let etcdSizeMetrics = ["apiserver_storage_size_bytes", "apiserver_storage_db_total_size_in_bytes", "etcd_db_total_size_in_bytes",
                                       "etcd_mvcc_db_total_size_in_bytes"]
