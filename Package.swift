@@ -131,7 +131,7 @@ let package = Package(
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links
         // the malloc interposer, which would then replace malloc in the test process itself;
         // `swift build` (scripts/test) builds it beside ctlmon.
-        .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport"]),
+        .testTarget(name: "ctlmonTests", dependencies: ["ctlmon", "CtlmonTestSupport", "PromModel", "Sidecar"]),
     ]
 )
 
