@@ -76,6 +76,8 @@ def check(driver, url, name, shots):
         untitled = driver.execute_script(
             "return [...document.querySelectorAll('svg')].filter(s => !s.getAttribute('aria-label') || !s.querySelector('title')).length")
         charts = driver.execute_script("return document.querySelectorAll('svg').length")
+        if charts == 0:
+            problems.append(f"{name} {size}: no chart on the page")
         if untitled:
             problems.append(f"{name} {size}: {untitled} of {charts} charts without an accessible title")
         coloured = driver.execute_script(
