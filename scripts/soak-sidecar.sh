@@ -6,7 +6,8 @@
 # seconds (default 3600). Every minute it prints the sidecar's resident memory, open files,
 # threads, and its store's series and samples; at the end, the growth of each from the end of
 # the warm-up (WARMUP seconds, default 600: the rules' history fills up) to the end, as medians of
-# five minutes. Flat after warm-up (≤ 5 % growth of memory, files, threads, series) is the goal.
+# five minutes. Flat after warm-up (≤ 5 % growth of memory and series, at most 2 more open
+# files and threads) is the goal.
 # Usage: scripts/soak-sidecar.sh [CTLMON_BINARY]   (default .build/release/ctlmon, else debug)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,13 +97,19 @@ if len(rows) < 10:
 names = ["rss MiB", "open files", "threads", "series", "samples"]
 head, tail = rows[:5], rows[-5:]
 print("growth after warm-up (median of minutes %d-%d -> median of %d-%d):" % (head[0][0], head[-1][0], tail[0][0], tail[-1][0]))
-worst = 0
+# Open files and threads are small counts that the query pool moves by one or two (a thread
+# parked, a connection open): they are flat when they grow by at most 2 or 5 %.
+flat = True
 for i, n in enumerate(names, start=1):
     x = statistics.median(r[i] for r in head)
     y = statistics.median(r[i] for r in tail)
     g = (y - x) / x * 100 if x else 0
-    if n != "samples":
-        worst = max(worst, g)
-    print("  %-10s %10.1f -> %10.1f  %+6.1f %%%s" % (n, x, y, g, "  (fills to the rules' longest range)" if n == "samples" else ""))
-print("flat (<= 5 %%): %s" % ("yes" if worst <= 5 else "NO"))
+    if n in ("open files", "threads"):
+        ok = y - x <= 2 or g <= 5
+    else:
+        ok = n == "samples" or g <= 5
+    flat = flat and ok
+    note = "  (fills to the rules' longest range)" if n == "samples" else ("" if ok else "  <- grows")
+    print("  %-10s %10.1f -> %10.1f  %+6.1f %%%s" % (n, x, y, g, note))
+print("flat (memory and series <= 5 %%, files and threads <= +2): %s" % ("yes" if flat else "NO"))
 PY
