@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "CMemory"),
         // libcurl (libcurl4-openssl-dev): module map and typed setopt shims.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // snappy (libsnappy-dev): block compression of remote-write requests.
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
 
         // The model at the bottom (as Prometheus's model/labels): label sets and their hash,
         // valid names, Go-compatible float, duration, time and quoting formats. No C library.
@@ -63,6 +65,9 @@ let package = Package(
         // Prometheus's scrape semantics over the HTTP client, into the storage.
         .target(name: "Scraper", dependencies: ["PromModel", "PromText", "SeriesStorage", "HTTPClient", "Workers"]),
 
+        // Remote write 1.0: the buffer on disk, the protobuf encoding, snappy, the senders, SigV4.
+        .target(name: "RemoteWrite", dependencies: ["PromModel", "SeriesStorage", "LabelMatchers", "HTTPClient", "Workers", "CSnappy"]),
+
         // The one-shot check: the pipeline from sources to a report, and the report's renderers.
         .target(
             name: "Check",
@@ -72,7 +77,7 @@ let package = Package(
             name: "Sidecar",
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
-                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory", "Check",
+                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory", "Check", "RemoteWrite",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -121,6 +126,9 @@ let package = Package(
         .testTarget(name: "AdmissionWebhooksTests", dependencies: ["AdmissionWebhooks", "CtlmonTestSupport"]),
         .testTarget(
             name: "ScraperTests", dependencies: ["Scraper", "HTTPClient", "SeriesStorage", "PromQL", "PromModel", "PromText", "CtlmonTestSupport"]),
+        .testTarget(
+            name: "RemoteWriteTests",
+            dependencies: ["RemoteWrite", "SeriesStorage", "PromModel", "HTTPClient", "LabelMatchers", "CtlmonTestSupport"]),
         .testTarget(name: "CheckTests", dependencies: ["Check", "RuleEngine", "CtlmonTestSupport"]),
         .testTarget(
             name: "SidecarTests",

@@ -106,3 +106,17 @@ extension Array where Element == UInt8 {
         return out
     }
 }
+
+extension Array where Element == UInt8 {
+    /// The bytes as lower-case hex, two digits each (how SigV4 writes hashes and signatures).
+    package var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 2)
+        for b in self {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -19,6 +19,8 @@ package final class SeriesStore: @unchecked Sendable {
     // accounting), exclusive for writes.
     private let lock = ReadWriteLock()
     private var table = SeriesTable()
+    /// Who hears of every accepted sample (remote write); set under the write lock.
+    private var tap: (any SampleTap)?
 
     /// Prometheus's staleness marker: a NaN with a distinct bit pattern.
     package static let staleNaN = Double(bitPattern: 0x7FF0_0000_0000_0002)
@@ -44,8 +46,30 @@ package final class SeriesStore: @unchecked Sendable {
 
     /// Runs `body` on the table holding the write lock: one exclusive access for a whole
     /// operation (the ``ScrapeAppender``'s commit).
+    /// The samples it appended go to the ``SampleTap``, if any, once the lock is released.
     func write<T, E: Error>(_ body: (inout SeriesTable) throws(E) -> T) throws(E) -> T {
-        try lock.withWriteLock { () throws(E) -> T in try body(&table) }
+        var taken: [TappedSample] = []
+        var listener: (any SampleTap)?
+        defer { if let listener, !taken.isEmpty { listener.received(taken) } }
+        return try lock.withWriteLock { () throws(E) -> T in
+            defer {
+                if let tap, !table.tapped.isEmpty {
+                    swap(&taken, &table.tapped)
+                    listener = tap
+                }
+            }
+            return try body(&table)
+        }
+    }
+
+    /// Sends every sample accepted from now on to `tap` (nil: to no one). Samples already held
+    /// are not replayed.
+    package func setTap(_ tap: (any SampleTap)?) {
+        lock.withWriteLock {
+            self.tap = tap
+            table.tapping = tap != nil
+            table.tapped = []
+        }
     }
 
     /// Changes whenever series are removed or renumbered: references cached before are stale.

@@ -67,6 +67,10 @@ package struct SeriesTable {
     package private(set) var generation: UInt64 = 0
     /// Changes whenever series are removed or renumbered: cached references are then stale.
     private(set) var epoch: UInt64 = 0
+    /// Whether appended samples are collected in ``tapped`` (a ``SampleTap`` is listening).
+    var tapping = false
+    /// The samples appended since the store last handed them to its tap.
+    var tapped: [TappedSample] = []
 
     init() {}
 
@@ -82,6 +86,7 @@ package struct SeriesTable {
         if t < last { return .outOfOrder }
         records[r].append(Point(t: t, v: v))
         if SeriesStore.isStale(v) { records[r].hasStaleMarkers = true }
+        if tapping { tapped.append(TappedSample(labels: records[r].labels, t: t, v: v)) }
         return .appended
     }
 

@@ -146,7 +146,7 @@ package struct StatusPage {
     /// An evaluator bounded as the API's queries are (`--query.max-samples`, `--query.timeout`
     /// from the request's start): a figure past them is shown without data, never waited for.
     func evaluator() -> Evaluator {
-        var e = Evaluator(store: store)
+        let e = Evaluator(store: store)
         e.maxSamples = limits.maxSamples
         e.deadline = deadline
         return e
