@@ -128,7 +128,7 @@ let package = Package(
             name: "ScraperTests", dependencies: ["Scraper", "HTTPClient", "SeriesStorage", "PromQL", "PromModel", "PromText", "CtlmonTestSupport"]),
         .testTarget(
             name: "RemoteWriteTests",
-            dependencies: ["RemoteWrite", "SeriesStorage", "PromModel", "HTTPClient", "LabelMatchers", "CtlmonTestSupport"]),
+            dependencies: ["RemoteWrite", "SeriesStorage", "PromModel", "HTTPClient", "LabelMatchers", "Workers", "CtlmonTestSupport"]),
         .testTarget(name: "CheckTests", dependencies: ["Check", "RuleEngine", "CtlmonTestSupport"]),
         .testTarget(
             name: "SidecarTests",
