@@ -7,6 +7,7 @@ import PromModel
 import PromQL
 import SeriesStorage
 import PromText
+import RemoteWrite
 import RuleEngine
 import Scraper
 import ServiceLifecycle
@@ -50,6 +51,9 @@ package struct Sidecar {
         /// `--storage.dashboard-retention`: how long the metrics the shipped dashboards read are
         /// kept besides what the rules need (their default time range; zero: only the rules').
         package var dashboardRetention: Duration = .seconds(3600)
+        /// `--storage.remote-write.max-size`: the most each `remote_write` destination's buffer
+        /// keeps on disk, in bytes (past it, its oldest samples are dropped and counted).
+        package var remoteWriteMaxBytes = 1 << 30
 
         /// The defaults: the in-cluster config, no storage, `0.0.0.0:9095`, logfmt at `info`.
         package init() {}
@@ -145,12 +149,17 @@ package struct Sidecar {
         wakeRules.withLock { $0 = { current.value.rules.wake() } }
         let reload = Reload(parts, pipeline: current)
 
+        // Remote write: every sample the store accepts from now on goes to each destination's
+        // buffer on disk, and from there to the receiver.
+        let remoteWrite = try Self.remoteWriting(config, options: options, logger: logger)
+        if let remoteWrite { store.setTap(remoteWrite) }
+
         // The webhook configurations, when running in a cluster (the role may list them).
         let webhookConfigs = KubernetesAPI.inCluster().map { WebhookConfigWatcher(api: $0, store: store, logger: logger, clock: clock) }
 
         let api = SidecarAPI(
             store: store, pipeline: current, scrapes: scrapes, startTime: startTime, clock: clock, limits: options.queryLimits, reload: reload,
-            webhookConfigurations: { webhookConfigs?.current })
+            webhookConfigurations: { webhookConfigs?.current }, remoteWrite: remoteWrite)
         let authentication = (web?.users.isEmpty ?? true) ? nil : BasicAuthentication(users: web!.users)
         let tls = try web?.tls.map { settings throws -> ServerTLS in
             do { return try ServerTLS(settings, logger: logger) } catch { throw SidecarError("--web.config.file: \(error)") }
@@ -162,6 +171,8 @@ package struct Sidecar {
             server: SidecarRoutes.server(readTimeout: options.readTimeout, tls: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
             services: [
+                // First to start and last to stop: it sends what the others write until they stop.
+                ThreadService(name: "remote-write", start: { remoteWrite?.start() }, stop: { remoteWrite?.stop() }),
                 // One service for the pipeline and its reloads: reloads begin once it runs, and
                 // end before it stops (a reload never starts or stops what shutdown stops).
                 ThreadService(name: "alerting", start: {
@@ -184,10 +195,26 @@ package struct Sidecar {
             logger: logger)
         logger.info("ctlmon serve started", metadata: [
             "listen": "\(host):\(port)", "tls": "\(tls != nil)", "basic_auth": "\(authentication != nil)", "targets_configs": "\(config.scrapeConfigs.count)", "rule_groups": "\(groups.count)",
-            "alertmanagers": "\(first.notifier?.queues.count ?? 0)",
+            "alertmanagers": "\(first.notifier?.queues.count ?? 0)", "remote_write": "\(config.remoteWrite.map(\.name).joined(separator: ","))",
         ])
         try await app.runService()
         logger.info("ctlmon serve stopped")
+    }
+
+    /// The remote-write destinations of `config`, their buffers opened (nil: none configured).
+    static func remoteWriting(_ config: SidecarConfig, options: Options, logger: Logger) throws -> RemoteWriting? {
+        guard !config.remoteWrite.isEmpty else { return nil }
+        guard let path = options.storagePath else {
+            throw SidecarError("remote_write needs --storage.path: each destination's buffer is kept there")
+        }
+        do {
+            return try RemoteWriting(
+                configs: config.remoteWrite, externalLabels: config.externalLabels, folder: path + "/remote-write",
+                maxBytes: options.remoteWriteMaxBytes, signers: try RemoteWriteSigners.make(config.remoteWrite)
+            ) { line in logger.warning("\(line)") }
+        } catch {
+            throw SidecarError("remote_write: \(error)")
+        }
     }
 
     /// The rule manager and notifier of a loaded config (not started).

@@ -3,6 +3,7 @@ import Foundation
 import Workers
 import PromModel
 import PromQL
+import RemoteWrite
 import SeriesStorage
 import RuleEngine
 import Scraper
@@ -27,6 +28,8 @@ package struct SidecarAPI: Sendable {
     /// The admission webhook configurations last listed (in a cluster), for the status page's
     /// audit; nil: none known.
     let webhookConfigurations: @Sendable () -> [AdmissionWebhook]?
+    /// The remote-write destinations (their counters in `/metrics`); nil: none configured.
+    let remoteWrite: RemoteWriting?
 
     /// The API over the running components. `startTime`: the process start (Unix seconds, for
     /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time;
@@ -35,9 +38,10 @@ package struct SidecarAPI: Sendable {
     package init(
         store: SeriesStore, pipeline: AlertPipeline.Current, scrapes: ScrapeManager,
         startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits(), reload: Reload? = nil,
-        webhookConfigurations: @escaping @Sendable () -> [AdmissionWebhook]? = { nil }
+        webhookConfigurations: @escaping @Sendable () -> [AdmissionWebhook]? = { nil }, remoteWrite: RemoteWriting? = nil
     ) {
         self.webhookConfigurations = webhookConfigurations
+        self.remoteWrite = remoteWrite
         self.limits = limits
         self.reload = reload
         queryThreads = LimitedThreads(limit: limits.maxConcurrency)

@@ -1,13 +1,18 @@
 import ConfigYAML
 import Foundation
 import HTTPClient
+import LabelMatchers
 import PromModel
+import RemoteWrite
 import Scraper
 import Yams
 
 extension SidecarConfig {
     /// The keys the loader accepts, by part of the file (`global`, `a scrape config`, …).
     package static var acceptedKeys: [String: [String]] { ConfigLoader.accepted }
+
+    /// A size as Prometheus writes one (`512MiB`, `1GB`: powers of 1024; `0`); nil when not one.
+    package static func bytes(_ s: String) -> Int? { ConfigLoader.bytes(s) }
 
     /// Reads and checks a config file: unknown keys, and keys of `prometheus.yml` that
     /// ctlmon does not implement, are errors with their line, never silently ignored.
@@ -28,16 +33,18 @@ private struct ConfigLoader {
 
     /// Keys of `prometheus.yml` ctlmon knows of but does not implement: said so.
     static let unsupported: Set<String> = [
-        "remote_write", "remote_read", "storage", "tracing", "relabel_configs", "metric_relabel_configs",
+        "remote_read", "storage", "tracing", "relabel_configs", "metric_relabel_configs",
         "kubernetes_sd_configs", "file_sd_configs", "consul_sd_configs", "dns_sd_configs", "ec2_sd_configs",
         "basic_auth", "oauth2", "proxy_url", "params", "sample_limit", "label_limit", "target_limit",
-        "alert_relabel_configs", "follow_redirects", "enable_http2",
+        "alert_relabel_configs", "follow_redirects", "enable_http2", "metadata_config", "send_exemplars",
+        "send_native_histograms", "azuread", "no_proxy", "proxy_from_environment", "proxy_connect_header",
+        "sample_age_limit", "target_label", "replacement", "modulus",
     ]
 
     /// The keys each part of the file may hold, by the part's name in messages: every one of
     /// them has an effect or an error (a test walks them all).
     static let accepted: [String: [String]] = [
-        "the config": ["global", "rule_files", "scrape_configs", "alerting"],
+        "the config": ["global", "rule_files", "scrape_configs", "alerting", "remote_write"],
         "global": ["scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels"],
         "a scrape config": [
             "job_name", "scheme", "metrics_path", "scrape_interval", "scrape_timeout", "honor_labels", "authorization",
@@ -50,6 +57,17 @@ private struct ConfigLoader {
         "an alertmanager's static config": ["targets"],
         "authorization": ["type", "credentials", "credentials_file"],
         "tls_config": ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"],
+        "a remote_write config": [
+            "url", "name", "remote_timeout", "headers", "authorization", "bearer_token", "bearer_token_file", "basic_auth",
+            "tls_config", "sigv4", "queue_config", "write_relabel_configs",
+        ],
+        "basic_auth": ["username", "password", "password_file"],
+        "sigv4": ["region", "access_key", "secret_key", "profile", "role_arn"],
+        "queue_config": [
+            "capacity", "min_shards", "max_shards", "max_samples_per_send", "batch_send_deadline", "min_backoff", "max_backoff",
+            "retry_on_http_429",
+        ],
+        "a write_relabel_config": ["source_labels", "separator", "regex", "action"],
     ]
 
     mutating func keys(_ node: Node, in what: String) -> [String: Node]? {
@@ -82,7 +100,125 @@ private struct ConfigLoader {
                 if let c = alertmanager(item) { config.alertmanagers.append(c) }
             }
         }
+        var names = Set<String>()
+        for item in yaml.sequence(m["remote_write"], "remote_write") {
+            guard let c = remoteWrite(item) else { continue }
+            if !names.insert(c.name).inserted { yaml.problem(item, "remote_write name \"\(c.name)\" is repeated (two entries with the same url need names of their own)") }
+            config.remoteWrite.append(c)
+        }
         return config
+    }
+
+    /// Headers remote write sets itself, or that would break the exchange: refused in
+    /// `headers`, as Prometheus refuses them.
+    static let reservedHeaders: Set<String> = [
+        "authorization", "host", "content-encoding", "content-length", "content-type", "user-agent", "connection", "keep-alive",
+        "proxy-authenticate", "proxy-authorization", "www-authenticate", "transfer-encoding", "x-prometheus-remote-write-version",
+    ]
+
+    mutating func remoteWrite(_ node: Node) -> RemoteWriteConfig? {
+        guard let m = keys(node, in: "a remote_write config") else { return nil }
+        guard let url = yaml.string(m["url"], "url") else {
+            yaml.problem(node, "a remote_write config needs a url")
+            return nil
+        }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), HTTPTransfer.hostAndPort(url) != nil else {
+            yaml.problem(m["url"], "url must be an http:// or https:// URL with a host, not \"\(url)\"")
+            return nil
+        }
+        var c = RemoteWriteConfig(url: url)
+        if let n = yaml.string(m["name"], "name") {
+            if n.isEmpty || n.contains("/") || n.hasPrefix(".") { yaml.problem(m["name"], "name \"\(n)\" cannot name a folder (no \"/\", no leading \".\")") } else { c.name = n }
+        }
+        if let t = seconds(m["remote_timeout"], "remote_timeout") { c.remoteTimeout = t }
+        for (k, v, n) in yaml.stringMap(m["headers"], "headers") {
+            if Self.reservedHeaders.contains(k.lowercased()) {
+                yaml.problem(n, "header \"\(k)\" is set by remote write itself and cannot be given in headers")
+            } else if k.isEmpty || k.contains(where: { $0 == ":" || $0 == " " || $0 == "\n" || $0 == "\r" }) || v.contains(where: { $0 == "\n" || $0 == "\r" }) {
+                yaml.problem(n, "header \"\(k)\" is not a valid header name and value")
+            } else {
+                c.headers.append((k, v))
+            }
+        }
+        var authentications: [String] = []
+        c.bearerToken = credentials(m, in: "a remote_write config", legacy: true)
+        if c.bearerToken != nil { authentications.append("authorization") }
+        if let b = m["basic_auth"], let bm = keys(b, in: "basic_auth") {
+            authentications.append("basic_auth")
+            let user = yaml.string(bm["username"], "username") ?? ""
+            let password = yaml.string(bm["password"], "password")
+            let file = yaml.string(bm["password_file"], "password_file")
+            if user.isEmpty { yaml.problem(b, "basic_auth needs a username") }
+            if password != nil && file != nil { yaml.problem(bm["password_file"], "at most one of basic_auth.password and basic_auth.password_file may be set") }
+            if let source = file.map(BearerToken.file) ?? password.map(BearerToken.inline) {
+                c.basicAuth = .init(username: user, password: source)
+            } else {
+                yaml.problem(b, "basic_auth needs a password or a password_file")
+            }
+        }
+        if let sv = m["sigv4"] {
+            authentications.append("sigv4")
+            var v = SigV4Config()
+            if let sm = keys(sv, in: "sigv4") {
+                v.region = yaml.string(sm["region"], "region")
+                v.accessKey = yaml.string(sm["access_key"], "access_key")
+                v.secretKey = yaml.string(sm["secret_key"], "secret_key")
+                v.profile = yaml.string(sm["profile"], "profile")
+                v.roleARN = yaml.string(sm["role_arn"], "role_arn")
+                if (v.accessKey == nil) != (v.secretKey == nil) { yaml.problem(sv, "sigv4 needs both access_key and secret_key, or neither") }
+            }
+            c.sigv4 = v
+        }
+        if authentications.count > 1 {
+            yaml.problem(node, "at most one of \(authentications.joined(separator: ", ")) may be set in a remote_write config")
+        }
+        if let t = m["tls_config"] { (c.tls, c.serverName) = tls(t) }
+        if let q = m["queue_config"], let qm = keys(q, in: "queue_config") {
+            func count(_ key: String, _ minimum: Int) -> Int? {
+                guard let s = yaml.string(qm[key], key) else { return nil }
+                guard let n = Int(s), n >= minimum, n <= 1_000_000 else {
+                    yaml.problem(qm[key], "\(key) must be a whole number from \(minimum) to 1000000, not \"\(s)\"")
+                    return nil
+                }
+                return n
+            }
+            if let n = count("capacity", 1) { c.queue.capacity = n }
+            if let n = count("min_shards", 1) { c.queue.minShards = n }
+            if let n = count("max_shards", 1) { c.queue.maxShards = min(n, 1000) }
+            if let n = count("max_samples_per_send", 1) { c.queue.maxSamplesPerSend = n }
+            if let t = seconds(qm["batch_send_deadline"], "batch_send_deadline") { c.queue.batchSendDeadline = t }
+            if let t = seconds(qm["min_backoff"], "min_backoff") { c.queue.minBackoff = t }
+            if let t = seconds(qm["max_backoff"], "max_backoff") { c.queue.maxBackoff = t }
+            if let s = yaml.string(qm["retry_on_http_429"], "retry_on_http_429") { c.queue.retryOnHTTP429 = bool(s, qm["retry_on_http_429"], "retry_on_http_429") }
+            if c.queue.minShards > c.queue.maxShards { yaml.problem(q, "min_shards (\(c.queue.minShards)) is larger than max_shards (\(c.queue.maxShards))") }
+            if c.queue.minBackoff > c.queue.maxBackoff { yaml.problem(q, "min_backoff is longer than max_backoff") }
+        }
+        for item in yaml.sequence(m["write_relabel_configs"], "write_relabel_configs") {
+            guard let rm = keys(item, in: "a write_relabel_config") else { continue }
+            let actionText = yaml.string(rm["action"], "action") ?? "replace"
+            guard let action = WriteRelabel.Action(rawValue: actionText.lowercased()) else {
+                yaml.problem(rm["action"] ?? item, "write_relabel_configs action \"\(actionText)\" is not supported: keep, drop and labeldrop are")
+                continue
+            }
+            let sources = yaml.strings(rm["source_labels"], "source_labels")
+            for (k, s) in sources.enumerated() where !NameValidation.isLabelName(s) {
+                yaml.problem(rm["source_labels"], "source_labels[\(k)] \"\(s)\" is not a valid label name")
+            }
+            if action == .labeldrop, rm["source_labels"] != nil || rm["separator"] != nil {
+                yaml.problem(item, "labeldrop takes only a regex (no source_labels or separator)")
+            }
+            if action != .labeldrop, sources.isEmpty {
+                yaml.problem(item, "\(action.rawValue) needs source_labels")
+            }
+            let pattern = yaml.string(rm["regex"], "regex") ?? "(.*)"
+            do {
+                let regex = try RE2Pattern(pattern)
+                c.writeRelabel.append(WriteRelabel(action: action, sourceLabels: sources, separator: yaml.string(rm["separator"], "separator") ?? ";", regex: regex))
+            } catch {
+                yaml.problem(rm["regex"], "regex \"\(pattern)\": \(error)")
+            }
+        }
+        return c
     }
 
     mutating func scrapeConfig(_ node: Node) -> SidecarConfig.ScrapeConfig? {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPClient
 import KubernetesClient
+import RemoteWrite
 import Scraper
 
 /// The sidecar's configuration: a subset of `prometheus.yml` with the same keys and
@@ -20,6 +21,8 @@ package struct SidecarConfig: Sendable {
     package var scrapeConfigs: [ScrapeConfig] = []
     /// `alerting.alertmanagers`; empty: no notifier, alerts are only served by the API.
     package var alertmanagers: [AlertmanagerConfig] = []
+    /// `remote_write`: where every kept sample is also sent (docs/remote-write.md).
+    package var remoteWrite: [RemoteWriteConfig] = []
     /// Where the file was read from (nil for the in-cluster defaults).
     package var path: String? = nil
 

@@ -2,6 +2,7 @@ import Foundation
 import RuleEngine
 import PromModel
 import PromQL
+import RemoteWrite
 import SeriesStorage
 import Scraper
 import Workers
@@ -84,6 +85,8 @@ extension SidecarAPI {
             for q in queues { out.sample("ctlmon_notifications_queue_length", [("alertmanager", q.url)], Double(q.counts.queueLength)) }
         }
 
+        if let remoteWrite { writeRemoteWriteMetrics(remoteWrite, to: &out) }
+
         // Each target's report series, the recorded series and ALERTS, at their latest sample.
         let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + pipeline.recordedNames.sorted() + ["ALERTS", WebhookConfigWatcher.metric]
         let evaluator = Evaluator(store: store)
@@ -157,5 +160,37 @@ enum ProcessStats {
         let fields = text[text.index(after: end)...].split(separator: " ")
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+extension SidecarAPI {
+    /// Remote write's families, named and meant as Prometheus's `prometheus_remote_storage_*`
+    /// (with ctlmon's prefix), each with `remote_name` and `url`.
+    func writeRemoteWriteMetrics(_ remoteWrite: RemoteWriting, to out: inout MetricsTextWriter) {
+        let queues = remoteWrite.queues.map { q in ([("remote_name", q.config.name), ("url", q.config.url)], q.counters, q.log.counts) }
+        func family(_ name: String, _ type: String, _ help: String, _ value: (RemoteWriteQueue.Stats, SampleLog.Counts) -> Double) {
+            out.family(name, type, help)
+            for (labels, stats, counts) in queues { out.sample(name, labels, value(stats, counts)) }
+        }
+        family("ctlmon_remote_storage_samples_total", "counter", "Samples in requests answered (or refused for good).") { s, _ in Double(s.samplesTotal) }
+        family("ctlmon_remote_storage_samples_failed_total", "counter", "Samples the receiver refused for good (a 4xx answer).") { s, _ in Double(s.samplesFailed) }
+        family("ctlmon_remote_storage_samples_retried_total", "counter", "Samples sent again after a 5xx, a 429 or a transport failure.") { s, _ in Double(s.samplesRetried) }
+        out.family("ctlmon_remote_storage_samples_dropped_total", "counter",
+                   "Samples never sent, by reason: relabel (write_relabel_configs), buffer_full (the oldest pushed out of the buffer), write_failed (the disk refused them).")
+        for (labels, _, c) in queues {
+            out.sample("ctlmon_remote_storage_samples_dropped_total", labels + [("reason", "relabel")], Double(c.droppedByRelabel))
+            out.sample("ctlmon_remote_storage_samples_dropped_total", labels + [("reason", "buffer_full")], Double(c.droppedByBound))
+            out.sample("ctlmon_remote_storage_samples_dropped_total", labels + [("reason", "write_failed")], Double(c.writeFailures))
+        }
+        family("ctlmon_remote_storage_samples_pending", "gauge", "Samples in the buffer the receiver does not have yet.") { _, c in Double(c.pending) }
+        family("ctlmon_remote_storage_bytes_total", "counter", "Compressed bytes the receiver took.") { s, _ in Double(s.bytesTotal) }
+        family("ctlmon_remote_storage_buffer_bytes", "gauge", "Bytes the buffer on disk holds.") { _, c in Double(c.bytes) }
+        family("ctlmon_remote_storage_highest_timestamp_in_seconds", "gauge", "The newest sample time written to the buffer.") { _, c in Double(c.newestIn) / 1000 }
+        family("ctlmon_remote_storage_queue_highest_sent_timestamp_seconds", "gauge", "The newest sample time the receiver has taken.") { s, _ in Double(s.newestSent) / 1000 }
+        family("ctlmon_remote_storage_shards", "gauge", "Requests in flight at once in the last round.") { s, _ in Double(s.shards) }
+        out.family("ctlmon_remote_storage_requests_total", "counter", "Requests by outcome: 2xx, 4xx, 5xx, or error (no answer).")
+        for (labels, s, _) in queues {
+            for outcome in ["2xx", "4xx", "5xx", "error"] { out.sample("ctlmon_remote_storage_requests_total", labels + [("outcome", outcome)], Double(s.requests[outcome] ?? 0)) }
+        }
     }
 }

@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.dashboard-retention"), help: "How long the metrics the shipped dashboards read are kept, besides what the rules need (0s: only the rules').")
     var dashboardRetention = "1h"
 
+    @Option(name: .customLong("storage.remote-write.max-size"), help: "The most each remote_write destination's buffer keeps on disk (512MiB, 2GiB); past it the oldest samples are dropped and counted.")
+    var remoteWriteMaxSize = "1GiB"
+
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
     var logLevel = "info"
 
@@ -70,6 +73,10 @@ struct ServeCommand: AsyncParsableCommand {
         var options = Sidecar.Options()
         options.configPath = config
         options.storagePath = storagePath
+        guard let maxBytes = SidecarConfig.bytes(remoteWriteMaxSize), maxBytes >= 1 << 20 else {
+            throw CommandFailure.badInput("--storage.remote-write.max-size: expected a size of at least 1MiB (512MiB, 2GiB), got \"\(remoteWriteMaxSize)\"")
+        }
+        options.remoteWriteMaxBytes = maxBytes
         options.listenAddress = listenAddress
         options.externalURL = externalURL
         guard let format = LineLogHandler.Format(rawValue: logFormat) else {
