@@ -160,7 +160,8 @@ package struct StrictYAML {
     }
 
     /// A mapping's values by key; unknown and repeated keys, and keys that are not strings,
-    /// are problems. nil (with a problem) when the node is not a mapping.
+    /// are problems (a key in `unsupported` is said to be a Prometheus setting ctlmon does not
+    /// implement, unless this part allows it). nil (with a problem) when the node is not a mapping.
     package mutating func mapping(_ node: Node, allowed: [String], unsupported: Set<String> = [], in what: String) -> [String: Node]? {
         guard let mapping = node.mapping else {
             problem(node, "expected \(what) (a mapping), found \(kind(node))")
@@ -172,7 +173,7 @@ package struct StrictYAML {
                 problem(key, "keys of \(what) must be strings")
                 continue
             }
-            if unsupported.contains(k) {
+            if unsupported.contains(k) && !allowed.contains(k) {
                 problem(key, "\"\(k)\" in \(what) is a Prometheus setting ctlmon does not implement")
                 continue
             }

@@ -8,12 +8,14 @@ import PromModel
 /// (`\pL`, `[[:alpha:]]`, `(?i)`, `(?P<name>…)`; no look-arounds or back-references),
 /// and matching takes time linear in the input, whatever the pattern.
 @safe
-package final class RE2Pattern: @unchecked Sendable {
+package final class RE2Pattern: @unchecked Sendable, CustomDebugStringConvertible {
     // Sendable: the compiled program is immutable after init, and RE2's matching
     // functions are safe to call from several threads at once (re2.h).
     private let compiled: OpaquePointer
     /// The pattern as given, without the anchors ``init(_:anchored:)`` adds.
     package let pattern: String
+    /// `RE2Pattern("…")`: the pattern, for a config printed whole.
+    package var debugDescription: String { "RE2Pattern(\(quoted(pattern)))" }
     /// `GET|LIST`-style plain alternations: answered by set lookup, without the regex engine.
     private let literals: Set<String>?
     /// Capturing groups, not counting the whole match.

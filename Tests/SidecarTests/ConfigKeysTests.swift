@@ -20,7 +20,19 @@ struct ConfigKeysTests {
         let key: String
         let yaml: String
         let outcome: Outcome
+        /// What `yaml` is compared with; nil: ``config(top:global:scrape:staticConfig:am:amStatic:)``'s defaults.
+        var baseline: String? = nil
         var description: String { "\(part): \(key)" }
+    }
+
+    /// The baseline with one remote_write entry holding `entry` besides its url.
+    static func rw(_ entry: String = "") -> String {
+        config(top: "remote_write: [{url: 'http://r:9/api/v1/write'\(entry.isEmpty ? "" : ", " + entry)}]")
+    }
+
+    /// A remote_write case: compared with the entry that has only a url (`base` to compare with another).
+    static func rwCase(_ part: String, _ key: String, _ entry: String, _ outcome: Outcome = .effect, base: String = "") -> Case {
+        Case(part: part, key: key, yaml: rw(entry), outcome: outcome, baseline: rw(base))
     }
 
     /// The baseline: one job with one target, one Alertmanager.
@@ -89,6 +101,43 @@ struct ConfigKeysTests {
         Case(part: "tls_config", key: "key_file", yaml: config(am: "tls_config: {cert_file: /c, key_file: /k}"), outcome: .effect),
         Case(part: "tls_config", key: "server_name", yaml: config(am: "tls_config: {server_name: am.example}"), outcome: .effect),
         Case(part: "tls_config", key: "insecure_skip_verify", yaml: config(scrape: "tls_config: {insecure_skip_verify: true}"), outcome: .effect),
+        Case(part: "the config", key: "remote_write", yaml: rw(), outcome: .effect),
+        Case(part: "a remote_write config", key: "url", yaml: config(top: "remote_write: [{url: 'ftp://r'}]"), outcome: .error("url must be an http:// or https:// URL")),
+        rwCase("a remote_write config", "name", "name: amp"),
+        rwCase("a remote_write config", "remote_timeout", "remote_timeout: 5s"),
+        rwCase("a remote_write config", "headers", "headers: {X-Scope-OrgID: team-a}"),
+        rwCase("a remote_write config", "authorization", "authorization: {credentials: t}"),
+        rwCase("a remote_write config", "bearer_token", "bearer_token: t"),
+        rwCase("a remote_write config", "bearer_token_file", "bearer_token_file: /t"),
+        rwCase("a remote_write config", "basic_auth", "basic_auth: {username: u, password: p}"),
+        rwCase("a remote_write config", "tls_config", "tls_config: {ca_file: /ca}"),
+        rwCase("a remote_write config", "sigv4", "sigv4: {region: eu-west-1}"),
+        rwCase("a remote_write config", "queue_config", "queue_config: {capacity: 10}"),
+        rwCase("a remote_write config", "write_relabel_configs", "write_relabel_configs: [{action: drop, source_labels: [__name__], regex: go_.*}]"),
+        rwCase("basic_auth", "username", "basic_auth: {username: v, password: p}", base: "basic_auth: {username: u, password: p}"),
+        rwCase("basic_auth", "password", "basic_auth: {username: u, password: q}", base: "basic_auth: {username: u, password: p}"),
+        rwCase("basic_auth", "password_file", "basic_auth: {username: u, password_file: /p}", base: "basic_auth: {username: u, password: p}"),
+        rwCase("sigv4", "region", "sigv4: {region: us-east-1}", base: "sigv4: {}"),
+        rwCase("sigv4", "access_key", "sigv4: {access_key: a}", .error("sigv4 needs both access_key and secret_key")),
+        rwCase("sigv4", "secret_key", "sigv4: {access_key: a, secret_key: s}", base: "sigv4: {}"),
+        rwCase("sigv4", "profile", "sigv4: {profile: p}", base: "sigv4: {}"),
+        rwCase("sigv4", "role_arn", "sigv4: {role_arn: 'arn:aws:iam::1:role/r'}", base: "sigv4: {}"),
+        rwCase("queue_config", "capacity", "queue_config: {capacity: 10}"),
+        rwCase("queue_config", "min_shards", "queue_config: {min_shards: 2}"),
+        rwCase("queue_config", "max_shards", "queue_config: {max_shards: 2}"),
+        rwCase("queue_config", "max_samples_per_send", "queue_config: {max_samples_per_send: 2}"),
+        rwCase("queue_config", "batch_send_deadline", "queue_config: {batch_send_deadline: 1s}"),
+        rwCase("queue_config", "min_backoff", "queue_config: {min_backoff: 1ms}"),
+        rwCase("queue_config", "max_backoff", "queue_config: {max_backoff: 1m}"),
+        rwCase("queue_config", "retry_on_http_429", "queue_config: {retry_on_http_429: true}"),
+        rwCase("a write_relabel_config", "source_labels", "write_relabel_configs: [{action: drop, source_labels: [job]}]",
+               base: "write_relabel_configs: [{action: drop, source_labels: [__name__]}]"),
+        rwCase("a write_relabel_config", "separator", "write_relabel_configs: [{action: drop, source_labels: [__name__], separator: ','}]",
+               base: "write_relabel_configs: [{action: drop, source_labels: [__name__]}]"),
+        rwCase("a write_relabel_config", "regex", "write_relabel_configs: [{action: drop, source_labels: [__name__], regex: a}]",
+               base: "write_relabel_configs: [{action: drop, source_labels: [__name__]}]"),
+        rwCase("a write_relabel_config", "action", "write_relabel_configs: [{action: keep, source_labels: [__name__]}]",
+               base: "write_relabel_configs: [{action: drop, source_labels: [__name__]}]"),
     ]
 
     static func load(_ text: String) throws(ConfigFileError) -> SidecarConfig {
@@ -110,7 +159,7 @@ struct ConfigKeysTests {
 
     @Test("each accepted key changes the loaded config, or is refused with its reason", arguments: cases)
     func keyHasAnEffectOrAnError(_ c: Case) throws {
-        let baseline = String(reflecting: try Self.load(Self.config()))
+        let baseline = String(reflecting: try Self.load(c.baseline ?? Self.config()))
         switch c.outcome {
         case .effect:
             let loaded = try Self.load(c.yaml)
