@@ -255,7 +255,8 @@ package final class RemoteWriteQueue: @unchecked Sendable {
         request.connectTo = connectTo
         request.method = .post(body: body, contentType: "application/x-protobuf")
         request.headers = [
-            "Content-Encoding: snappy", "User-Agent: \(BuildVersion.userAgent)", "X-Prometheus-Remote-Write-Version: 0.1.0",
+            "Content-Encoding: snappy", "Content-Type: application/x-protobuf", "User-Agent: \(BuildVersion.userAgent)",
+            "X-Prometheus-Remote-Write-Version: 0.1.0",
         ] + config.headers.map { "\($0.0): \($0.1)" }
         if let basic = config.basicAuth {
             let password = try basic.password.token()

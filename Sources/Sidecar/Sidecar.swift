@@ -210,7 +210,9 @@ package struct Sidecar {
         do {
             return try RemoteWriting(
                 configs: config.remoteWrite, externalLabels: config.externalLabels, folder: path + "/remote-write",
-                maxBytes: options.remoteWriteMaxBytes, signers: try RemoteWriteSigners.make(config.remoteWrite)
+                maxBytes: options.remoteWriteMaxBytes,
+                signers: try RemoteWriteSigners.make(
+                    config.remoteWrite, environment: ProcessInfo.processInfo.environment, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
             ) { line in logger.warning("\(line)") }
         } catch {
             throw SidecarError("remote_write: \(error)")
