@@ -12,7 +12,8 @@ import Workers
 /// changes nothing (the problem is logged with its `file:line`, and
 /// `ctlmon_config_last_reload_successful` drops to 0). A good one is applied whole: the scrape
 /// targets (a removed one's series marked stale), the families the scrapes keep, the retention,
-/// and a new rule manager and notifier, which carry over the alert states (an alert whose
+/// the remote-write destinations when `remote_write` or the external labels changed
+/// (``RemoteWriteService``), and a new rule manager and notifier, which carry over the alert states (an alert whose
 /// group, rule and position are unchanged keeps its state and start) and the last-sent times
 /// of the ones they replace. The history is kept. One reload at a time.
 package final class Reload: Sendable {
@@ -27,6 +28,7 @@ package final class Reload: Sendable {
         let discovery: Discovery
         let scrapes: ScrapeManager
         let housekeeping: Housekeeping
+        let remoteWrite: RemoteWriteService
     }
 
     private let parts: Parts
@@ -93,5 +95,6 @@ package final class Reload: Sendable {
         p.housekeeping.update(retention: derived.retention, otherwise: derived.otherwise)
         p.discovery.replace(loaded.config)
         p.scrapes.apply(p.discovery.targets(), filter: derived.filter)
+        p.remoteWrite.replace(loaded.config.remoteWrite, externalLabels: loaded.config.externalLabels, logger: p.logger)
     }
 }

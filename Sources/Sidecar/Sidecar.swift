@@ -126,6 +126,13 @@ package struct Sidecar {
                 logger.error("series file unusable", metadata: ["problem": "\(error)"])
             }
         }
+        // Remote write: every sample the store accepts from now on goes to each destination's
+        // buffer on disk, and from there to the receiver.
+        let remoteWrite = RemoteWriteService(store: store) { configs, external in
+            try Self.remoteWriting(configs, externalLabels: external, options: options, logger: logger)
+        }
+        try remoteWrite.open(config.remoteWrite, externalLabels: config.externalLabels)
+
         // The rules wait for a first scrape of every target (at most two scrape intervals):
         // each scrape wakes them to look again.
         let gate = StartGate(bound: 2 * (config.scrapeConfigs.compactMap(\.interval).max() ?? config.scrapeInterval))
@@ -142,17 +149,13 @@ package struct Sidecar {
             store: store, files: files, retention: derived.retention, otherwise: derived.otherwise, clock: clock, logger: logger)
         let parts = Reload.Parts(
             options: options, store: store, files: files, externalURL: externalURL, logger: logger, clock: clock,
-            discovery: discovery, scrapes: scrapes, housekeeping: housekeeping)
+            discovery: discovery, scrapes: scrapes, housekeeping: housekeeping, remoteWrite: remoteWrite)
         let first = pipeline(loaded, parts: parts, gate: { gate.open })
         first.rules.restore(now: clock())
         let current = AlertPipeline.Current(first)
         wakeRules.withLock { $0 = { current.value.rules.wake() } }
         let reload = Reload(parts, pipeline: current)
 
-        // Remote write: every sample the store accepts from now on goes to each destination's
-        // buffer on disk, and from there to the receiver.
-        let remoteWrite = try Self.remoteWriting(config, options: options, logger: logger)
-        if let remoteWrite { store.setTap(remoteWrite) }
 
         // The webhook configurations, when running in a cluster (the role may list them).
         let webhookConfigs = KubernetesAPI.inCluster().map { WebhookConfigWatcher(api: $0, store: store, logger: logger, clock: clock) }
@@ -172,7 +175,7 @@ package struct Sidecar {
             configuration: .init(address: .hostname(host, port: port), serverName: "ctlmon"),
             services: [
                 // First to start and last to stop: it sends what the others write until they stop.
-                ThreadService(name: "remote-write", start: { remoteWrite?.start() }, stop: { remoteWrite?.stop() }),
+                ThreadService(name: "remote-write", start: { remoteWrite.start() }, stop: { remoteWrite.stop() }),
                 // One service for the pipeline and its reloads: reloads begin once it runs, and
                 // end before it stops (a reload never starts or stops what shutdown stops).
                 ThreadService(name: "alerting", start: {
@@ -201,18 +204,19 @@ package struct Sidecar {
         logger.info("ctlmon serve stopped")
     }
 
-    /// The remote-write destinations of `config`, their buffers opened (nil: none configured).
-    static func remoteWriting(_ config: SidecarConfig, options: Options, logger: Logger) throws -> RemoteWriting? {
-        guard !config.remoteWrite.isEmpty else { return nil }
+    /// The remote-write destinations of a config, their buffers opened (nil: none configured).
+    static func remoteWriting(
+        _ configs: [RemoteWriteConfig], externalLabels: [String: String], options: Options, logger: Logger
+    ) throws -> RemoteWriting? {
+        guard !configs.isEmpty else { return nil }
         guard let path = options.storagePath else {
             throw SidecarError("remote_write needs --storage.path: each destination's buffer is kept there")
         }
         do {
             return try RemoteWriting(
-                configs: config.remoteWrite, externalLabels: config.externalLabels, folder: path + "/remote-write",
-                maxBytes: options.remoteWriteMaxBytes,
+                configs: configs, externalLabels: externalLabels, folder: path + "/remote-write", maxBytes: options.remoteWriteMaxBytes,
                 signers: try RemoteWriteSigners.make(
-                    config.remoteWrite, environment: ProcessInfo.processInfo.environment, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
+                    configs, environment: ProcessInfo.processInfo.environment, clock: { Int64(Date().timeIntervalSince1970 * 1000) })
             ) { line in logger.warning("\(line)") }
         } catch {
             throw SidecarError("remote_write: \(error)")

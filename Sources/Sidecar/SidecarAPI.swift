@@ -29,7 +29,7 @@ package struct SidecarAPI: Sendable {
     /// audit; nil: none known.
     let webhookConfigurations: @Sendable () -> [AdmissionWebhook]?
     /// The remote-write destinations (their counters in `/metrics`); nil: none configured.
-    let remoteWrite: RemoteWriting?
+    let remoteWrite: RemoteWriteService?
 
     /// The API over the running components. `startTime`: the process start (Unix seconds, for
     /// `process_start_time_seconds`); `clock`: now in Unix milliseconds, the default query time;
@@ -38,7 +38,7 @@ package struct SidecarAPI: Sendable {
     package init(
         store: SeriesStore, pipeline: AlertPipeline.Current, scrapes: ScrapeManager,
         startTime: Double, clock: @escaping @Sendable () -> Int64, limits: QueryLimits = QueryLimits(), reload: Reload? = nil,
-        webhookConfigurations: @escaping @Sendable () -> [AdmissionWebhook]? = { nil }, remoteWrite: RemoteWriting? = nil
+        webhookConfigurations: @escaping @Sendable () -> [AdmissionWebhook]? = { nil }, remoteWrite: RemoteWriteService? = nil
     ) {
         self.webhookConfigurations = webhookConfigurations
         self.remoteWrite = remoteWrite

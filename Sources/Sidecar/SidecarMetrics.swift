@@ -85,7 +85,7 @@ extension SidecarAPI {
             for q in queues { out.sample("ctlmon_notifications_queue_length", [("alertmanager", q.url)], Double(q.counts.queueLength)) }
         }
 
-        if let remoteWrite { writeRemoteWriteMetrics(remoteWrite, to: &out) }
+        if let writing = remoteWrite?.writing { writeRemoteWriteMetrics(writing, to: &out) }
 
         // Each target's report series, the recorded series and ALERTS, at their latest sample.
         let names = ["up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added"] + pipeline.recordedNames.sorted() + ["ALERTS", WebhookConfigWatcher.metric]

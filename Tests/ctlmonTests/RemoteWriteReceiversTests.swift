@@ -159,4 +159,42 @@ struct RemoteWriteReceiversTests {
             #expect(Self.metric(text, "ctlmon_remote_storage_samples_dropped_total", "remote_name=\"\(name)\"", "reason=\"buffer_full\"") == 0)
         }
     }
+
+    @Test("a reload adds remote_write (samples reach VictoriaMetrics, with the external labels), and a reload that removes it stops the sending; a bad remote_write keeps the running config")
+    func reloadAddsAndRemoves() throws {
+        let folder = try Components.temporaryFolder("remote-write-reload")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (target, address) = try Components.fakeTarget(SidecarTests.apiserverFixture)
+        defer { target.stop() }
+        let vmPort = freePort()
+        let vm = try Self.victoriaMetrics(port: vmPort, folder: folder)
+        defer { vm.stop() }
+        let victoria = "http://127.0.0.1:\(vmPort)"
+        let rules = "groups: [{name: g, rules: [{record: job:up:sum, expr: sum by (job) (up)}]}]"
+        let config = try SidecarTests.config(folder: folder, target: address, rules: rules, alertmanagers: [])
+        let (sidecar, base) = try Components.sidecar(
+            ctlmon: SidecarTests.ctlmon, config: config, storage: folder + "/data", arguments: ["--web.enable-lifecycle"])
+        defer { sidecar.stop() }
+        #expect(!(try HTTP.get(base + "/metrics").1.contains("ctlmon_remote_storage_samples_total")))
+        // A write_relabel action remote write does not support: refused with its line, nothing changes.
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        try (text + "\nremote_write: [{url: '\(victoria)/api/v1/write', write_relabel_configs: [{action: hashmod, source_labels: [a]}]}]\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let (refused, body) = try SidecarAPITests.post(base + "/-/reload")
+        #expect(refused == 500 && body.contains("config.yml:9: write_relabel_configs action \"hashmod\" is not supported"), "\(refused) \(body)")
+        // Added, with external labels.
+        text = text.replacingOccurrences(of: "global: {", with: "global: {external_labels: {cluster: reloaded}, ")
+        try (text + "\nremote_write: [{url: '\(victoria)/api/v1/write', name: vm, queue_config: {batch_send_deadline: 1s}}]\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try SidecarAPITests.post(base + "/-/reload").0 == 200)
+        try SidecarTests.eventually(60, "samples at VictoriaMetrics") {
+            _ = try? HTTP.get(victoria + "/internal/force_flush")
+            return !(try Self.samples(victoria, selector: "job:up:sum{cluster=\"reloaded\"}", window: 60, end: Date().timeIntervalSince1970)).isEmpty
+        }
+        #expect((Self.metric(try HTTP.get(base + "/metrics").1, "ctlmon_remote_storage_samples_total", "remote_name=\"vm\"") ?? 0) > 0)
+        // Removed: the family goes, and nothing more is sent.
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try SidecarAPITests.post(base + "/-/reload").0 == 200)
+        #expect(!(try HTTP.get(base + "/metrics").1.contains("ctlmon_remote_storage_samples_total")))
+    }
 }
