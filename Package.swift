@@ -77,7 +77,7 @@ let package = Package(
             name: "Sidecar",
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
-                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory", "Check", "RemoteWrite",
+                "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory", "Check", "RemoteWrite", "LabelMatchers",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
