@@ -68,16 +68,7 @@ struct RemoteWriteReceiversTests {
         let vm = try Self.victoriaMetrics(port: vmPort, folder: folder)
         defer { vm.stop() }
         let prom = "http://127.0.0.1:\(promPort)", victoria = "http://127.0.0.1:\(vmPort)"
-        let config = try SidecarTests.config(folder: folder, target: address, rules: """
-            groups:
-              - name: recorded
-                interval: 1s
-                rules:
-                  - record: job:up:sum
-                    expr: sum by (job) (up)
-                  - alert: TargetUp
-                    expr: up == 1
-            """, alertmanagers: [], extra: """
+        let config = try SidecarTests.config(folder: folder, target: address, rules: SidecarTests.recordedAndAlerting, alertmanagers: [], extra: """
             remote_write:
               - url: http://127.0.0.1:\(promPort)/api/v1/write
                 name: prometheus

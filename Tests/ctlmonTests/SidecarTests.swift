@@ -126,6 +126,19 @@ struct SidecarTests {
 
     static let apiserverFixture = Fixture.path("apiserver/nri-kubernetes-v1.35.txt.gz")
 
+    /// A group evaluated every second: a recorded series (`job:up:sum`) and an alert firing
+    /// while a target is up (`TargetUp`).
+    static let recordedAndAlerting = """
+        groups:
+          - name: recorded
+            interval: 1s
+            rules:
+              - record: job:up:sum
+                expr: sum by (job) (up)
+              - alert: TargetUp
+                expr: up == 1
+        """
+
     @Test("an Alertmanager down for 60 s while an alert starts gets it when it returns, and its resolution; a second, dead one holds up nothing")
     func alertmanagerOutage() throws {
         let folder = try Components.temporaryFolder("outage")
@@ -347,16 +360,7 @@ struct SidecarTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (target, address) = try Components.fakeTarget(Self.apiserverFixture)
         defer { target.stop() }
-        let config = try Self.config(folder: folder, target: address, rules: """
-            groups:
-              - name: recorded
-                interval: 1s
-                rules:
-                  - record: job:up:sum
-                    expr: sum by (job) (up)
-                  - alert: Up
-                    expr: up == 1
-            """, alertmanagers: [])
+        let config = try Self.config(folder: folder, target: address, rules: Self.recordedAndAlerting, alertmanagers: [])
         let (sidecar, base) = try Components.sidecar(ctlmon: Self.ctlmon, config: config, storage: folder + "/data")
         defer { sidecar.stop() }
         try Self.eventually(10, "ALERTS and the recorded series in /metrics") {
