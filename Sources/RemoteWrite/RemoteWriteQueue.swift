@@ -170,18 +170,19 @@ package final class RemoteWriteQueue: @unchecked Sendable {
     /// The `WriteRequest` of `samples`: one `TimeSeries` per series, its samples in order.
     static func encode(_ samples: ArraySlice<LogSample>) -> (body: [UInt8], newest: Int64) {
         var groups: [(labels: [UInt8], points: [(t: Int64, v: Double)])] = []
-        var byKey: [UInt64: [Int]] = [:]
+        var first: [UInt64: Int] = [:]
+        first.reserveCapacity(samples.count)
         var newest = Int64.min
         for s in samples {
-            let k: Int
-            if let found = byKey[s.key]?.first(where: { groups[$0].labels == s.labels }) {
-                k = found
-            } else {
+            // The labels of one series share one buffer: comparing them is a pointer check.
+            var k = first[s.key]
+            if let found = k, groups[found].labels != s.labels { k = groups.firstIndex { $0.labels == s.labels } }
+            if k == nil {
                 k = groups.count
                 groups.append((s.labels, []))
-                byKey[s.key, default: []].append(k)
+                if first[s.key] == nil { first[s.key] = k }
             }
-            groups[k].points.append((s.t, s.v))
+            groups[k!].points.append((s.t, s.v))
             newest = max(newest, s.t)
         }
         var request = WriteRequest()

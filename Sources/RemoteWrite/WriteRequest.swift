@@ -35,28 +35,43 @@ package struct WriteRequest {
     }
 
     /// Adds one `TimeSeries`: its encoded labels (``encodeLabels(_:)``) and its samples in time order.
+    /// Written in place: the sizes are computed first, so no sample goes through a buffer of its own.
     package mutating func addSeries(labels: [UInt8], samples: some Collection<(t: Int64, v: Double)>) {
-        var body = labels
+        var bodySize = labels.count
         for (t, v) in samples {
-            var sample: [UInt8] = []
+            let size = Self.sampleSize(t, v)
+            bodySize += 1 + Self.varintSize(UInt64(size)) + size
+        }
+        bytes.append(0x0A)  // field 1 (timeseries), length-delimited
+        Self.appendVarint(UInt64(bodySize), to: &bytes)
+        bytes += labels
+        for (t, v) in samples {
+            bytes.append(0x12)  // field 2 (samples), length-delimited
+            Self.appendVarint(UInt64(Self.sampleSize(t, v)), to: &bytes)
             if v.bitPattern != 0 {
-                sample.append(0x09)  // field 1, 64-bit
+                bytes.append(0x09)  // field 1 (value), 64-bit
                 var bits = v.bitPattern
                 for _ in 0..<8 {
-                    sample.append(UInt8(truncatingIfNeeded: bits))
+                    bytes.append(UInt8(truncatingIfNeeded: bits))
                     bits >>= 8
                 }
             }
             if t != 0 {
-                sample.append(0x10)  // field 2, varint
-                Self.appendVarint(UInt64(bitPattern: t), to: &sample)
+                bytes.append(0x10)  // field 2 (timestamp), varint
+                Self.appendVarint(UInt64(bitPattern: t), to: &bytes)
             }
-            Self.appendField(2, bytes: sample, to: &body)
         }
-        Self.appendField(1, bytes: body, to: &bytes)
         seriesCount += 1
         sampleCount += samples.count
     }
+
+    /// The encoded size of a `Sample` (its zero fields left out).
+    static func sampleSize(_ t: Int64, _ v: Double) -> Int {
+        (v.bitPattern != 0 ? 9 : 0) + (t != 0 ? 1 + varintSize(UInt64(bitPattern: t)) : 0)
+    }
+
+    /// The bytes of `v` as a varint.
+    static func varintSize(_ v: UInt64) -> Int { v == 0 ? 1 : (64 - v.leadingZeroBitCount + 6) / 7 }
 
     /// A length-delimited field: its key (`number`, wire type 2), the length, the bytes.
     static func appendField(_ number: UInt64, bytes field: [UInt8], to out: inout [UInt8]) {
