@@ -210,7 +210,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
             enforceBound(&s)
             return true
         }
-        if wrote { wake.withLock { $0 }?() }
+        if wrote { wake.get()?() }
     }
 
     /// Seals the open segment and begins the next; series not seen in the last two segments

@@ -142,7 +142,7 @@ package struct Sidecar {
         let wakeRules = Locked<(@Sendable () -> Void)?>(nil)
         let scrapes = ScrapeManager(store: store, filter: derived.filter, clock: clock) { target, result in
             discovery.observe(target, result)
-            wakeRules.withLock { $0 }?()
+            wakeRules.get()?()
         }
         gate.watch(scrapes)
         let housekeeping = Housekeeping(

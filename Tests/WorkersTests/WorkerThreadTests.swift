@@ -113,22 +113,3 @@ struct JitterTests {
         #expect(Jitter.offset(of: "x", within: 0) == 0)
     }
 }
-
-/// The project's lock type: one writer at a time, seen by ThreadSanitizer (run under TSan by
-/// scripts/test).
-@Suite("locked values")
-struct LockedTests {
-    @Test("four threads appending under the lock lose nothing")
-    func noLostUpdates() {
-        let values = Locked<[Int]>([])
-        let group = DispatchGroup()
-        for k in 0..<4 {
-            DispatchQueue.global().async(group: group) {
-                for i in 0..<5_000 { values.withLock { $0.append(k * 5_000 + i) } }
-            }
-        }
-        #expect(group.wait(timeout: .now() + 120) == .success)
-        let all = values.withLock { $0 }
-        #expect(all.count == 20_000 && Set(all).count == 20_000)
-    }
-}
