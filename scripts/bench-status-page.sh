@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How long the status page takes to render, side by side with Prometheus 2.42 answering the
 # same charts: three fake API servers serving the kube-apiserver 1.35 fixture, scraped every
-# second by `ctlmon serve` (release build) and by Prometheus with the shipped rules; after
+# INTERVAL seconds (default 1) by `ctlmon serve` (release build) and by Prometheus with the
+# shipped rules; after
 # WARMUP seconds (default 120), ROUNDS times (default 30) each: GET / from ctlmon (the whole
 # page: every chart's range query, the tables, the HTML), and the page's chart queries (its
 # links to /api/v1/query_range) from Prometheus, one after the other. Prints the medians (curl's
@@ -10,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WARMUP=${WARMUP:-120}
+INTERVAL=${INTERVAL:-1}
 ROUNDS=${ROUNDS:-30}
 ctlmon=${CTLMON:-.build/release/ctlmon}
 [ -n "${CTLMON:-}" ] || swift build -c release --product ctlmon >/dev/null
@@ -28,7 +30,7 @@ for i in 1 2 3; do
 done
 rules=$(ls Rules/*.yaml | sed "s|^|'$PWD/|; s|$|'|" | paste -sd, -)
 cat > "$work/config.yml" <<YAML
-global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+global: {scrape_interval: ${INTERVAL}s, scrape_timeout: 1s, evaluation_interval: ${INTERVAL}s}
 rule_files: [$rules]
 scrape_configs:
   - {job_name: apiserver, static_configs: [{targets: [${targets%, }]}]}
