@@ -80,7 +80,11 @@ bm=$(cut -d' ' -f3 "$work/rss" | median); bx=$(cut -d' ' -f3 "$work/rss" | sort 
 buffer=$(curl -s "http://127.0.0.1:$cport/metrics" | awk '$1 ~ /^ctlmon_remote_storage_buffer_bytes/ {print $2}')
 printf '%d targets, %s every %s s, %s s measured after %s s, both writing to VictoriaMetrics\n' "$TARGETS" "$(basename "$FIXTURE")" "$INTERVAL" "$DURATION" "$WARMUP"
 printf '| | RSS median MB | RSS max MB | CPU s | samples sent | CPU µs per sample sent |\n|---|---:|---:|---:|---:|---:|\n'
-row() { printf '| %s | %.1f | %.1f | %.2f | %d | %.2f |\n' "$1" "$(echo "$2/1024" | bc -l)" "$(echo "$3/1024" | bc -l)" "$4" "$5" "$(echo "$4*1000000/($5+0.000001)" | bc -l)"; }
+row() {
+  local per="-"
+  [ "$5" -gt 0 ] && per=$(printf '%.2f' "$(echo "$4*1000000/$5" | bc -l)")
+  printf '| %s | %.1f | %.1f | %.2f | %d | %s |\n' "$1" "$(echo "$2/1024" | bc -l)" "$(echo "$3/1024" | bc -l)" "$4" "$5" "$per"
+}
 row "ctlmon serve (rules, alerts, API and remote write)" "$cm" "$cx" "$(echo "$c1-$c0" | bc -l)" "$((cs1 - cs0))"
 row "ctlmon serve without remote_write" "$bm" "$bx" "$(echo "$b1-$b0" | bc -l)" 0
 row "Prometheus 2.42 agent mode (remote write only)" "$am" "$ax" "$(echo "$a1-$a0" | bc -l)" "$((as1 - as0))"

@@ -11,8 +11,8 @@ import Workers
 /// series always goes to the same shard, so its samples arrive in time order — and sends each
 /// shard's requests (at most `max_samples_per_send` samples each) on a thread of its own. The
 /// next round begins when every shard is done: the cursor never passes a sample a receiver
-/// has not answered. Shards double while rounds come back full with more waiting, and halve
-/// when a round is less than half full, between `min_shards` and `max_shards`.
+/// has not answered. Shards double while more than ten rounds' worth waits (a backlog after an
+/// outage) and halve when less than one does, between `min_shards` and `max_shards`.
 ///
 /// Answers, as Prometheus treats them: 2xx sent; 5xx, a transport failure, and 429 with
 /// `retry_on_http_429` retried with backoff (`min_backoff` doubling to `max_backoff`) for as
@@ -120,10 +120,12 @@ package final class RemoteWriteQueue: @unchecked Sendable {
             } catch {
                 report("remote write \(config.name): cannot write the buffer's cursor: \(error)")
             }
-            let behind = log.counts.pending > 0
-            if full && behind {
+            // More requests at once only when more than ten rounds wait (an outage's backlog,
+            // not one scrape's burst: a round is milliseconds), fewer when less than one does.
+            let backlog = log.counts.pending
+            if full && backlog > 10 * want {
                 shards = min(max(1, config.queue.maxShards), shards * 2)
-            } else if pending.count < want / 2 {
+            } else if backlog < want && pending.count < want / 2 {
                 shards = max(max(1, config.queue.minShards), shards / 2)
             }
             pending = []
