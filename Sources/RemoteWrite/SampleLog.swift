@@ -14,8 +14,10 @@ import Workers
 /// - series (type 1): a varint id, the label count, each name and value as a varint length
 ///   and its bytes — the labels as sent (external labels added, `write_relabel_configs`
 ///   applied), sorted by name;
-/// - samples (type 2): the count, then each sample's series id (varint), time (zig-zag
-///   varint, milliseconds) and value (8 bytes, the float's bits little-endian).
+/// - samples (type 2): the count and a base time (zig-zag varint, milliseconds: the first
+///   sample's), then each sample's series id (varint), time as a zig-zag varint difference
+///   from the base (a scrape's samples share one: one byte) and value (8 bytes, the float's
+///   bits little-endian).
 ///
 /// Each segment defines the series it uses before their first sample, so a segment reads
 /// alone (ids are per segment), and a new run starts a new segment (the tail of the last one
@@ -152,6 +154,8 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
             var payload: [UInt8] = []
             var count = 0
             var newest = Int64.min
+            // Times are written as differences from the record's first (one scrape shares one).
+            let base = samples.first?.t ?? 0
             for sample in samples {
                 var entry: Entry
                 var resolved: [(name: String, value: String)]? = nil
@@ -177,7 +181,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
                     Self.appendRecord(Self.seriesRecord, Self.encodeSeries(entry.id, labels), to: &records)
                 }
                 Varint.append(UInt64(entry.id), to: &payload)
-                Varint.append(Varint.zigzag(sample.t), to: &payload)
+                Varint.append(Varint.zigzag(sample.t &- base), to: &payload)
                 var bits = sample.v.bitPattern
                 for _ in 0..<8 {
                     payload.append(UInt8(truncatingIfNeeded: bits))
@@ -189,6 +193,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
             guard count > 0 else { return false }
             var body: [UInt8] = []
             Varint.append(UInt64(count), to: &body)
+            Varint.append(Varint.zigzag(base), to: &body)
             body += payload
             Self.appendRecord(Self.samplesRecord, body, to: &records)
             do {
@@ -380,12 +385,12 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     /// A samples record's samples; nil when malformed.
     static func decodeSamples(_ p: ArraySlice<UInt8>) -> [(id: UInt32, t: Int64, v: Double)]? {
         var r = Varint.Reader(p)
-        guard let n = r.next(), n <= UInt64(p.count) else { return nil }
+        guard let n = r.next(), n <= UInt64(p.count), let base = r.next().map(Varint.unzigzag) else { return nil }
         var out: [(id: UInt32, t: Int64, v: Double)] = []
         out.reserveCapacity(Int(n))
         for _ in 0..<n {
             guard let id = r.next(), id <= UInt32.max, let t = r.next(), let bits = r.fixed64() else { return nil }
-            out.append((UInt32(id), Varint.unzigzag(t), Double(bitPattern: bits)))
+            out.append((UInt32(id), base &+ Varint.unzigzag(t), Double(bitPattern: bits)))
         }
         return out
     }
