@@ -68,7 +68,10 @@ package final class ScrapeAppender: SampleConsumer {
             cacheEpoch: store.epoch)
     }
 
-    package func consume(_ s: SampleView) { intake.consume(s, time: s.timestampMilliseconds ?? scrapeTime) }
+    package func consume(_ s: SampleView) {
+        let stamped = s.timestampMilliseconds
+        intake.consume(s, time: stamped ?? scrapeTime, explicit: stamped != nil)
+    }
 
     /// The families' `# TYPE`, `# HELP` and `# UNIT`, as of the last successful commit.
     package private(set) var metadata = ScrapeMetadata()
@@ -110,6 +113,9 @@ private struct Intake {
         var entry: Int32
         var t: Int64
         var v: Double
+        /// The sample carried its own timestamp: as in Prometheus, such a series is not tracked
+        /// for staleness (no marker when a scrape fails or no longer has it).
+        var explicit: Bool
     }
 
     /// Whether series are remembered from scrape to scrape (off for a single scrape).
@@ -150,7 +156,7 @@ private struct Intake {
     }
 
     /// One sample: its cached series, or a new label set built once.
-    mutating func consume(_ s: SampleView, time t: Int64) {
+    mutating func consume(_ s: SampleView, time t: Int64, explicit: Bool) {
         samples += 1
         latestTimestamp = max(latestTimestamp ?? t, t)
         var rawHash: UInt64 = 0
@@ -163,7 +169,7 @@ private struct Intake {
                     unsafe bytesEqual(UnsafeBufferPointer(rebasing: $0[Int(e.start)..<Int(e.start + e.count)]), raw)
                 }
                 if same {
-                    pending.append(Pending(ref: e.ref, entry: Int32(k), t: t, v: s.value))
+                    pending.append(Pending(ref: e.ref, entry: Int32(k), t: t, v: s.value, explicit: explicit))
                     return
                 }
             }
@@ -175,7 +181,7 @@ private struct Intake {
             pendingRaw.append((rawHash, start, Int32(cacheBytes.count) - start))
         }
         newLabels.append(builder.build(in: arena))
-        pending.append(Pending(ref: -Int32(newLabels.count), entry: -1, t: t, v: s.value))
+        pending.append(Pending(ref: -Int32(newLabels.count), entry: -1, t: t, v: s.value, explicit: explicit))
     }
 
     /// The sample's labels into `builder`: the metric name, its labels (those a target label
@@ -221,6 +227,9 @@ private struct Intake {
         var outcome = ScrapeAppender.Outcome()
         var seen: [Int32] = []
         seen.reserveCapacity(pending.count)
+        // The series this scrape tracks for staleness: those without a timestamp of their own.
+        var tracked: [Int32] = []
+        tracked.reserveCapacity(pending.count)
         committedValues = pending.map(\.v)
         scrapeNumber &+= 1
         if scrapeNumber == 0 {
@@ -261,6 +270,7 @@ private struct Intake {
                     }
                 }
                 seen.append(ref)
+                if !p.explicit { tracked.append(ref) }
                 let r = Int(ref)
                 if r >= lastScrape.count { lastScrape.append(contentsOf: repeatElement(0, count: r + 1 - lastScrape.count)) }
                 lastScrape[r] = scrapeNumber
@@ -279,7 +289,7 @@ private struct Intake {
             cacheEpoch = table.epoch
         }
         committedRefs = seen
-        previous = seen
+        previous = tracked
         // A scraper's appender keeps its buffers for the next scrape; a one-time read frees them.
         pending.removeAll(keepingCapacity: cachesSeries)
         newLabels.removeAll(keepingCapacity: cachesSeries)

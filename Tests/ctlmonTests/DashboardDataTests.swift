@@ -52,7 +52,8 @@ struct DashboardDataTests {
     func panelsOnPrometheusAndCtlmon() throws {
         let folder = try Components.temporaryFolder("dashboards")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        // Explicit timestamps on 5 s steps: both scrape every second and store the same points.
+        // Explicit timestamps on 5 s steps: both scrape every 2 s (a 2 s timeout leaves a loaded
+        // machine room) and store the same points.
         let stamped = ["--timestamps", "5"]
         var targets: [ManagedProcess] = []
         defer { for t in targets { t.stop() } }
@@ -72,7 +73,7 @@ struct DashboardDataTests {
         }
         let config = folder + "/config.yml"
         try ("""
-            global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
+            global: {scrape_interval: 2s, scrape_timeout: 2s, evaluation_interval: 1s}
             rule_files: [\(rules.joined(separator: ", "))]
             scrape_configs:
 
