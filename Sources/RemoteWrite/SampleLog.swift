@@ -403,7 +403,8 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     }
 }
 
-/// Protobuf-style varints (and zig-zag for signed values): the buffer's record encoding.
+/// Protobuf's base-128 varints, least significant group first (and zig-zag for signed values):
+/// the buffer's records and the `WriteRequest` encoding.
 enum Varint {
     static func append(_ value: UInt64, to out: inout [UInt8]) {
         var v = value

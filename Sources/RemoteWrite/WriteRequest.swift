@@ -43,11 +43,11 @@ package struct WriteRequest {
             bodySize += 1 + Self.varintSize(UInt64(size)) + size
         }
         bytes.append(0x0A)  // field 1 (timeseries), length-delimited
-        Self.appendVarint(UInt64(bodySize), to: &bytes)
+        Varint.append(UInt64(bodySize), to: &bytes)
         bytes += labels
         for (t, v) in samples {
             bytes.append(0x12)  // field 2 (samples), length-delimited
-            Self.appendVarint(UInt64(Self.sampleSize(t, v)), to: &bytes)
+            Varint.append(UInt64(Self.sampleSize(t, v)), to: &bytes)
             if v.bitPattern != 0 {
                 bytes.append(0x09)  // field 1 (value), 64-bit
                 var bits = v.bitPattern
@@ -58,7 +58,7 @@ package struct WriteRequest {
             }
             if t != 0 {
                 bytes.append(0x10)  // field 2 (timestamp), varint
-                Self.appendVarint(UInt64(bitPattern: t), to: &bytes)
+                Varint.append(UInt64(bitPattern: t), to: &bytes)
             }
         }
         seriesCount += 1
@@ -75,18 +75,8 @@ package struct WriteRequest {
 
     /// A length-delimited field: its key (`number`, wire type 2), the length, the bytes.
     static func appendField(_ number: UInt64, bytes field: [UInt8], to out: inout [UInt8]) {
-        appendVarint(number << 3 | 2, to: &out)
-        appendVarint(UInt64(field.count), to: &out)
+        Varint.append(number << 3 | 2, to: &out)
+        Varint.append(UInt64(field.count), to: &out)
         out += field
-    }
-
-    /// Protobuf's base-128 varint, least significant group first.
-    static func appendVarint(_ value: UInt64, to out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
     }
 }
