@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stand-ins for AWS's credential endpoints, on 127.0.0.1, for the sigv4 tests:
   GET  /pod-identity  EKS Pod Identity's agent: needs `Authorization: <--pod-token>`; answers JSON
-                      credentials (AccessKeyId ASIAPOD<n>) that expire --ttl seconds from now.
+                      credentials (AccessKeyId ASIAPOD<n>) that expire --ttl seconds after --now (the clock by default).
   POST /sts           STS: Action=AssumeRoleWithWebIdentity needs WebIdentityToken=<--web-token>
                       (ASIAIRSA<n>); Action=AssumeRole needs a SigV4 Authorization for the service
                       sts (ASIAROLE<n>). XML answers, as STS gives them.
@@ -18,8 +18,10 @@ counts = {"pod": 0, "irsa": 0, "role": 0}
 lock = threading.Lock()
 
 
-def expiry(ttl):
-    return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=ttl)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def expiry(args):
+    """--now (Unix seconds, pinned by the tests) or the clock, plus --ttl, in RFC 3339."""
+    now = datetime.datetime.fromtimestamp(args.now, datetime.timezone.utc) if args.now is not None else datetime.datetime.now(datetime.timezone.utc)
+    return (now + datetime.timedelta(seconds=args.ttl)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -46,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
                 n = counts["pod"]
             return self.answer(200, json.dumps({
                 "AccessKeyId": "ASIAPOD%d" % n, "SecretAccessKey": "pod-secret-%d" % n, "Token": "pod-token-%d" % n,
-                "AccountId": "111122223333", "Expiration": expiry(self.server.args.ttl)}))
+                "AccountId": "111122223333", "Expiration": expiry(self.server.args)}))
         self.answer(404, "{}")
 
     def do_POST(self):
@@ -72,7 +74,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(200, (
             "<%sResponse><%sResult><Credentials><AccessKeyId>%s%d</AccessKeyId><SecretAccessKey>%s-secret-%d</SecretAccessKey>"
             "<SessionToken>%s-token-%d</SessionToken><Expiration>%s</Expiration></Credentials></%sResult></%sResponse>")
-            % (action, action, prefix, n, kind, n, kind, n, expiry(self.server.args.ttl), action, action), "text/xml")
+            % (action, action, prefix, n, kind, n, kind, n, expiry(self.server.args), action, action), "text/xml")
 
 
 def main():
@@ -80,6 +82,7 @@ def main():
     p.add_argument("--pod-token", default="pod-identity-token")
     p.add_argument("--web-token", default="web-identity-token")
     p.add_argument("--ttl", type=int, default=3600)
+    p.add_argument("--now", type=int, default=None, help="the time credentials are issued at (Unix seconds); default: the clock")
     args = p.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.args = args

@@ -111,11 +111,13 @@ struct SigV4Tests {
     func temporaryCredentials() throws {
         let folder = try Components.temporaryFolder("aws-temp")
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (fake, base) = try Self.fakeAWS(["--ttl", "600"])
+        // The time is pinned: the stand-in issues credentials at it, and the provider's clock starts there.
+        let issued: Int64 = 1_800_000_000
+        let (fake, base) = try Self.fakeAWS(["--ttl", "600", "--now", "\(issued)"])
         defer { fake.stop() }
         try "pod-identity-token\n".write(toFile: folder + "/pod-token", atomically: true, encoding: .utf8)
         try "web-identity-token".write(toFile: folder + "/web-token", atomically: true, encoding: .utf8)
-        let now = Locked(Int64(Date().timeIntervalSince1970 * 1000))
+        let now = Locked(issued * 1000)
         let clock: @Sendable () -> Int64 = { now.withLock { $0 } }
         let pod = try AWSCredentialsProvider(
             config: SigV4Config(), environment: [
@@ -123,7 +125,7 @@ struct SigV4Tests {
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": folder + "/pod-token",
             ], clock: clock)
         let first = try pod.credentials()
-        #expect(first.accessKeyID == "ASIAPOD1" && first.sessionToken == "pod-token-1" && first.expiration != nil)
+        #expect(first.accessKeyID == "ASIAPOD1" && first.sessionToken == "pod-token-1" && first.expiration == (issued + 600) * 1000)
         now.withLock { $0 += 240_000 }  // 6 minutes before expiry: still good
         #expect(try pod.credentials().accessKeyID == "ASIAPOD1")
         now.withLock { $0 += 120_000 }  // 4 minutes before: fetched again
