@@ -12,9 +12,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         // The sidecar: HTTP, start and SIGTERM, logging.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No default traits: they bring swift-configuration and full Foundation (and ICU).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -29,16 +29,19 @@ let package = Package(
         // RE2 (libre2-dev) behind a small extern "C" shim: linear-time regular expressions
         // with the syntax of Prometheus's Go regexp.
         .target(name: "CRE2", linkerSettings: [.linkedLibrary("re2")]),
-        // Memory hints (a prefetch) as inline C: no library, nothing linked.
+        // Memory hints, allocator settings and a thread name as inline C: no library, nothing linked.
         .target(name: "CMemory"),
         // libcurl (libcurl4-openssl-dev): module map and typed setopt shims.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libyaml (libyaml-dev): the YAML parser under the strict readers of rule files and configs.
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML", providers: [.apt(["libyaml-dev"])]),
         // snappy (libsnappy-dev): block compression of remote-write requests.
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy", providers: [.apt(["libsnappy-dev"])]),
 
         // The model at the bottom (as Prometheus's model/labels): label sets and their hash,
-        // valid names, Go-compatible float, duration, time and quoting formats. No C library.
-        .target(name: "PromModel"),
+        // valid names, Go-compatible float, duration, time and quoting formats; and the few system
+        // calls ctlmon needs (files, threads, printf), so that no target needs Foundation's ICU part.
+        .target(name: "PromModel", dependencies: ["CMemory"]),
         // The streaming parser core: Prometheus text 0.0.4 and OpenMetrics 1.0.
         .target(name: "PromText", dependencies: ["CZlib", "PromModel"]),
         // Label matchers (`=`, `!=`, `=~`, `!~`) and RE2 regular expressions with Go's syntax.
@@ -48,20 +51,20 @@ let package = Package(
         // PromQL: the language (lexer, parser, AST) and its evaluator over the storage.
         .target(name: "PromQL", dependencies: ["PromModel", "LabelMatchers", "SeriesStorage"]),
         // Strict YAML for rule files, test files and configs: unknown keys are errors, with lines.
-        .target(name: "ConfigYAML", dependencies: ["PromModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ConfigYAML", dependencies: ["PromModel", "CYAML"]),
         // Rule files, rule evaluation and alert states, templates, promtool-format rule tests.
         .target(
             name: "RuleEngine",
-            dependencies: ["PromModel", "LabelMatchers", "SeriesStorage", "PromQL", "ConfigYAML", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["PromModel", "LabelMatchers", "SeriesStorage", "PromQL", "ConfigYAML"]),
 
         // A loop on a thread of its own: start, wake, stop (no polling), monotonic time.
-        .target(name: "Workers"),
+        .target(name: "Workers", dependencies: ["PromModel"]),
         // libcurl owned once: requests, responses, one failure type, bearer-token credentials.
-        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "PromModel"]),
         // The Kubernetes API: in-cluster credentials, endpoints, raw GETs of lists.
         .target(name: "KubernetesClient", dependencies: ["HTTPClient"]),
         // Admission webhook configurations: the model, the reader, the audit.
-        .target(name: "AdmissionWebhooks", dependencies: ["PromModel", "ConfigYAML", .product(name: "Yams", package: "Yams")]),
+        .target(name: "AdmissionWebhooks", dependencies: ["PromModel", "ConfigYAML"]),
         // Prometheus's scrape semantics over the HTTP client, into the storage.
         .target(name: "Scraper", dependencies: ["PromModel", "PromText", "SeriesStorage", "HTTPClient", "Workers"]),
 
@@ -78,7 +81,6 @@ let package = Package(
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "Workers",
                 "HTTPClient", "KubernetesClient", "AdmissionWebhooks", "Scraper", "CMemory", "Check", "RemoteWrite", "LabelMatchers",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -134,7 +136,7 @@ let package = Package(
             name: "SidecarTests",
             dependencies: [
                 "Sidecar", "Scraper", "HTTPClient", "KubernetesClient", "ConfigYAML", "RuleEngine", "PromQL", "PromText", "LabelMatchers", "SeriesStorage", "Workers", "AdmissionWebhooks",
-                "PromModel", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                "PromModel", "CtlmonTestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         // End-to-end: runs the built executables. ctlmon-bench is not a dependency: it links
         // the malloc interposer, which would then replace malloc in the test process itself;

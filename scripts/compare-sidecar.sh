@@ -13,8 +13,11 @@ TARGETS=${TARGETS:-3}
 FIXTURE=${FIXTURE:-Tests/Fixtures/apiserver/nri-kubernetes-v1.35.txt.gz}
 command -v prometheus >/dev/null || { echo "prometheus is needed (Debian: prometheus)" >&2; exit 1; }
 swift build -c release --product ctlmon --static-swift-stdlib --scratch-path .build-static >/dev/null
-ctlmon=$PWD/.build-static/release/ctlmon
 work=$(mktemp -d)
+# The binary as the image ships it: static Swift runtime, stripped.
+strip -o "$work/ctlmon-bin" .build-static/release/ctlmon
+ctlmon=$work/ctlmon-bin
+echo "ctlmon binary: $(stat -c %s "$ctlmon") bytes (stripped)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -34,19 +37,25 @@ scrape_configs:
   - job_name: apiserver
     static_configs: [{targets: [${targets%, }]}]
 EOF
-"$ctlmon" serve --config "$work/config.yml" --web.listen-address 127.0.0.1:0 --storage.path "$work/ctlmon" --log.level warn &
+"$ctlmon" serve --config "$work/config.yml" --web.listen-address 127.0.0.1:0 --storage.path "$work/ctlmon" --log.level warn 2>"$work/ctlmon.log" &
 ctlmon_pid=$!
 pids+=($ctlmon_pid)
 prometheus --config.file="$work/config.yml" --storage.tsdb.path="$work/prom" --web.listen-address=127.0.0.1:0 --log.level=warn 2>"$work/prom.log" &
 prom_pid=$!
 pids+=($prom_pid)
 
+alive() {
+  kill -0 "$ctlmon_pid" 2>/dev/null || { echo "ctlmon serve exited:" >&2; cat "$work/ctlmon.log" >&2; exit 1; }
+  kill -0 "$prom_pid" 2>/dev/null || { echo "prometheus exited:" >&2; cat "$work/prom.log" >&2; exit 1; }
+}
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
 sleep "$WARMUP"
+alive
 c0=$(cpu $ctlmon_pid); p0=$(cpu $prom_pid)
 : > "$work/rss"
 for _ in $(seq $((DURATION - WARMUP))); do
+  alive
   echo "$(rss $ctlmon_pid) $(rss $prom_pid)" >> "$work/rss"
   sleep 1
 done

@@ -1,6 +1,5 @@
-import Foundation
 import ConfigYAML
-import Yams
+import PromModel
 
 /// Reads what `kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations -o json`
 /// (or `-o yaml`) prints: a `List`, a `…WebhookConfigurationList`, a single configuration, or
@@ -30,7 +29,7 @@ package struct WebhookConfigurationReader {
 
     /// Reads `text` (JSON or YAML); `source` names it in errors.
     package static func read(_ text: String, source: String) throws(WebhookConfigError) -> Result {
-        let documents: [Node]
+        let documents: [YAMLNode]
         do {
             documents = try StrictYAML.composeAll(text, path: source)
         } catch {
@@ -45,9 +44,9 @@ package struct WebhookConfigurationReader {
         return reader.result
     }
 
-    private mutating func object(_ node: Node, topLevel: Bool) {
+    private mutating func object(_ node: YAMLNode, topLevel: Bool) {
         guard node.mapping != nil else {
-            if node.null != nil && !topLevel { return }
+            if node.isNull && !topLevel { return }
             problem(node, "expected a Kubernetes object (a mapping with apiVersion and kind), found \(describe(node))")
             return
         }
@@ -55,7 +54,7 @@ package struct WebhookConfigurationReader {
         switch kind {
         case "List", "ValidatingWebhookConfigurationList", "MutatingWebhookConfigurationList":
             guard let items = child(node, "items") else { return }
-            if items.null != nil { return }
+            if items.isNull { return }
             guard let sequence = items.sequence else {
                 problem(items, "items must be a list, found \(describe(items))")
                 return
@@ -76,7 +75,7 @@ package struct WebhookConfigurationReader {
         }
     }
 
-    private mutating func configuration(_ node: Node, kind: String, apiVersion inherited: String?) {
+    private mutating func configuration(_ node: YAMLNode, kind: String, apiVersion inherited: String?) {
         let apiVersion = child(node, "apiVersion")?.string ?? inherited
         let version: String
         switch apiVersion {
@@ -92,7 +91,7 @@ package struct WebhookConfigurationReader {
             return
         }
         result.configurations += 1
-        guard let hooks = child(node, "webhooks"), hooks.null == nil else { return }
+        guard let hooks = child(node, "webhooks"), !hooks.isNull else { return }
         guard let sequence = hooks.sequence else {
             problem(hooks, "webhooks must be a list, found \(describe(hooks))")
             return
@@ -108,7 +107,7 @@ package struct WebhookConfigurationReader {
         }
     }
 
-    private mutating func webhook(_ node: Node, configuration: String, kind: AdmissionWebhook.Kind, version: String) -> AdmissionWebhook? {
+    private mutating func webhook(_ node: YAMLNode, configuration: String, kind: AdmissionWebhook.Kind, version: String) -> AdmissionWebhook? {
         guard node.mapping != nil else {
             problem(node, "a webhook must be a mapping, found \(describe(node))")
             return nil
@@ -119,7 +118,7 @@ package struct WebhookConfigurationReader {
         let policy = enumeration(policyNode, "failurePolicy", ["Fail", "Ignore"]) ?? (v1 ? "Fail" : "Ignore")
         let timeoutNode = child(node, "timeoutSeconds")
         var timeout = v1 ? 10 : 30
-        if let timeoutNode, timeoutNode.null == nil {
+        if let timeoutNode, !timeoutNode.isNull {
             if let t = timeoutNode.int, (1...30).contains(t), timeoutNode.scalar?.style == .plain {
                 timeout = t
             } else {
@@ -159,23 +158,23 @@ package struct WebhookConfigurationReader {
         let conditions = sequence(child(node, "matchConditions"), "matchConditions").count
         return AdmissionWebhook(
             name: name, configuration: configuration, kind: kind, apiVersion: version,
-            failurePolicy: policy == "Fail" ? .fail : .ignore, failurePolicyExplicit: policyNode != nil && policyNode?.null == nil,
-            timeoutSeconds: timeout, timeoutExplicit: timeoutNode != nil && timeoutNode?.null == nil,
+            failurePolicy: policy == "Fail" ? .fail : .ignore, failurePolicyExplicit: policyNode != nil && policyNode?.isNull != true,
+            timeoutSeconds: timeout, timeoutExplicit: timeoutNode != nil && timeoutNode?.isNull != true,
             sideEffects: sideEffects, matchPolicy: matchPolicy, reinvocationPolicy: reinvocation, rules: rules,
             namespaceSelector: selector(child(node, "namespaceSelector"), "namespaceSelector"),
             objectSelector: selector(child(node, "objectSelector"), "objectSelector"),
             matchConditions: conditions, serviceNamespace: serviceNamespace, serviceName: serviceName,
-            line: node.mark?.line ?? 0)
+            line: node.mark.line)
     }
 
-    private mutating func selector(_ node: Node?, _ what: String) -> LabelSelector {
-        guard let node, node.null == nil else { return LabelSelector() }
+    private mutating func selector(_ node: YAMLNode?, _ what: String) -> LabelSelector {
+        guard let node, !node.isNull else { return LabelSelector() }
         guard node.mapping != nil else {
             problem(node, "\(what) must be a label selector (a mapping), found \(describe(node))")
             return LabelSelector()
         }
         var out = LabelSelector()
-        if let labels = child(node, "matchLabels"), labels.null == nil {
+        if let labels = child(node, "matchLabels"), !labels.isNull {
             if let mapping = labels.mapping {
                 for (k, v) in mapping {
                     if let key = k.string, let value = v.string, v.scalar != nil { out.matchLabels.append((key, value)) } else {
@@ -205,28 +204,28 @@ package struct WebhookConfigurationReader {
         return out
     }
 
-    // MARK: Node helpers
+    // MARK: YAMLNode helpers
 
-    private func child(_ node: Node, _ key: String) -> Node? {
+    private func child(_ node: YAMLNode, _ key: String) -> YAMLNode? {
         guard let mapping = node.mapping else { return nil }
         for (k, v) in mapping where k.string == key { return v }
         return nil
     }
 
-    private mutating func scalar(_ node: Node?, _ what: String, in parent: Node) -> String? {
+    private mutating func scalar(_ node: YAMLNode?, _ what: String, in parent: YAMLNode) -> String? {
         guard let node else {
             problem(parent, "\(what) is missing")
             return nil
         }
-        guard node.scalar != nil, node.null == nil || node.scalar?.style != .plain, let s = node.string, !s.isEmpty else {
+        guard node.scalar != nil, !node.isNull || node.scalar?.style != .plain, let s = node.string, !s.isEmpty else {
             problem(node, "\(what) must be a non-empty string, found \(describe(node))")
             return nil
         }
         return s
     }
 
-    private mutating func enumeration(_ node: Node?, _ what: String, _ allowed: [String]) -> String? {
-        guard let node, node.null == nil || node.scalar?.style != .plain else { return nil }
+    private mutating func enumeration(_ node: YAMLNode?, _ what: String, _ allowed: [String]) -> String? {
+        guard let node, !node.isNull || node.scalar?.style != .plain else { return nil }
         guard node.scalar != nil, let s = node.string, allowed.contains(s) else {
             problem(node, "\(what) must be one of \(allowed.joined(separator: ", ")), found \(describe(node))")
             return nil
@@ -234,8 +233,8 @@ package struct WebhookConfigurationReader {
         return s
     }
 
-    private mutating func sequence(_ node: Node?, _ what: String) -> [Node] {
-        guard let node, node.null == nil else { return [] }
+    private mutating func sequence(_ node: YAMLNode?, _ what: String) -> [YAMLNode] {
+        guard let node, !node.isNull else { return [] }
         guard let items = node.sequence else {
             problem(node, "\(what) must be a list, found \(describe(node))")
             return []
@@ -243,7 +242,7 @@ package struct WebhookConfigurationReader {
         return Array(items)
     }
 
-    private mutating func strings(_ node: Node?, _ what: String) -> [String] {
+    private mutating func strings(_ node: YAMLNode?, _ what: String) -> [String] {
         sequence(node, what).compactMap { item in
             guard item.scalar != nil, let s = item.string else {
                 problem(item, "\(what) must be a list of strings, found \(describe(item)) in it")
@@ -253,16 +252,16 @@ package struct WebhookConfigurationReader {
         }
     }
 
-    private func describe(_ node: Node) -> String {
+    private func describe(_ node: YAMLNode) -> String {
         switch node {
-        case .scalar(let s): s.style == .plain && node.null != nil ? "null" : "\"\(s.string.prefix(40))\""
+        case .scalar(let s): s.style == .plain && node.isNull ? "null" : "\"\(s.string.prefix(40))\""
         case .sequence: "a list"
         case .mapping: "a mapping"
         }
     }
 
-    private mutating func problem(_ node: Node?, _ message: String) {
-        problems.append((node?.mark?.line ?? 0, node?.mark?.column ?? 0, message))
+    private mutating func problem(_ node: YAMLNode?, _ message: String) {
+        problems.append((node?.mark.line ?? 0, node?.mark.column ?? 0, message))
     }
 }
 
@@ -270,11 +269,15 @@ extension WebhookConfigurationReader {
     /// Reads a file, or standard input for `-`, within ``StrictYAML/maxBytes``.
     package static func load(path: String) throws(WebhookConfigError) -> Result {
         if path == "-" {
-            let data = (try? FileHandle.standardInput.read(upToCount: StrictYAML.maxBytes + 1)) ?? Data()
-            guard data.count <= StrictYAML.maxBytes else {
+            let data: [UInt8]
+            do {
+                data = try FileContents.read(descriptor: 0, limit: StrictYAML.maxBytes)
+            } catch .tooLarge {
                 throw WebhookConfigError("<stdin>", [(0, 0, "larger than the limit of \(StrictYAML.maxBytes) bytes")])
+            } catch {
+                throw WebhookConfigError("<stdin>", [(0, 0, "cannot read: \(error)")])
             }
-            guard let text = String(data: data, encoding: .utf8) else { throw WebhookConfigError("<stdin>", [(0, 0, "not UTF-8 text")]) }
+            guard let text = String(validating: data, as: UTF8.self) else { throw WebhookConfigError("<stdin>", [(0, 0, "not UTF-8 text")]) }
             return try read(text, source: "<stdin>")
         }
         let text: String

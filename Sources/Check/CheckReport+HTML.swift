@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import PromModel
 
 /// `ctlmon check --format html`: the verdict as one self-contained page to attach to an

@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
@@ -64,12 +64,12 @@ extension CheckReport {
             let (rows, more) = webhookRows
             for w in rows {
                 let name = escaped(w.name)
-                var line = "  " + name.padding(toLength: max(name.count, 36), withPad: " ", startingAt: 0)
+                var line = "  " + name.padded(to: 36)
                 // With the configurations: the policy and timeout beside the p99, graded against that timeout.
                 if let policy = w.policy, let timeout = w.timeoutSeconds {
-                    line += " \(policy.padding(toLength: 6, withPad: " ", startingAt: 0)) timeout \(timeout)s"
+                    line += " \(policy.padded(to: 6)) timeout \(timeout)s"
                 } else if !w.configured {
-                    line += " " + "not configured".padding(toLength: 17, withPad: " ", startingAt: 0)
+                    line += " " + "not configured".padded(to: 17)
                 }
                 line += " p99 " + style.level(w.p99.isNaN ? "n/a" : ReportUnits.seconds(w.p99), w.rank)
                 if let c = w.calls { line += "  \(groupedCount(c)) calls" }

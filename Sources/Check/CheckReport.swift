@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage

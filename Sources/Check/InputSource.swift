@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -69,7 +69,7 @@ package enum InputSource: Sendable {
 
     /// Streams the source through `parser` (gzip detected by magic bytes) and finishes it.
     package func parse(with parser: TextParser) throws(InputError) {
-        let handle: FileHandle
+        let fd: Int32
         switch self {
         case .url(let url, let options):
             try Self.fetch(url, options, into: parser)
@@ -83,32 +83,30 @@ package enum InputSource: Sendable {
             }
             return
         case .standardInput:
-            handle = FileHandle.standardInput
+            fd = 0
         case .file(let path):
-            do {
-                handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            } catch {
-                throw InputError(message: "\(path): cannot open: \(Self.reason(error, path))")
-            }
+            fd = try Self.openForReading(path)
         }
-        defer { if handle !== FileHandle.standardInput { try? handle.close() } }
-        do {
-            try parser.feed(fileDescriptor: handle.fileDescriptor)
+        defer { if fd != 0 { close(fd) } }
+        do throws(ParseError) {
+            try parser.feed(fileDescriptor: fd)
             try parser.finish()
         } catch {
             throw InputError(message: error.description, parseError: error)
         }
     }
 
-    /// Why a file cannot be opened, as the C library words it.
-    private static func reason(_ error: any Error, _ path: String) -> String {
-        switch (error as? CocoaError)?.code {
-        case .fileNoSuchFile?, .fileReadNoSuchFile?: return "No such file or directory"
-        case .fileReadNoPermission?: return "Permission denied"
-        default:
-            if (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil { return "Is a directory" }
-            return (error as NSError).localizedDescription
+    /// A descriptor of the file at `path`, open for reading; a directory (which open(2)
+    /// accepts) or a file that cannot be opened is an error in the C library's words.
+    private static func openForReading(_ path: String) throws(InputError) -> Int32 {
+        let fd = unsafe open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw InputError(message: "\(path): cannot open: \(unsafe String(cString: strerror(errno)))") }
+        var info = stat()
+        if unsafe fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            close(fd)
+            throw InputError(message: "\(path): cannot open: \(unsafe String(cString: strerror(EISDIR)))")
         }
+        return fd
     }
 }
 

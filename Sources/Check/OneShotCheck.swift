@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
@@ -122,7 +122,7 @@ package enum OneShotCheck {
     private static func instanceName(_ input: InputSource) -> String {
         switch input {
         case .standardInput: return "stdin"
-        case .file(let path): return (path as NSString).lastPathComponent
+        case .file(let path): return FilePaths.lastComponent(of: path)
         case .bytes(let name, _): return name
         case .url(let url, _):
             let c = URLComponents(string: url)

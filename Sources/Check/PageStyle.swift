@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import PromModel
 
 /// What ctlmon's pages share (the HTML report of `check`, the sidecar's status page): one
@@ -53,8 +53,8 @@ package enum PageStyle {
         let filled = ratio.isFinite ? max(0, min(1, ratio)) * w : 0
         var svg = "<svg role=\"img\" aria-label=\"\(htmlEscaped(title))\" width=\"\(Int(w))\" height=\"14\" viewBox=\"0 0 \(Int(w)) 14\">"
         svg += "<title>\(htmlEscaped(title))</title><rect class=\"track\" width=\"\(Int(w))\" height=\"14\" rx=\"3\"/>"
-        svg += "<rect class=\"fill\(rank)\" width=\"\(String(format: "%.1f", filled))\" height=\"14\" rx=\"3\"/>"
-        if let m = markAt, m.isFinite { svg += "<line class=\"mark\" x1=\"\(String(format: "%.1f", max(0, min(1, m)) * w))\" y1=\"0\" x2=\"\(String(format: "%.1f", max(0, min(1, m)) * w))\" y2=\"14\"/>" }
+        svg += "<rect class=\"fill\(rank)\" width=\"\(CFormat.double("%.1f", filled))\" height=\"14\" rx=\"3\"/>"
+        if let m = markAt, m.isFinite { svg += "<line class=\"mark\" x1=\"\(CFormat.double("%.1f", max(0, min(1, m)) * w))\" y1=\"0\" x2=\"\(CFormat.double("%.1f", max(0, min(1, m)) * w))\" y2=\"14\"/>" }
         return svg + "</svg>"
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PromModel
 
 /// A small line chart drawn as SVG on the server: pages that show history (the sidecar's status
@@ -62,7 +62,7 @@ package struct SVGChart {
         let span = Double(max(end - start, 1))
         func x(_ t: Int64) -> Double { plotLeft + Double(t - start) / span * (plotRight - plotLeft) }
         func y(_ v: Double) -> Double { plotBottom - (v - lo) / (hi - lo) * (plotBottom - plotTop) }
-        func n(_ d: Double) -> String { String(format: "%.1f", d) }
+        func n(_ d: Double) -> String { CFormat.double("%.1f", d) }
 
         let label = htmlEscaped(title)
         var out = "<svg class=\"chart\" role=\"img\" aria-label=\"\(label)\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\">"

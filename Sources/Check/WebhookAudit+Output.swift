@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
@@ -92,8 +92,8 @@ extension WebhookAudit {
         let width = min(48, webhooks.map { escaped($0.name).count }.max() ?? 0)
         for h in webhooks {
             let name = escaped(h.name)
-            var line = "  " + name.padding(toLength: max(width, name.count), withPad: " ", startingAt: 0)
-            line += "  \(h.kind == .mutating ? "mutating  " : "validating")  \(h.failurePolicy.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))"
+            var line = "  " + name.padded(to: width)
+            line += "  \(h.kind == .mutating ? "mutating  " : "validating")  \(h.failurePolicy.rawValue.padded(to: 6))"
             line += " timeout \(h.timeoutSeconds)s"
             if let m = metrics?[h.name] {
                 line += "  p99 " + (m.p99.isFinite ? ReportUnits.seconds(m.p99) : "n/a")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// File patterns as Go's `path/filepath` reads them (`Glob`, `Match`): Prometheus's
 /// `rule_files` and promtool's test files' `rule_files` are expanded with them, so ctlmon

@@ -1,15 +1,13 @@
-import Foundation
 import PromModel
-import Yams
 
 /// Strict YAML reading for rule files and promtool-format test files, as Prometheus
 /// reads them (`yaml.UnmarshalStrict`): unknown keys, repeated keys and values of the
 /// wrong kind are errors, each with its line; nothing is silently defaulted.
 ///
 /// Bounds, checked before the YAML library sees the text: at most ``maxBytes`` of text
-/// and ``maxDepth`` levels of nesting (Yams builds its tree recursively; go-yaml stops at
-/// 10,000). Aliases are followed by reference, so a "billion laughs" file costs nothing
-/// until something walks it, and the readers below only walk the shapes they expect.
+/// and ``maxDepth`` levels of nesting (go-yaml stops at 10,000). Aliases are followed by
+/// reference, so a "billion laughs" file costs nothing until something walks it, and the
+/// readers below only walk the shapes they expect.
 package struct StrictYAML {
     /// The largest file read, in bytes: 16 MiB, far above any real rule or configuration file.
     package static let maxBytes = 16 << 20
@@ -27,73 +25,53 @@ package struct StrictYAML {
 
     /// Reads a file as UTF-8 text, refusing what is not a regular file, too large, or not UTF-8.
     package static func read(path: String) throws(ConfigFileError) -> String {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ConfigFileError(path, [(0, "cannot read: no such file")])
-        }
-        if (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil {
-            throw ConfigFileError(path, [(0, "cannot read: is a directory")])
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ConfigFileError(path, [(0, "cannot read: permission denied")])
-        }
-        defer { try? handle.close() }
-        // Read one byte past the limit: a device such as /dev/zero never ends.
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+            // At most one byte past the limit is read: a device such as /dev/zero never ends.
+            bytes = try FileContents.read(path, limit: maxBytes)
+        } catch .tooLarge {
+            throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")])
         } catch {
-            throw ConfigFileError(path, [(0, "cannot read: \(error.localizedDescription)")])
+            throw ConfigFileError(path, [(0, "cannot read: \(error)")])
         }
-        if data.count > maxBytes { throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
-        guard let text = String(data: data, encoding: .utf8) else {
-            let line = invalidUTF8Line(data)
-            throw ConfigFileError(path, [(line, "invalid UTF-8 (a YAML file must be UTF-8 text)")])
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigFileError(path, [(invalidUTF8Line(bytes), "invalid UTF-8 (a YAML file must be UTF-8 text)")])
         }
         return text
     }
 
     /// The 1-based line of the first byte that is not UTF-8.
-    private static func invalidUTF8Line(_ data: Data) -> Int {
+    private static func invalidUTF8Line(_ bytes: [UInt8]) -> Int {
         var line = 1
         var start = 0
-        let bytes = [UInt8](data)
         for (i, b) in bytes.enumerated() where b == 0x0A {
-            if String(bytes: bytes[start..<i], encoding: .utf8) == nil { return line }
+            if String(validating: bytes[start..<i], as: UTF8.self) == nil { return line }
             line += 1
             start = i + 1
         }
         return line
     }
 
-    /// Composes the first document, after checking the text's size and nesting.
-    package static func compose(_ text: String, path: String) throws(ConfigFileError) -> Node? {
-        if text.utf8.count > maxBytes { throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
-        if let line = tooDeep(text) {
-            throw ConfigFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
-        }
-        do {
-            // The basic resolver: scalars stay untyped strings (this reader types them itself), and
-            // Yams's regular-expression tag rules are never compiled.
-            return try Yams.compose(yaml: text, .basic)
-        } catch {
-            throw ConfigFileError(path, [(line(of: error), "invalid YAML: \(describe(error))")])
-        }
+    /// Composes the first document, after checking the text's size and nesting; a second
+    /// document is an error.
+    package static func compose(_ text: String, path: String) throws(ConfigFileError) -> YAMLNode? {
+        try documents(text, path: path, single: true).first
     }
 
     /// Composes every document (`---`-separated), after the same checks as ``compose(_:path:)``.
-    package static func composeAll(_ text: String, path: String) throws(ConfigFileError) -> [Node] {
+    package static func composeAll(_ text: String, path: String) throws(ConfigFileError) -> [YAMLNode] {
+        try documents(text, path: path, single: false)
+    }
+
+    private static func documents(_ text: String, path: String, single: Bool) throws(ConfigFileError) -> [YAMLNode] {
         if text.utf8.count > maxBytes { throw ConfigFileError(path, [(0, "file is larger than the limit of \(maxBytes) bytes")]) }
         if let line = tooDeep(text) {
             throw ConfigFileError(path, [(line, "YAML nested more than \(maxDepth) levels deep")])
         }
         do {
-            var documents = try Yams.compose_all(yaml: text, .basic)
-            var nodes: [Node] = []
-            while let node = documents.next() { nodes.append(node) }
-            if let error = documents.error { throw error }
-            return nodes
+            return try YAMLComposer.documents(text, single: single)
         } catch {
-            throw ConfigFileError(path, [(line(of: error), "invalid YAML: \(describe(error))")])
+            throw ConfigFileError(path, [(error.line, "invalid YAML: \(error.problem)")])
         }
     }
 
@@ -130,44 +108,21 @@ package struct StrictYAML {
         return nil
     }
 
-    /// The 1-based line of a Yams scanner, parser or composer error; 0 for any other error.
-    package static func line(of error: any Error) -> Int {
-        if let e = error as? YamlError {
-            switch e {
-            case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
-            default: return 0
-            }
-        }
-        return 0
-    }
-
-    /// A Yams error's problem alone (`mapping values are not allowed in this context`), without
-    /// the position and excerpt Yams adds; any other error as it prints.
-    package static func describe(_ error: any Error) -> String {
-        if let e = error as? YamlError {
-            switch e {
-            case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return problem
-            default: break
-            }
-        }
-        return "\(error)"
-    }
-
     /// Records a problem at `node`'s line (0 without one) and lets reading go on, so that one
     /// pass reports every problem of the file.
-    package mutating func problem(_ node: Node?, _ message: String) {
-        problems.append((node?.mark?.line ?? 0, message))
+    package mutating func problem(_ node: YAMLNode?, _ message: String) {
+        problems.append((node?.mark.line ?? 0, message))
     }
 
     /// A mapping's values by key; unknown and repeated keys, and keys that are not strings,
     /// are problems (a key in `unsupported` is said to be a Prometheus setting ctlmon does not
     /// implement, unless this part allows it). nil (with a problem) when the node is not a mapping.
-    package mutating func mapping(_ node: Node, allowed: [String], unsupported: Set<String> = [], in what: String) -> [String: Node]? {
+    package mutating func mapping(_ node: YAMLNode, allowed: [String], unsupported: Set<String> = [], in what: String) -> [String: YAMLNode]? {
         guard let mapping = node.mapping else {
             problem(node, "expected \(what) (a mapping), found \(kind(node))")
             return nil
         }
-        var out: [String: Node] = [:]
+        var out: [String: YAMLNode] = [:]
         for (key, value) in mapping {
             guard key.scalar != nil, let k = key.string else {
                 problem(key, "keys of \(what) must be strings")
@@ -191,21 +146,21 @@ package struct StrictYAML {
     }
 
     /// A scalar as text; a sequence or mapping where a scalar belongs is a problem.
-    package mutating func string(_ node: Node?, _ what: String) -> String? {
+    package mutating func string(_ node: YAMLNode?, _ what: String) -> String? {
         guard let node else { return nil }
         guard node.scalar != nil else {
             problem(node, "\(what) must be a string, found \(kind(node))")
             return nil
         }
         // YAML's null (`~`, `null`, nothing) is no value, as go-yaml decodes it into a string.
-        if node.null != nil, node.scalar?.style == .plain { return "" }
+        if node.isNull, node.scalar?.style == .plain { return "" }
         return node.string
     }
 
     /// A sequence's items; nil (with a problem) when the node is another kind.
-    package mutating func sequence(_ node: Node?, _ what: String) -> [Node] {
+    package mutating func sequence(_ node: YAMLNode?, _ what: String) -> [YAMLNode] {
         guard let node else { return [] }
-        if node.null != nil, node.scalar?.style == .plain { return [] }
+        if node.isNull, node.scalar?.style == .plain { return [] }
         guard let items = node.sequence else {
             problem(node, "\(what) must be a list, found \(kind(node))")
             return []
@@ -214,20 +169,20 @@ package struct StrictYAML {
     }
 
     /// A list of strings.
-    package mutating func strings(_ node: Node?, _ what: String) -> [String] {
+    package mutating func strings(_ node: YAMLNode?, _ what: String) -> [String] {
         sequence(node, what).compactMap { string($0, "an item of \(what)") }
     }
 
     /// A mapping of strings to strings (labels, annotations): scalar values only, no repeated keys.
-    package mutating func stringMap(_ node: Node?, _ what: String) -> [(key: String, value: String, node: Node)] {
+    package mutating func stringMap(_ node: YAMLNode?, _ what: String) -> [(key: String, value: String, node: YAMLNode)] {
         guard let node else { return [] }
-        if node.null != nil, node.scalar?.style == .plain { return [] }
+        if node.isNull, node.scalar?.style == .plain { return [] }
         guard let mapping = node.mapping else {
             problem(node, "\(what) must be a mapping, found \(kind(node))")
             return []
         }
         var seen = Set<String>()
-        var out: [(key: String, value: String, node: Node)] = []
+        var out: [(key: String, value: String, node: YAMLNode)] = []
         for (key, value) in mapping {
             guard key.scalar != nil, let k = key.string else {
                 problem(key, "keys of \(what) must be strings")
@@ -244,7 +199,7 @@ package struct StrictYAML {
     }
 
     /// A duration (`30s`, `5m`, `1h30m`, `0`), in milliseconds.
-    package mutating func duration(_ node: Node?, _ what: String) -> Int64? {
+    package mutating func duration(_ node: YAMLNode?, _ what: String) -> Int64? {
         guard let node, let s = string(node, what) else { return nil }
         do {
             return try PromDuration.milliseconds(Substring(s))
@@ -256,7 +211,7 @@ package struct StrictYAML {
         }
     }
 
-    private func kind(_ node: Node) -> String {
+    private func kind(_ node: YAMLNode) -> String {
         switch node {
         case .scalar: "a scalar"
         case .sequence: "a list"

@@ -1,4 +1,4 @@
-import Foundation
+import PromModel
 
 /// A bearer token for the `Authorization` header: given inline, or read from a file at
 /// every use (bound service-account tokens rotate hourly; Prometheus re-reads
@@ -20,22 +20,17 @@ package enum BearerToken: Sendable, Hashable {
         case .inline(let t):
             text = t
         case .file(let path):
-            guard let handle = FileHandle(forReadingAtPath: path) else {
-                throw HTTPFailure(reason: .credentials, message: "cannot read the bearer token file \(path)")
-            }
-            defer { try? handle.close() }
-            // nil at the end of the file: an empty file reads as no bytes.
-            let read: Data?
-            do { read = try handle.read(upToCount: Self.maxFileBytes + 1) } catch {
-                throw HTTPFailure(reason: .credentials, message: "cannot read the bearer token file \(path)")
-            }
-            let data = read ?? Data()
-            if data.count > Self.maxFileBytes {
+            let data: [UInt8]
+            do {
+                data = try FileContents.read(path, limit: Self.maxFileBytes)
+            } catch .tooLarge {
                 throw HTTPFailure(reason: .credentials, message: "the bearer token file \(path) is larger than \(Self.maxFileBytes) bytes")
+            } catch {
+                throw HTTPFailure(reason: .credentials, message: "cannot read the bearer token file \(path)")
             }
             text = String(decoding: data, as: UTF8.self)
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespace()
         guard !token.isEmpty else {
             switch self {
             case .inline: throw HTTPFailure(reason: .credentials, message: "the bearer token is empty")

@@ -1,5 +1,6 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
+import PromModel
 import Synchronization
 
 /// One libcurl easy handle (Debian's `libcurl4-openssl-dev`): the one place ctlmon touches
@@ -81,7 +82,7 @@ package final class HTTPTransfer {
         }
 
         func header(_ line: UnsafeRawBufferPointer) {
-            let text = unsafe String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = unsafe String(decoding: line, as: UTF8.self).trimmingWhitespace()
             if text.hasPrefix("HTTP/") {
                 // A new response (after a 100 Continue, say): its own status and headers.
                 response = HTTPResponse()
@@ -89,7 +90,7 @@ package final class HTTPTransfer {
                 if parts.count >= 2 { response.status = Int(parts[1]) ?? 0 }
             } else if let colon = text.firstIndex(of: ":") {
                 let name = text[..<colon].lowercased()
-                response.headers[name] = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                response.headers[name] = text[text.index(after: colon)...].trimmingWhitespace(newlines: false)
             }
         }
 

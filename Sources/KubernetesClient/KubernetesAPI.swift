@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HTTPClient
 
 /// The Kubernetes API — a server and how to authenticate to it: a bearer token (a file

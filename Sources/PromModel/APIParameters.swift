@@ -1,5 +1,3 @@
-import Foundation
-
 /// A request's parameters as Go's `Request.FormValue` reads them: the URL's query string and,
 /// for a POST with `Content-Type: application/x-www-form-urlencoded`, its body, the body's
 /// values first (Grafana's Prometheus data source POSTs its queries). `+` is a space, `%XX`
@@ -35,6 +33,6 @@ package struct APIParameters: Sendable {
     }
 
     private static func decode(_ s: Substring) -> String {
-        String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+        PercentEncoding.decodeFormValue(s) ?? String(s)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Float conversions as Go's `strconv` and `math` packages do them, the one home for them
 /// in ctlmon: label values written by `count_values` and the HTTP API's values

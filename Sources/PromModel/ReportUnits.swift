@@ -1,5 +1,3 @@
-import Foundation
-
 /// Units for people (seconds, rates, percentages, bytes, spans), for every report and
 /// finding: the check's, the webhook audit's. Every value a hostile scrape can make NaN,
 /// infinite or absurd prints as a number, never traps.
@@ -15,7 +13,7 @@ package enum ReportUnits {
     package static func seconds(_ s: Double) -> String {
         if s.isNaN { return "n/a" }
         if s < 1 { return whole(s * 1000) + "ms" }
-        return s.isFinite ? String(format: "%.2fs", s) : GoFloat.formatExponent(s) + "s"
+        return s.isFinite ? CFormat.double("%.2fs", s) : GoFloat.formatExponent(s) + "s"
     }
 
     /// A quantity or a rate: from 100 up rounded, digits grouped (`12,345`); below, two decimals
@@ -23,14 +21,14 @@ package enum ReportUnits {
     package static func number(_ v: Double) -> String {
         guard v.isFinite else { return GoFloat.formatExponent(v) }
         if v >= 100 { return v < 9e18 ? grouped(Int(v.rounded())) : GoFloat.formatExponent(v) }
-        return v >= 0.01 || v == 0 ? String(format: "%.2f", v) : String(format: "%.2g", v)
+        return v >= 0.01 || v == 0 ? CFormat.double("%.2f", v) : CFormat.double("%.2g", v)
     }
 
     /// A ratio as a percentage (`r` 0.5 is `50%`): whole from 10 % up, two decimals below (`2.50%`).
     package static func percent(_ r: Double) -> String {
         let p = r * 100
         guard p.isFinite else { return GoFloat.formatExponent(p) + "%" }
-        return p >= 10 || p == 0 ? whole(p) + "%" : String(format: "%.2f%%", p)
+        return p >= 10 || p == 0 ? whole(p) + "%" : CFormat.double("%.2f%%", p)
     }
 
     /// A size in binary units, 1024 apart: whole when it is (`512 B`, `2 GiB`), else one
@@ -44,7 +42,7 @@ package enum ReportUnits {
             v /= 1024
             i += 1
         }
-        return v == v.rounded() ? "\(whole(v)) \(units[i])" : String(format: "%.1f %@", v, units[i])
+        return v == v.rounded() ? "\(whole(v)) \(units[i])" : CFormat.double("%.1f", v) + " " + units[i]
     }
 
     /// A span given in seconds, in its two largest units (`2d 3h`, `1h 5m`, `4m 10s`),

@@ -1,6 +1,6 @@
 import PromModel
 import SeriesStorage
-import Foundation
+import FoundationEssentials
 
 // Aggregation operators with `by`/`without`, as Prometheus 2.42's engine computes them.
 

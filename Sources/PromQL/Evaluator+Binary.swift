@@ -1,6 +1,7 @@
 import PromModel
 import SeriesStorage
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // Binary operators: scalar/scalar, vector/scalar, vector/vector with matching, set operators.
 
@@ -38,7 +39,7 @@ extension Evaluator {
         case .div: (a / b, true)
         case .mod: (fmod(a, b), true)
         case .pow: (goPow(a, b), true)
-        case .atan2: (Foundation.atan2(a, b), true)
+        case .atan2: (Glibc.atan2(a, b), true)
         case .equal: (a, a == b)
         case .notEqual: (a, a != b)
         case .greater: (a, a > b)
@@ -187,5 +188,5 @@ func goPow(_ x: Double, _ y: Double) -> Double {
     }
     if y == 0.5 { return x.squareRoot() }
     if y == -0.5 { return 1 / x.squareRoot() }
-    return Foundation.pow(x, y)
+    return Glibc.pow(x, y)
 }

@@ -1,7 +1,8 @@
 import LabelMatchers
 import PromModel
 import SeriesStorage
-import Foundation
+import FoundationEssentials
+import Glibc
 
 // PromQL functions, as Prometheus 2.42 evaluates them: every argument first, in order.
 
@@ -127,23 +128,23 @@ extension Evaluator {
         "ceil": { $0.rounded(.up) },
         "floor": { $0.rounded(.down) },
         "sqrt": { $0.squareRoot() },
-        "exp": { Foundation.exp($0) },
+        "exp": { Glibc.exp($0) },
         "ln": { GoFloat.log($0) },
         "log2": { GoFloat.log2($0) },
         "log10": { GoFloat.log10($0) },
         "sgn": { $0 > 0 ? 1 : $0 < 0 ? -1 : $0 },
-        "acos": { Foundation.acos($0) },
-        "acosh": { Foundation.acosh($0) },
-        "asin": { Foundation.asin($0) },
-        "asinh": { Foundation.asinh($0) },
-        "atan": { Foundation.atan($0) },
-        "atanh": { Foundation.atanh($0) },
-        "cos": { Foundation.cos($0) },
-        "cosh": { Foundation.cosh($0) },
-        "sin": { Foundation.sin($0) },
-        "sinh": { Foundation.sinh($0) },
-        "tan": { Foundation.tan($0) },
-        "tanh": { Foundation.tanh($0) },
+        "acos": { Glibc.acos($0) },
+        "acosh": { Glibc.acosh($0) },
+        "asin": { Glibc.asin($0) },
+        "asinh": { Glibc.asinh($0) },
+        "atan": { Glibc.atan($0) },
+        "atanh": { Glibc.atanh($0) },
+        "cos": { Glibc.cos($0) },
+        "cosh": { Glibc.cosh($0) },
+        "sin": { Glibc.sin($0) },
+        "sinh": { Glibc.sinh($0) },
+        "tan": { Glibc.tan($0) },
+        "tanh": { Glibc.tanh($0) },
         "deg": { $0 * 180 / .pi },
         "rad": { $0 * .pi / 180 },
     ]
@@ -164,7 +165,7 @@ extension Evaluator {
     static func goFixed6(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        return String(format: "%.6f", v)
+        return CFormat.double("%.6f", v)
     }
 
     // MARK: arguments

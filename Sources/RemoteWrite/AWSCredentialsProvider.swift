@@ -155,7 +155,7 @@ package final class AWSCredentialsProvider: @unchecked Sendable {
     /// `aws_access_key_id`, `aws_secret_access_key` and `aws_session_token` of `[profile]` in
     /// an INI credentials file; nil when the file or the profile is missing.
     static func profileCredentials(file: String, profile: String) -> AWSCredentials? {
-        guard !file.isEmpty, let f = try? SegmentFile(path: file, forWriting: false), let bytes = try? f.read(at: 0, count: 1 << 20) else { return nil }
+        guard !file.isEmpty, let f = try? SystemFile(path: file, forWriting: false), let bytes = try? f.read(at: 0, count: 1 << 20) else { return nil }
         var section = ""
         var values: [String: String] = [:]
         for raw in String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline) {

@@ -15,7 +15,7 @@ package final class RemoteWriting: SampleTap, Sendable {
         configs: [RemoteWriteConfig], externalLabels: [String: String], folder: String, maxBytes: Int,
         signers: [String: @Sendable (inout HTTPRequest, [UInt8]) throws -> Void] = [:],
         report: @escaping @Sendable (String) -> Void
-    ) throws(SegmentFile.Failure) {
+    ) throws(SystemFile.Failure) {
         var queues: [RemoteWriteQueue] = []
         let external = externalLabels.map { (name: $0.key, value: $0.value) }
         for c in configs {

@@ -65,7 +65,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     }
 
     struct State {
-        var file: SegmentFile?
+        var file: SystemFile?
         var segments: [Segment] = []
         var ids: [Labels: Entry] = [:]
         var nextID: UInt32 = 0
@@ -102,14 +102,14 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     package init(
         folder: String, maxBytes: Int, segmentBytes: Int = 8 << 20,
         resolve: @escaping @Sendable (Labels) -> [(name: String, value: String)]?
-    ) throws(SegmentFile.Failure) {
+    ) throws(SystemFile.Failure) {
         self.folder = folder
         self.maxBytes = max(maxBytes, 2 * segmentBytes)
         self.segmentBytes = segmentBytes
         self.resolve = resolve
-        try SegmentFile.makeFolder(folder)
+        try SystemFile.makeFolder(folder)
         var segments: [Segment] = []
-        for name in (SegmentFile.list(folder) ?? []).sorted() {
+        for name in (SystemFile.list(folder) ?? []).sorted() {
             guard name.count == 8, let n = Int(name) else { continue }
             let scan = Self.scan(path: folder + "/" + name)
             segments.append(Segment(number: n, bytes: scan.validBytes, samples: scan.samples, newest: scan.newest))
@@ -119,10 +119,10 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
             // The cursor's segment is gone (dropped by the bound): from the oldest kept.
             cursor = Position(segment: segments.first { $0.number > cursor.segment }?.number ?? cursor.segment)
         }
-        for s in segments where s.number < cursor.segment { SegmentFile.remove(folder + "/" + Self.name(s.number)) }
+        for s in segments where s.number < cursor.segment { SystemFile.remove(folder + "/" + Self.name(s.number)) }
         segments.removeAll { $0.number < cursor.segment }
         let next = (segments.last?.number ?? 0) + 1
-        let file = try SegmentFile(path: folder + "/" + Self.name(next), forWriting: true)
+        let file = try SystemFile(path: folder + "/" + Self.name(next), forWriting: true)
         segments.append(Segment(number: next, bytes: 0, samples: 0, newest: 0))
         if !segments.contains(where: { $0.number == cursor.segment }) { cursor = Position(segment: next) }
         let start = cursor
@@ -223,7 +223,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     private func rotate(_ s: inout State) {
         s.file?.sync()
         let next = s.segments[s.segments.count - 1].number + 1
-        s.file = try? SegmentFile(path: folder + "/" + Self.name(next), forWriting: true)
+        s.file = try? SystemFile(path: folder + "/" + Self.name(next), forWriting: true)
         s.segments.append(Segment(number: next, bytes: 0, samples: 0, newest: 0))
         s.defined = []
         s.ids = s.ids.filter { $0.value.lastSegment >= next - 2 }
@@ -234,7 +234,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     private func enforceBound(_ s: inout State) {
         while s.segments.count > 1, s.segments.reduce(0, { $0 + $1.bytes }) > maxBytes {
             let oldest = s.segments.removeFirst()
-            SegmentFile.remove(folder + "/" + Self.name(oldest.number))
+            SystemFile.remove(folder + "/" + Self.name(oldest.number))
             if oldest.number >= s.cursor.segment {
                 s.droppedByBound += oldest.samples - (oldest.number == s.cursor.segment ? s.cursor.consumed : 0)
                 s.cursor = Position(segment: s.segments[0].number)
@@ -291,7 +291,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
 
     /// The receiver has everything before `p`: the cursor moves there (written to disk), and
     /// the segments before it are removed.
-    package func acknowledge(_ p: Position) throws(SegmentFile.Failure) {
+    package func acknowledge(_ p: Position) throws(SystemFile.Failure) {
         let done = state.withLock { s -> [Int] in
             // A position the bound has already dropped past is not a step back.
             guard p.segment >= s.cursor.segment else { return [] }
@@ -300,8 +300,8 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
             s.segments.removeAll { $0.number < p.segment }
             return done
         }
-        for n in done { SegmentFile.remove(folder + "/" + Self.name(n)) }
-        try SegmentFile.replace(folder + "/cursor", with: Array("\(p.segment) \(p.offset) \(p.skip) \(p.consumed)\n".utf8))
+        for n in done { SystemFile.remove(folder + "/" + Self.name(n)) }
+        try SystemFile.replace(folder + "/cursor", with: Array("\(p.segment) \(p.offset) \(p.skip) \(p.consumed)\n".utf8))
     }
 
     /// Counts for the self-metrics.
@@ -345,7 +345,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
 
     /// What a segment file holds: the bytes up to its first bad record, its samples, the newest time.
     static func scan(path: String) -> (validBytes: Int, samples: Int, newest: Int64) {
-        guard let file = try? SegmentFile(path: path, forWriting: false), let size = try? file.size() else { return (0, 0, 0) }
+        guard let file = try? SystemFile(path: path, forWriting: false), let size = try? file.size() else { return (0, 0, 0) }
         var offset = 0, samples = 0
         var newest: Int64 = 0
         while let (type, payload) = try? readRecord(file, at: offset, limit: size) {
@@ -359,7 +359,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     }
 
     /// The record at `offset`, nil when none is whole there (the end, a torn tail, a bad CRC).
-    static func readRecord(_ file: SegmentFile, at offset: Int, limit: Int) throws(SegmentFile.Failure) -> (UInt8, [UInt8])? {
+    static func readRecord(_ file: SystemFile, at offset: Int, limit: Int) throws(SystemFile.Failure) -> (UInt8, [UInt8])? {
         guard offset + headerBytes <= limit else { return nil }
         let header = try file.read(at: offset, count: headerBytes)
         guard header.count == headerBytes, header[0] == seriesRecord || header[0] == samplesRecord else { return nil }
@@ -396,7 +396,7 @@ package final class SampleLog: SampleTap, @unchecked Sendable {
     }
 
     static func readCursor(_ path: String) -> Position? {
-        guard let file = try? SegmentFile(path: path, forWriting: false), let bytes = try? file.read(at: 0, count: 256) else { return nil }
+        guard let file = try? SystemFile(path: path, forWriting: false), let bytes = try? file.read(at: 0, count: 256) else { return nil }
         let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int($0) }
         guard fields.count == 4, fields.allSatisfy({ $0 >= 0 }) else { return nil }
         return Position(segment: fields[0], offset: fields[1], skip: fields[2], consumed: fields[3])

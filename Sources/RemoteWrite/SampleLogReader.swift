@@ -1,3 +1,5 @@
+import PromModel
+
 /// One sample read back from the buffer, with its series' encoded labels.
 struct LogSample {
     /// A hash of the series' labels: the shard it goes to, whichever segment or run wrote it.
@@ -14,7 +16,7 @@ struct SampleLogReader {
     private let log: SampleLog
     /// Where the next read starts; after a successful send, the buffer's new cursor.
     private(set) var position: SampleLog.Position
-    private var file: SegmentFile?
+    private var file: SystemFile?
     private var series: [UInt32: (labels: [UInt8], key: UInt64)] = [:]
     /// The samples of the record at the position, decoded once however many reads it takes.
     private var cached: (offset: Int, samples: [(id: UInt32, t: Int64, v: Double)])?
@@ -38,7 +40,7 @@ struct SampleLogReader {
                 continue
             }
             if file == nil {
-                guard let opened = try? SegmentFile(path: log.folder + "/" + SampleLog.name(position.segment), forWriting: false) else {
+                guard let opened = try? SystemFile(path: log.folder + "/" + SampleLog.name(position.segment), forWriting: false) else {
                     if segment.sealed, let next = log.segment(after: position.segment) { enter(next); continue }
                     break
                 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
@@ -184,10 +184,10 @@ enum GoPrintf {
                 var body: String
                 switch verb {
                 case "v", "g", "G":
-                    body = spec.precision == nil ? GoFloat.formatShortest(v.magnitude) : String(format: "%.\(spec.precision!)g", v.magnitude)
+                    body = spec.precision == nil ? GoFloat.formatShortest(v.magnitude) : CFormat.double("%.\(spec.precision!)g", v.magnitude)
                     if verb == "G" { body = body.uppercased() }
-                case "e", "E": body = String(format: "%.\(spec.precision ?? 6)\(verb)", v.magnitude)
-                default: body = String(format: "%.\(spec.precision ?? 6)f", v.magnitude)
+                case "e", "E": body = CFormat.double("%.\(spec.precision ?? 6)\(verb)", v.magnitude)
+                default: body = CFormat.double("%.\(spec.precision ?? 6)f", v.magnitude)
                 }
                 return pad(signed(body, negative: v.sign == .minus, spec), spec, numeric: true)
             default: return badVerb
@@ -199,7 +199,7 @@ enum GoPrintf {
             case "v", "s": return pad(text, spec, numeric: false)
             case "q": return pad(quoted(text), spec, numeric: false)
             case "x", "X":
-                return pad(text.utf8.map { String(format: verb == "x" ? "%02x" : "%02X", $0) }.joined(), spec, numeric: false)
+                return pad(text.utf8.map { Hex.byte($0, uppercase: verb == "X") }.joined(), spec, numeric: false)
             default: return badVerb
             }
         }

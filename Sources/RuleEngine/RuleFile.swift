@@ -1,9 +1,8 @@
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
-import Yams
 
 /// A Prometheus rule file: `groups:` of recording and alerting rules.
 ///

@@ -1,17 +1,16 @@
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
-import Yams
 
 /// Walks the YAML nodes, building the model and collecting problems with their lines.
 struct RuleFileLoader {
     var yaml: StrictYAML
 
-    mutating func problem(_ node: Node?, _ message: String) { yaml.problem(node, message) }
+    mutating func problem(_ node: YAMLNode?, _ message: String) { yaml.problem(node, message) }
 
-    mutating func file(_ root: Node?) -> RuleFile {
+    mutating func file(_ root: YAMLNode?) -> RuleFile {
         guard let root, let m = yaml.mapping(root, allowed: ["groups"], in: "the rule file") else {
             return RuleFile(path: yaml.path, groups: [])
         }
@@ -25,7 +24,7 @@ struct RuleFileLoader {
         return RuleFile(path: yaml.path, groups: groups)
     }
 
-    mutating func group(_ node: Node) -> RuleGroup? {
+    mutating func group(_ node: YAMLNode) -> RuleGroup? {
         guard let m = yaml.mapping(node, allowed: ["name", "interval", "limit", "rules"], in: "a group") else { return nil }
         guard let name = yaml.string(m["name"], "group name"), !name.isEmpty else {
             problem(node, "group without a name")
@@ -50,16 +49,16 @@ struct RuleFileLoader {
             seen[identity] = rule.line
             rules.append(rule)
         }
-        return RuleGroup(name: name, file: yaml.path, interval: interval == 0 ? nil : interval, limit: limit, rules: rules, line: node.mark?.line ?? 0)
+        return RuleGroup(name: name, file: yaml.path, interval: interval == 0 ? nil : interval, limit: limit, rules: rules, line: node.mark.line)
     }
 
-    mutating func rule(_ node: Node, group: String) -> Rule? {
+    mutating func rule(_ node: YAMLNode, group: String) -> Rule? {
         guard let m = yaml.mapping(
             node, allowed: ["record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"], in: "a rule")
         else { return nil }
         let record = yaml.string(m["record"], "record")
         let alert = yaml.string(m["alert"], "alert")
-        let line = node.mark?.line ?? 0
+        let line = node.mark.line
         let kind: Rule.Kind
         let name: String
         switch (record, alert) {
@@ -108,7 +107,7 @@ struct RuleFileLoader {
             labels: labels, annotations: annotations, line: line)
     }
 
-    mutating func templates(_ node: Node?, rule: String, what: String, checkNames: Bool) -> [(String, Template)] {
+    mutating func templates(_ node: YAMLNode?, rule: String, what: String, checkNames: Bool) -> [(String, Template)] {
         var out: [(String, Template)] = []
         for (k, v, valueNode) in yaml.stringMap(node, "rule \"\(rule)\" \(what)s") {
             if checkNames && !NameValidation.isLabelName(k) { problem(valueNode, "rule \"\(rule)\": invalid label name \"\(k)\"") }

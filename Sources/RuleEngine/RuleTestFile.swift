@@ -1,9 +1,8 @@
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
-import Yams
 
 /// A promtool unit-test file (`promtool test rules` format), read strictly: unknown or
 /// repeated keys, values of the wrong kind and bad durations are errors with their line.
@@ -118,7 +117,7 @@ package struct RuleTestFile: Sendable {
         return file
     }
 
-    private static func testGroup(_ node: Node, _ yaml: inout StrictYAML) -> TestGroup? {
+    private static func testGroup(_ node: YAMLNode, _ yaml: inout StrictYAML) -> TestGroup? {
         guard let m = yaml.mapping(
             node,
             allowed: ["name", "interval", "input_series", "promql_expr_test", "alert_rule_test", "external_labels", "external_url"],
@@ -127,7 +126,7 @@ package struct RuleTestFile: Sendable {
         var group = TestGroup(
             name: yaml.string(m["name"], "name"), interval: yaml.duration(m["interval"], "interval"), inputSeries: [],
             promqlExprTest: [], alertRuleTest: [], externalLabels: [:], externalURL: yaml.string(m["external_url"], "external_url"),
-            line: node.mark?.line ?? 0)
+            line: node.mark.line)
         if group.interval == 0 { yaml.problem(m["interval"], "interval must be positive") }
         for s in yaml.sequence(m["input_series"], "input_series") {
             guard let sm = yaml.mapping(s, allowed: ["series", "values"], in: "an input series") else { continue }
@@ -135,7 +134,7 @@ package struct RuleTestFile: Sendable {
                 if sm["series"] == nil || sm["values"] == nil { yaml.problem(s, "an input series needs series and values") }
                 continue
             }
-            group.inputSeries.append(InputSeries(series: series, values: values, line: s.mark?.line ?? 0))
+            group.inputSeries.append(InputSeries(series: series, values: values, line: s.mark.line))
         }
         for t in yaml.sequence(m["promql_expr_test"], "promql_expr_test") {
             guard let tm = yaml.mapping(t, allowed: ["expr", "eval_time", "exp_samples"], in: "a promql_expr_test") else { continue }
@@ -151,7 +150,7 @@ package struct RuleTestFile: Sendable {
                     if em["value"] == nil { yaml.problem(e, "an expected sample needs a value") }
                     continue
                 }
-                guard let value = SeriesNotation.number(text.trimmingCharacters(in: .whitespaces)) ?? valueNode.float else {
+                guard let value = SeriesNotation.number(text.trimmingWhitespace(newlines: false)) ?? valueNode.float else {
                     yaml.problem(valueNode, "value: not a number: \(text)")
                     continue
                 }

@@ -1,6 +1,6 @@
 import LabelMatchers
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
@@ -34,11 +34,11 @@ package struct RuleTestRunner {
             return (false, report + "  FAILED:\n" + error.description.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n") + "\n")
         }
         // Rule files are relative to the test file, as promtool reads them.
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = FilePaths.directory(of: path)
         var groups: [RuleGroup] = []
         var loadErrors: [String] = []
         for pattern in file.ruleFiles {
-            let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
+            let full = pattern.hasPrefix("/") ? pattern : FilePaths.join(directory, pattern)
             let rulePaths: [String]
             do {
                 rulePaths = try FileGlob.expand(full)
@@ -199,7 +199,7 @@ package struct RuleTestRunner {
 
     /// `metric{a="b"}` or `{a="b"}` as labels.
     func parseSeries(_ text: String) throws -> Labels {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace(newlines: false)
         if trimmed.isEmpty || trimmed == "{}" { return Labels() }
         guard case .vectorSelector(let s) = try PromQLParser.parse(trimmed) else {
             throw RuleError(.testFile, "invalid series \(quoted(text)): expected a metric name with labels")

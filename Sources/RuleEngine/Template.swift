@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LabelMatchers
 import PromModel
 import PromQL
@@ -60,10 +60,10 @@ package struct Template: Sendable {
         self.source = source
         var pieces: [Piece] = []
         var rest = Substring(source)
-        while let open = rest.range(of: "{{") {
+        while let open = rest.firstRange(of: "{{") {
             var text = String(rest[..<open.lowerBound])
             var inner = rest[open.upperBound...]
-            guard let close = inner.range(of: "}}") else { throw RuleError(.template, "template: unclosed action \"{{\"") }
+            guard let close = inner.firstRange(of: "}}") else { throw RuleError(.template, "template: unclosed action \"{{\"") }
             var action = String(inner[..<close.lowerBound])
             inner = inner[close.upperBound...]
             if action.hasPrefix("-") {
@@ -224,7 +224,7 @@ package struct Template: Sendable {
             switch self {
             case .number(let d): d
             case .integer(let i): Double(i)
-            case .string(let s): Double(s.trimmingCharacters(in: .whitespaces))
+            case .string(let s): Double(s.trimmingWhitespace(newlines: false))
             }
         }
 

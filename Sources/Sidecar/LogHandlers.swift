@@ -1,5 +1,5 @@
 import Workers
-import Foundation
+import FoundationEssentials
 import Logging
 import PromModel
 
@@ -50,7 +50,7 @@ package struct LineLogHandler: LogHandler {
         }
         line += "\n"
         // One write per line, one writer at a time: lines from many threads never interleave.
-        Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        Self.output.withLock { _ in StandardStreams.writeError(line) }
     }
 
     /// Serialises the writes to stderr of every handler in the process.

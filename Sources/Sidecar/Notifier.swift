@@ -1,5 +1,5 @@
 import Workers
-import Foundation
+import FoundationEssentials
 import Logging
 import PromModel
 import PromQL
@@ -102,7 +102,7 @@ package final class Notifier: Sendable {
                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(b))
             case UInt8(ascii: " "): out += "+"
-            default: out += String(format: "%%%02X", b)
+            default: out += "%" + Hex.byte(b, uppercase: true)
             }
         }
         return out

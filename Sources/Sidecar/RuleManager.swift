@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Workers
 import PromModel
@@ -80,7 +80,7 @@ package final class RuleManager: Sendable {
         defaultInterval = evaluationInterval
         self.outageTolerance = outageTolerance
         var exprs: [String: String] = [:]
-        for g in groups { for r in g.rules where r.kind == .alerting { exprs[r.name] = r.exprText.trimmingCharacters(in: .whitespacesAndNewlines) } }
+        for g in groups { for r in g.rules where r.kind == .alerting { exprs[r.name] = r.exprText.trimmingWhitespace() } }
         expressions = exprs
     }
 

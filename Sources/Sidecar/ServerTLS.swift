@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import HummingbirdCore
 import Logging
 import NIOCore
 import NIOSSL
+import PromModel
 import Workers
 
 /// `tls_server_config` of `--web.config.file`, with exporter-toolkit's keys and defaults:
@@ -154,15 +155,16 @@ package final class ServerTLS: Sendable {
     }
 
     private static func readBounded(_ path: String, _ key: String) throws(Problem) -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw Problem(description: "\(key) \(path): cannot be read") }
-        defer { try? handle.close() }
-        let data: Data
-        do { data = try handle.read(upToCount: fileLimit + 1) ?? Data() } catch {
-            throw Problem(description: "\(key) \(path): \(error.localizedDescription)")
+        let data: [UInt8]
+        do {
+            data = try FileContents.read(path, limit: fileLimit)
+        } catch .tooLarge {
+            throw Problem(description: "\(key) \(path): larger than \(fileLimit >> 20) MiB")
+        } catch {
+            throw Problem(description: "\(key) \(path): cannot be read (\(error))")
         }
-        guard data.count <= fileLimit else { throw Problem(description: "\(key) \(path): larger than \(fileLimit >> 20) MiB") }
         guard !data.isEmpty else { throw Problem(description: "\(key) \(path): empty") }
-        return [UInt8](data)
+        return data
     }
 
     /// A server context from the files' bytes: the chain, the key (which must match the

@@ -1,5 +1,5 @@
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import KubernetesClient
 import Logging
@@ -82,7 +82,7 @@ package struct Sidecar {
         if config.ruleFiles.isEmpty {
             groups = try ShippedRules.loadGroups()
         } else {
-            let folder = config.path.map { ($0 as NSString).deletingLastPathComponent } ?? ""
+            let folder = config.path.map { FilePaths.directory(of: $0) } ?? ""
             let base = folder.isEmpty ? "." : folder
             for pattern in config.ruleFiles {
                 let full = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
@@ -273,8 +273,11 @@ package struct Sidecar {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
             throw SidecarError("--web.listen-address: expected HOST:PORT, got \"\(address)\"")
         }
-        let host = String(address[..<colon])
-        return (host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+        // An IPv6 address is written in brackets (`[::1]:9090`); the bind wants it bare.
+        var host = address[..<colon]
+        while let c = host.first, c == "[" || c == "]" { host.removeFirst() }
+        while let c = host.last, c == "[" || c == "]" { host.removeLast() }
+        return (host.isEmpty ? "0.0.0.0" : String(host), port)
     }
 }
 

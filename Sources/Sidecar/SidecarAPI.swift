@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import Workers
 import PromModel
 import PromQL
@@ -123,7 +123,7 @@ package struct SidecarAPI: Sendable {
                     w.value("state", state)
                 }
                 w.value("name", rule.name)
-                w.value("query", rule.exprText.trimmingCharacters(in: .whitespacesAndNewlines))
+                w.value("query", rule.exprText.trimmingWhitespace())
                 if rule.kind == .alerting {
                     w.value("duration", Double(rule.hold) / 1000)
                     w.value("keepFiringFor", Double(rule.keepFiringFor) / 1000)

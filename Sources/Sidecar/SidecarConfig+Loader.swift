@@ -1,11 +1,10 @@
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import LabelMatchers
 import PromModel
 import RemoteWrite
 import Scraper
-import Yams
 
 extension SidecarConfig {
     /// The keys the loader accepts, by part of the file (`global`, `a scrape config`, …).
@@ -70,11 +69,11 @@ private struct ConfigLoader {
         "a write_relabel_config": ["source_labels", "separator", "regex", "action"],
     ]
 
-    mutating func keys(_ node: Node, in what: String) -> [String: Node]? {
+    mutating func keys(_ node: YAMLNode, in what: String) -> [String: YAMLNode]? {
         yaml.mapping(node, allowed: Self.accepted[what] ?? [], unsupported: Self.unsupported, in: what)
     }
 
-    mutating func config(_ root: Node) -> SidecarConfig {
+    mutating func config(_ root: YAMLNode) -> SidecarConfig {
         var config = SidecarConfig()
         guard let m = keys(root, in: "the config") else { return config }
         if let g = m["global"], let gm = keys(g, in: "global") {
@@ -116,7 +115,7 @@ private struct ConfigLoader {
         "proxy-authenticate", "proxy-authorization", "www-authenticate", "transfer-encoding", "x-prometheus-remote-write-version",
     ]
 
-    mutating func remoteWrite(_ node: Node) -> RemoteWriteConfig? {
+    mutating func remoteWrite(_ node: YAMLNode) -> RemoteWriteConfig? {
         guard let m = keys(node, in: "a remote_write config") else { return nil }
         guard let url = yaml.string(m["url"], "url") else {
             yaml.problem(node, "a remote_write config needs a url")
@@ -221,7 +220,7 @@ private struct ConfigLoader {
         return c
     }
 
-    mutating func scrapeConfig(_ node: Node) -> SidecarConfig.ScrapeConfig? {
+    mutating func scrapeConfig(_ node: YAMLNode) -> SidecarConfig.ScrapeConfig? {
         guard let m = keys(node, in: "a scrape config") else { return nil }
         guard let job = yaml.string(m["job_name"], "job_name"), !job.isEmpty else {
             yaml.problem(node, "a scrape config needs a job_name")
@@ -259,7 +258,7 @@ private struct ConfigLoader {
         return c
     }
 
-    mutating func alertmanager(_ node: Node) -> SidecarConfig.AlertmanagerConfig? {
+    mutating func alertmanager(_ node: YAMLNode) -> SidecarConfig.AlertmanagerConfig? {
         guard let m = keys(node, in: "an alertmanager config") else { return nil }
         var c = SidecarConfig.AlertmanagerConfig()
         if let s = yaml.string(m["scheme"], "scheme") {
@@ -280,8 +279,8 @@ private struct ConfigLoader {
     /// The bearer token of a scrape or Alertmanager config: `authorization` (type Bearer, the
     /// default; `credentials` or `credentials_file`), or for scrape configs the older
     /// `bearer_token`/`bearer_token_file`. At most one of them, as Prometheus requires.
-    mutating func credentials(_ m: [String: Node], in what: String, legacy: Bool) -> BearerToken? {
-        var found: [(key: String, node: Node?, token: BearerToken)] = []
+    mutating func credentials(_ m: [String: YAMLNode], in what: String, legacy: Bool) -> BearerToken? {
+        var found: [(key: String, node: YAMLNode?, token: BearerToken)] = []
         if let a = m["authorization"], let am = keys(a, in: "authorization") {
             if let t = yaml.string(am["type"], "type"), t != "Bearer" {
                 yaml.problem(am["type"], "authorization type \"\(t)\": only Bearer is supported")
@@ -295,7 +294,7 @@ private struct ConfigLoader {
         }
         for f in found {
             switch f.token {
-            case .inline(let t) where t.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            case .inline(let t) where t.trimmingWhitespace().isEmpty,
                 .file(let t) where t.isEmpty:
                 yaml.problem(f.node, "\(f.key) in \(what) is empty")
             default: break
@@ -307,7 +306,7 @@ private struct ConfigLoader {
         return found.first?.token
     }
 
-    mutating func tls(_ node: Node) -> (TLSOptions, String?) {
+    mutating func tls(_ node: YAMLNode) -> (TLSOptions, String?) {
         var t = TLSOptions()
         guard let m = keys(node, in: "tls_config") else { return (t, nil) }
         t.caFile = yaml.string(m["ca_file"], "ca_file")
@@ -317,7 +316,7 @@ private struct ConfigLoader {
         return (t, yaml.string(m["server_name"], "server_name"))
     }
 
-    mutating func seconds(_ node: Node?, _ what: String) -> Double? {
+    mutating func seconds(_ node: YAMLNode?, _ what: String) -> Double? {
         guard let ms = yaml.duration(node, what) else { return nil }
         if ms <= 0 {
             yaml.problem(node, "\(what) must be positive")
@@ -326,7 +325,7 @@ private struct ConfigLoader {
         return Double(ms) / 1000
     }
 
-    mutating func bool(_ s: String, _ node: Node?, _ what: String) -> Bool {
+    mutating func bool(_ s: String, _ node: YAMLNode?, _ what: String) -> Bool {
         switch s {
         case "true": return true
         case "false": return false

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import KubernetesClient
 import RemoteWrite
@@ -140,7 +140,7 @@ package struct SidecarConfig: Sendable {
         apiserver.serverName = "kubernetes.default.svc"
         apiserver.kubernetesEndpoints = ("default", "kubernetes", "https")
         config.scrapeConfigs.append(apiserver)
-        let serverHost = api.server.replacingOccurrences(of: "https://", with: "")
+        let serverHost = api.server.replacing("https://", with: "")
         for (job, component) in [("kube-scheduler", "ksh"), ("kube-controller-manager", "kcm")] {
             var c = ScrapeConfig(job: job)
             c.scheme = "https"

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import HummingbirdCore
 import NIOCore
@@ -33,7 +33,7 @@ enum SidecarRoutes {
                 guard lifecycle, let reload = api.reload else { return text(403, "Lifecycle API is not enabled.\n") }
                 // Off the server's threads: a reload stops the rule manager and drains the old queues.
                 let failure = await withCheckedContinuation { (done: CheckedContinuation<String?, Never>) in
-                    Thread { done.resume(returning: reload.reload()) }.start()
+                    DetachedThread.start(name: "reload") { done.resume(returning: reload.reload()) }
                 }
                 if let failure { return text(500, "failed to reload config: \(failure)\n") }
                 return text(200, "")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import SeriesStorage
@@ -103,13 +103,13 @@ package struct StateFiles: Sendable {
                 return buffer.count < Self.sliceBytes
             }, between: {
                 crc.update(buffer[...])
-                try file.write(contentsOf: buffer)
+                try file.append(buffer)
                 buffer.removeAll(keepingCapacity: true)
             })
             Self.appendLittleEndian(UInt64(count), bytes: 4, to: &buffer)
             crc.update(buffer[...])
             Self.appendLittleEndian(UInt64(crc.value), bytes: 4, to: &buffer)
-            try file.write(contentsOf: buffer)
+            try file.append(buffer)
         }
     }
 
@@ -190,36 +190,33 @@ package struct StateFiles: Sendable {
 
     /// Writes `data` to `path` atomically (see ``atomicWrite(to:_:)``).
     static func atomicWrite(_ data: Data, to path: String) throws {
-        try atomicWrite(to: path) { try $0.write(contentsOf: data) }
+        try atomicWrite(to: path) { file throws(SystemFile.Failure) in try file.append([UInt8](data)) }
     }
 
     /// Writes the file `produce` writes to `path` so that a crash leaves the old file or the
     /// new one, never a mix: a temporary file (mode 0600), fsync, rename over the old one,
     /// fsync of the folder. When `produce` throws, the temporary file is removed and the old
     /// file stays.
-    static func atomicWrite(to path: String, _ produce: (FileHandle) throws -> Void) throws {
+    static func atomicWrite(to path: String, _ produce: (SystemFile) throws -> Void) throws {
         let temp = path + ".tmp"
-        let manager = FileManager.default
-        guard manager.createFile(atPath: temp, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let handle = FileHandle(forWritingAtPath: temp)
-        else { throw Problem(description: "\(temp): cannot create") }
         do {
-            defer { try? handle.close() }
-            try produce(handle)
-            try handle.synchronize()
+            let file = try SystemFile(path: temp, forWriting: true, truncating: true, mode: 0o600)
+            try produce(file)
+            try file.syncOrFail()
+        } catch let failure as SystemFile.Failure {
+            SystemFile.remove(temp)
+            throw Problem(description: failure.description)
         } catch {
-            try? manager.removeItem(atPath: temp)
-            throw Problem(description: "\(temp): \(error.localizedDescription)")
+            SystemFile.remove(temp)
+            throw Problem(description: "\(temp): \(error)")
         }
-        guard unsafe rename(temp, path) == 0 else {
-            let reason = unsafe String(cString: strerror(errno))
-            try? manager.removeItem(atPath: temp)
-            throw Problem(description: "\(path): \(reason)")
+        do {
+            try SystemFile.rename(temp, to: path)
+        } catch {
+            SystemFile.remove(temp)
+            throw Problem(description: error.description)
         }
         // The rename itself is durable once the folder is synced.
-        if let folder = FileHandle(forReadingAtPath: (path as NSString).deletingLastPathComponent) {
-            try? folder.synchronize()
-            try? folder.close()
-        }
+        SystemFile.syncFolder(of: path)
     }
 }

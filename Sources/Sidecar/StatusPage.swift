@@ -1,6 +1,6 @@
 import AdmissionWebhooks
 import Check
-import Foundation
+import FoundationEssentials
 import PromModel
 import PromQL
 import RuleEngine
@@ -204,9 +204,7 @@ package struct StatusPage {
     }
 
     static func urlEncoded(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        PercentEncoding.encode(s)
     }
 
     /// The webhooks now: p99 against each one's timeout (from `ctlmon_webhook_config_info`

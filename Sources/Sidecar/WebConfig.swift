@@ -1,8 +1,8 @@
 import ConfigYAML
-import Foundation
+import FoundationEssentials
 import HummingbirdBcrypt
+import PromModel
 import Workers
-import Yams
 
 /// `--web.config.file`, in Prometheus's format (exporter-toolkit's): `basic_auth_users`, user
 /// names and their bcrypt hashes, and `tls_server_config`. With users, the API asks for HTTP
@@ -31,7 +31,7 @@ package struct WebConfig: Sendable {
                 root, allowed: ["basic_auth_users", "tls_server_config"], unsupported: ["http_server_config", "rate_limit"], in: "the web config")
         {
             if let node = m["tls_server_config"] {
-                config.tls = tlsSettings(node, folder: (path as NSString).deletingLastPathComponent, &yaml)
+                config.tls = tlsSettings(node, folder: FilePaths.directory(of: path), &yaml)
             }
             for (user, hash, node) in yaml.stringMap(m["basic_auth_users"], "basic_auth_users") {
                 let prefix = hash.prefix(4)
@@ -49,7 +49,7 @@ package struct WebConfig: Sendable {
     /// `tls_server_config`: nil when it sets nothing; its files are loaded to check them
     /// (a certificate that does not parse, a key that does not match it), each problem at its
     /// line.
-    static func tlsSettings(_ node: Node, folder: String, _ yaml: inout StrictYAML) -> TLSServerSettings? {
+    static func tlsSettings(_ node: YAMLNode, folder: String, _ yaml: inout StrictYAML) -> TLSServerSettings? {
         let what = "tls_server_config"
         guard let m = yaml.mapping(
             node, allowed: ["cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version", "max_version"],
@@ -120,7 +120,7 @@ package final class BasicAuthentication: Sendable {
     /// The `user:password` of a basic `Authorization` header value, if it is one.
     static func pair(_ header: String?) -> String? {
         guard let header, header.utf8.count < 4096, header.lowercased().hasPrefix("basic "),
-            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingWhitespace(newlines: false)),
             let pair = String(data: data, encoding: .utf8), pair.contains(":")
         else { return nil }
         return pair

@@ -1,5 +1,5 @@
 import AdmissionWebhooks
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import KubernetesClient
 import Logging

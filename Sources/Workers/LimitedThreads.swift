@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import PromModel
 
 /// Runs blocking work — a PromQL evaluation for the HTTP API — on threads of its own, at most
 /// `limit` at once, the rest waiting their turn in arrival order (Prometheus's
@@ -75,7 +76,7 @@ package final class LimitedThreads: Sendable {
     /// Runs `job` on a new thread; as it ends, the next waiting job takes its place (those
     /// whose deadline passed meanwhile are answered at once, without a thread).
     private func launch(_ job: Job) {
-        let thread = Thread { [self] in
+        DetachedThread.start(name: "query", stackSize: 8 << 20) { [self] in
             job.body(ContinuousClock.now >= job.deadline)
             var next = finish()
             while let late = next, ContinuousClock.now >= late.deadline {
@@ -84,9 +85,6 @@ package final class LimitedThreads: Sendable {
             }
             if let next { launch(next) }
         }
-        thread.stackSize = 8 << 20
-        thread.name = "query"
-        thread.start()
     }
 
     /// The job that takes the slot just freed, or nil (the slot is given back).

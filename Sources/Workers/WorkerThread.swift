@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import PromModel
 
 /// A loop on a thread of its own — a scrape loop, the rule loop, a notifier queue,
 /// discovery, housekeeping — started, woken, told to stop, and waited for: the one home of
@@ -46,12 +47,10 @@ package final class WorkerThread: Sendable {
             return !s.started
         }
         precondition(first, "WorkerThread \(name) started twice")
-        let thread = Thread { [self] in
+        DetachedThread.start(name: name) { [self] in
             body()
             finished.signal()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Whether ``requestStop()`` was called.

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import Glibc
+import PromModel
 import AdmissionWebhooks
 import Check
 import ConfigYAML
@@ -83,9 +84,9 @@ struct CheckCommand: ParsableCommand {
         }
         if let output {
             do {
-                try Data((rendered + (rendered.hasSuffix("\n") ? "" : "\n")).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+                try SystemFile.replace(output, with: Array((rendered + (rendered.hasSuffix("\n") ? "" : "\n")).utf8))
             } catch {
-                throw badInput("--output \(output): \(error.localizedDescription)")
+                throw badInput("--output \(output): \(error)")
             }
         } else {
             print(rendered, terminator: rendered.hasSuffix("\n") ? "" : "\n")

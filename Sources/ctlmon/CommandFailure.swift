@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import PromModel
 #if canImport(Glibc)
 import Glibc
@@ -41,7 +41,6 @@ struct CommandFailure: Error {
 
 /// Writes a message to stderr (after flushing stdout, so the two stay in order).
 func printError(_ message: String, prefixed: Bool = true) {
-    try? FileHandle.standardOutput.synchronize()
     fflush(nil)
-    FileHandle.standardError.write(Data(((prefixed ? "ctlmon: " : "") + message + "\n").utf8))
+    StandardStreams.writeError((prefixed ? "ctlmon: " : "") + message + "\n")
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import PromModel
 import ConfigYAML
 import RuleEngine
 
@@ -45,7 +46,7 @@ struct RulesCheckCommand: ParsableCommand {
         paths.flatMap { path -> [String] in
             // A folder is what can be listed; anything else is a file.
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [path] }
-            return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { (path as NSString).appendingPathComponent($0) }
+            return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { FilePaths.join(path, $0) }
         }
     }
 }

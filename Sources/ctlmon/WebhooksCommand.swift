@@ -1,6 +1,7 @@
 import ArgumentParser
 import Check
-import Foundation
+import FoundationEssentials
+import Glibc
 import AdmissionWebhooks
 import PromModel
 

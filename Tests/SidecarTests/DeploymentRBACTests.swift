@@ -3,7 +3,6 @@ import CtlmonTestSupport
 import Foundation
 import RuleEngine
 import Testing
-import Yams
 
 /// `deploy/rbac.yaml`: what the sidecar's role may do — read only, and exactly the reads it makes.
 @Suite("deployment RBAC")

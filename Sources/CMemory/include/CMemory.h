@@ -1,7 +1,12 @@
 #ifndef CMEMORY_H
 #define CMEMORY_H
 
-// Memory hints and allocator settings Swift cannot spell: inlined into the callers.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+
+// Memory hints, allocator settings and a thread name Swift cannot spell: inlined into the callers.
 
 /// Asks the CPU to start loading the cache line at `address` for a write: the series
 /// store prefetches the sample buffers of series a few samples ahead of the one it appends
@@ -24,6 +29,12 @@ static inline void ctlmon_malloc_for_long_runs(void) {
 /// sidecar's resident memory then follows what it holds, not the peak of its threads.
 static inline void ctlmon_malloc_trim(void) {
     malloc_trim(0);
+}
+
+/// Names the calling thread (glibc's `pthread_setname_np`, a GNU extension Swift's Glibc
+/// module does not import); `name` must be at most 15 bytes.
+static inline void ctlmon_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }
 
 #endif

@@ -4,9 +4,10 @@ import Glibc
 import Darwin
 #endif
 
-/// One file of the remote-write buffer, through POSIX calls: append at the end, read at an
-/// offset, sync, close. The buffer's only contact with file descriptors and raw pointers.
-package final class SegmentFile {
+/// A file through POSIX calls: append at the end, read at an offset, sync, close; folders
+/// listed and made, files replaced atomically. The remote-write buffer's segments and the
+/// sidecar's state files go through it, and nothing else of theirs touches file descriptors.
+package final class SystemFile {
     private let fd: Int32
     /// The file's path.
     package let path: String
@@ -17,11 +18,12 @@ package final class SegmentFile {
         package let description: String
     }
 
-    /// Opens `path` for appending (created when absent) or for reading only.
-    package init(path: String, forWriting: Bool) throws(Failure) {
+    /// Opens `path` for appending (created when absent, with `mode`) or for reading only;
+    /// with `truncating`, an existing file is emptied first.
+    package init(path: String, forWriting: Bool, truncating: Bool = false, mode: mode_t = 0o644) throws(Failure) {
         self.path = path
-        let flags = forWriting ? (O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC) : (O_RDONLY | O_CLOEXEC)
-        let fd = unsafe open(path, flags, 0o644)
+        let flags = forWriting ? (O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncating ? O_TRUNC : 0)) : (O_RDONLY | O_CLOEXEC)
+        let fd = unsafe open(path, flags, mode)
         guard fd >= 0 else { throw Self.failure(path, "open") }
         self.fd = fd
     }
@@ -72,6 +74,25 @@ package final class SegmentFile {
     /// Flushes the file to the disk (when a segment is sealed).
     package func sync() { _ = fsync(fd) }
 
+    /// Flushes the file to the disk, or says why it could not.
+    package func syncOrFail() throws(Failure) {
+        guard fsync(fd) == 0 else { throw Self.failure(path, "fsync") }
+    }
+
+    /// Makes the entries of the folder holding `path` durable (after a rename into it).
+    package static func syncFolder(of path: String) {
+        let folder = FilePaths.directory(of: path)
+        let fd = unsafe open(folder.isEmpty ? "." : folder, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// Renames `from` to `to`, replacing it.
+    package static func rename(_ from: String, to: String) throws(Failure) {
+        guard unsafe Glibc.rename(from, to) == 0 else { throw failure(to, "rename") }
+    }
+
     /// The names in `folder` (nil when it cannot be listed).
     package static func list(_ folder: String) -> [String]? {
         guard let dir = unsafe opendir(folder) else { return nil }
@@ -104,9 +125,9 @@ package final class SegmentFile {
         let temp = path + ".tmp"
         remove(temp)
         do {
-            let f = try SegmentFile(path: temp, forWriting: true)
+            let f = try SystemFile(path: temp, forWriting: true)
             try f.append(bytes)
         }
-        guard unsafe rename(temp, path) == 0 else { throw failure(path, "rename") }
+        try rename(temp, to: path)
     }
 }
