@@ -6,7 +6,7 @@
 # code and the Swift runtime are counted: the system's libraries (libc's string functions
 # chosen by the CPU's features, the dynamic linker) would make the figure depend on the machine. Fails (exit 1) when a figure grows more
 # than 3 %. Two figures, on the kube-apiserver 1.35 fixture (3.1 MB decoded):
-#   parse  the parser, both paths (full decode and family-filtered), per byte: the difference
+#   parse  the parser, its three paths (full decode, family-filtered, all skipped), per byte: the difference
 #          between 3 iterations and 1 of `ctlmon-bench`, so start-up and inflation cancel out;
 #   check  the whole one-shot `ctlmon check` (parse, store, rules, report), per byte.
 # Usage: scripts/perf-guard.sh [--update]   (--update rewrites the baseline: commit it with the

@@ -7,7 +7,7 @@ import PromModel
 
 extension LineParser {
     @inline(__always)
-    private func skipBlanks(_ p: Line, _ i: Int) -> Int {
+    func skipBlanks(_ p: Line, _ i: Int) -> Int {
         var i = i
         while p[i] == 0x20 || p[i] == 0x09 { i &+= 1 }
         return i
@@ -15,13 +15,13 @@ extension LineParser {
 
     /// Whether a 0.0.4 token ends at `c`: a blank, the line end, or a CR before it.
     @inline(__always)
-    private func endsToken(_ c: UInt8) -> Bool {
+    func endsToken(_ c: UInt8) -> Bool {
         openMetrics ? (c == 0x20 || c == 0x0A) : (c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D)
     }
 
     /// At the end of the line (0.0.4 allows a CR before the newline)? Returns the newline's index.
     @inline(__always)
-    private func lineEnd(_ p: Line, _ i: Int) -> Int? {
+    func lineEnd(_ p: Line, _ i: Int) -> Int? {
         if p[i] == 0x0A { return i }
         if !openMetrics && p[i] == 0x0D && p[i &+ 1] == 0x0A { return i &+ 1 }
         return nil
@@ -48,10 +48,24 @@ extension LineParser {
             nameHit = false
             repeatCache.keep = filter?.keeps(p.view(from, nameEnd &- from)) ?? true
         }
-        if !openMetrics, !repeatCache.keep, !validatesSkipped {
-            if !nameHit { repeatCache.rememberName(p.view(from, nameEnd &- from)) }
-            statistics.filteredSamples &+= 1
-            return p.newline(from: nameEnd)
+        if !openMetrics, !repeatCache.keep {
+            // A skipped family's line: not decoded. Unvalidated, it ends at its newline;
+            // validated, a quick check of its grammar accepts the usual line, and anything it
+            // does not accept is parsed in full below, which gives the parser's own error.
+            let end = validatesSkipped ? validSkippedSample(p, nameEnd) : p.newline(from: nameEnd)
+            if let end {
+                if !nameHit {
+                    // Remembered whole, family and type too: a later line of the same name the
+                    // quick check leaves to the full parse finds them as after a full parse.
+                    let name = p.view(from, nameEnd &- from)
+                    repeatCache.rememberName(name)
+                    let (family, type) = typedFamily.isEmpty ? (name, .untyped) : typedFamilyOf(name)
+                    repeatCache.familyCount = family.count
+                    repeatCache.type = type
+                }
+                statistics.filteredSamples &+= 1
+                return end
+            }
         }
         var i = nameEnd
         if !openMetrics { i = skipBlanks(p, i) }
@@ -362,16 +376,20 @@ extension LineParser {
 
     /// Rejects a label name written twice on one sample.
     mutating func checkDuplicateLabels(_ p: Line, _ first: Int, _ count: Int) throws(LineFault) {
+        if let slot = firstDuplicateLabel(p, first, count) { throw duplicate(p, slot) }
+    }
+
+    /// The slot of a label name written a second time among slots `first..<first+count`; nil
+    /// when every name differs.
+    mutating func firstDuplicateLabel(_ p: Line, _ first: Int, _ count: Int) -> LabelSlot? {
         @inline(__always) func same(_ a: LabelSlot, _ b: LabelSlot) -> Bool {
             a.nameCount == b.nameCount && p.bytesEqual(Int(a.nameStart), Int(b.nameStart), Int(a.nameCount))
         }
         if count <= 48 {
             for a in first..<(first &+ count &- 1) {
-                for b in (a &+ 1)..<(first &+ count) where same(slots[a], slots[b]) {
-                    throw duplicate(p, slots[b])
-                }
+                for b in (a &+ 1)..<(first &+ count) where same(slots[a], slots[b]) { return slots[b] }
             }
-            return
+            return nil
         }
         hashScratch.removeAll(keepingCapacity: true)
         for k in first..<(first &+ count) {
@@ -381,8 +399,9 @@ extension LineParser {
         }
         hashScratch.sort { $0.0 < $1.0 }
         for k in 1..<hashScratch.count where hashScratch[k].0 == hashScratch[k &- 1].0 {
-            if same(slots[hashScratch[k].1], slots[hashScratch[k &- 1].1]) { throw duplicate(p, slots[max(hashScratch[k].1, hashScratch[k &- 1].1)]) }
+            if same(slots[hashScratch[k].1], slots[hashScratch[k &- 1].1]) { return slots[max(hashScratch[k].1, hashScratch[k &- 1].1)] }
         }
+        return nil
     }
 
     private func duplicate(_ p: Line, _ s: LabelSlot) -> LineFault {

@@ -95,17 +95,7 @@ package final class Notifier: Sendable {
 
     /// Go's `url.QueryEscape`: spaces as `+`, everything but letters, digits and `-_.~` as %XX.
     static func queryEscape(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            case UInt8(ascii: " "): out += "+"
-            default: out += "%" + Hex.byte(b, uppercase: true)
-            }
-        }
-        return out
+        PercentEncoding.encode(s).replacing("%20", with: "+")
     }
 }
 

@@ -40,6 +40,9 @@ struct BenchResult {
     var filteredSeconds: Double
     var filteredIterations: Int
     var filteredAllocsPerSample: Double?
+    /// Every family skipped (and validated): what a skipped family's lines cost.
+    var validatedSeconds: Double
+    var validatedIterations: Int
     var inflateOnlySeconds: Double?
     var peakRSS: Int
 
@@ -48,6 +51,7 @@ struct BenchResult {
     var mbPerSecond: Double { Double(bytes) * Double(iterations) / seconds / 1e6 }
     var nsPerSample: Double { seconds / Double(iterations) / Double(max(samples, 1)) * 1e9 }
     var filteredMBPerSecond: Double { Double(bytes) * Double(filteredIterations) / filteredSeconds / 1e6 }
+    var validatedMBPerSecond: Double { Double(bytes) * Double(validatedIterations) / validatedSeconds / 1e6 }
 
     var text: String {
         var s = ""
@@ -57,6 +61,7 @@ struct BenchResult {
         s += "\(allocsPerSample.map { fmt($0, 4) } ?? "n/a") allocs/sample  (\(grouped(bytes)) bytes, \(grouped(samples)) samples, ×\(iterations))\n"
         s += "  family-filtered: \(fmt(filteredMBPerSecond, 0)) MB/s  "
         s += "\(filteredAllocsPerSample.map { fmt($0, 4) } ?? "n/a") allocs/sample  (\(grouped(filteredSamples)) samples kept, ×\(filteredIterations))\n"
+        s += "  all skipped:     \(fmt(validatedMBPerSecond, 0)) MB/s  (every line validated, none decoded; \(fmt(validatedMBPerSecond / mbPerSecond, 2))× the full decode)\n"
         if let c = compressedBytes, let inflate = inflateOnlySeconds {
             let zlibMB = Double(bytes) * Double(iterations) / inflate / 1e6
             s += "  gzip:            \(grouped(c)) compressed bytes; zlib inflate alone \(fmt(zlibMB, 0)) MB/s of text, "
@@ -80,6 +85,7 @@ struct BenchResult {
         parts.append("\"filtered_samples\":\(filteredSamples)")
         parts.append("\"filtered_mb_per_s\":\(fmt(filteredMBPerSecond, 1))")
         parts.append("\"filtered_allocs_per_sample\":\(filteredAllocsPerSample.map { fmt($0, 6) } ?? "null")")
+        parts.append("\"validated_mb_per_s\":\(fmt(validatedMBPerSecond, 1))")
         if let inflate = inflateOnlySeconds {
             parts.append("\"zlib_inflate_mb_per_s\":\(fmt(Double(bytes) * Double(iterations) / inflate / 1e6, 1))")
         }
@@ -90,6 +96,8 @@ struct BenchResult {
 
 enum Bench {
     static let chunkSize = 256 << 10
+    /// A filter no family passes: every sample line is validated and none decoded.
+    static let nothingKept = FamilyFilter(names: ["ctlmon_bench_no_such_family"])
 
     static func run(_ input: BenchInput, iterations: Int?) throws -> BenchResult {
         // Warm up (and learn the sample counts) once per path.
@@ -103,6 +111,8 @@ enum Bench {
         let filteredTimes = try (0..<fn).map { _ in try parseOnce(input, filter: CheckFamilies.shipped).seconds }
         let seconds = median(times) * Double(n)
         let filteredSeconds = median(filteredTimes) * Double(fn)
+        let validatedTimes = try (0..<fn).map { _ in try parseOnce(input, filter: nothingKept).seconds }
+        let validatedSeconds = median(validatedTimes) * Double(fn)
 
         // Steady state: the parser and consumer exist already; count what parsing the whole input allocates.
         let allocs = try countedParse(input, filter: nil)
@@ -118,6 +128,7 @@ enum Bench {
             allocsPerSample: allocs.map { Double($0) / Double(max(full.samples, 1)) },
             filteredSamples: filtered.samples, filteredSeconds: filteredSeconds, filteredIterations: fn,
             filteredAllocsPerSample: filteredAllocs.map { Double($0) / Double(max(full.samples, 1)) },
+            validatedSeconds: validatedSeconds, validatedIterations: fn,
             inflateOnlySeconds: inflateSeconds, peakRSS: peakResidentBytes())
     }
 
