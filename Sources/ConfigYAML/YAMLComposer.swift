@@ -7,7 +7,9 @@ internal import CYAML
 package enum YAMLComposer {
     /// Why the text is not YAML: libyaml's problem, at a 1-based line (0 when it has none).
     package struct Failure: Error, Equatable {
+        /// The line of the problem, from 1; 0 when libyaml gives none (out of memory).
         package var line: Int
+        /// libyaml's words for it (`mapping values are not allowed in this context`).
         package var problem: String
 
         /// libyaml's `problem` at `line`.

@@ -13,7 +13,9 @@ package enum YAMLNode: Sendable {
 
     /// A position in the file, 1-based, as people and editors count.
     package struct Mark: Sendable, Equatable {
+        /// The line, from 1.
         package var line: Int
+        /// The column, from 1 (in bytes, as libyaml counts).
         package var column: Int
 
         /// The position at `line` and `column`, both from 1.
@@ -30,20 +32,27 @@ package enum YAMLNode: Sendable {
 
     /// A scalar: its text (escapes and folding applied), how it was written, where.
     package struct Scalar: Sendable {
+        /// The text, with escapes and folding applied.
         package var string: String
+        /// How the scalar was written.
         package var style: Style
+        /// Where the scalar starts.
         package var mark: Mark
     }
 
     /// A mapping's pairs, in file order.
     package struct Mapping: Sendable {
+        /// The keys and values, in file order, repeated keys included.
         package var pairs: [(key: YAMLNode, value: YAMLNode)]
+        /// Where the mapping starts.
         package var mark: Mark
     }
 
     /// A sequence's items, in file order.
     package struct Items: Sendable {
+        /// The items, in file order.
         package var nodes: [YAMLNode]
+        /// Where the sequence starts.
         package var mark: Mark
     }
 
