@@ -222,15 +222,10 @@ extension LineParser {
         let limits = options.limits
         var i = start
         var atSeparator = false
-        if cached, let previous = previousLine, previousLabelCount > 0 {
-            // Labels wholly inside the prefix this line shares with the previous one are the same labels.
-            let same = p.commonPrefixLength(p.limit, with: previous, previousLineCount)
-            let (k, afterQuote) = slots.labelsBefore(same, of: previousLabelCount)
-            if k > 0 {
-                count = k
-                i = afterQuote
-                atSeparator = true
-            }
+        if cached, let shared = sharedLabels(p) {
+            count = shared.count
+            i = shared.after
+            atSeparator = true
         }
         if !atSeparator {
             if !openMetrics { i = skipBlanks(p, i) }
@@ -372,6 +367,17 @@ extension LineParser {
             timestamp = ts
         }
         return ((count, value, timestamp), end)
+    }
+
+    /// The labels wholly inside the prefix this line shares byte for byte with the previous one
+    /// (whose slots are still set): they are the same labels. How many, and the index after the
+    /// last one's closing quote; nil when there are none.
+    @inline(__always)
+    func sharedLabels(_ p: Line) -> (count: Int, after: Int)? {
+        guard let previous = previousLine, previousLabelCount > 0 else { return nil }
+        let same = p.commonPrefixLength(p.limit, with: previous, previousLineCount)
+        let (k, after) = slots.labelsBefore(same, of: previousLabelCount)
+        return k > 0 ? (k, after) : nil
     }
 
     /// Rejects a label name written twice on one sample.

@@ -49,14 +49,10 @@ extension LineParser {
         let limits = options.limits
         var i = start
         var atSeparator = false
-        if let previous = previousLine, previousLabelCount > 0 {
-            let same = p.commonPrefixLength(p.limit, with: previous, previousLineCount)
-            let (k, after) = slots.labelsBefore(same, of: previousLabelCount)
-            if k > 0 {
-                count = k
-                i = after
-                atSeparator = true
-            }
+        if let shared = sharedLabels(p) {
+            count = shared.count
+            i = shared.after
+            atSeparator = true
         }
         if !atSeparator {
             i = skipBlanks(p, i)
