@@ -112,9 +112,14 @@ package enum YAMLNode: Sendable {
             s = s.dropFirst()
         }
         var radix = 10
-        if s.count > 2, s.first == "0", let r = ["x": 16, "o": 8, "b": 2][s.dropFirst().first!] {
-            radix = r
-            s = s.dropFirst(2)
+        if s.count > 2, s.first == "0" {
+            switch s.dropFirst().first {
+            case "x": radix = 16
+            case "o": radix = 8
+            case "b": radix = 2
+            default: break
+            }
+            if radix != 10 { s = s.dropFirst(2) }
         }
         let digits = s.filter { $0 != "_" }
         guard !digits.isEmpty, digits.first != "-", digits.first != "+",

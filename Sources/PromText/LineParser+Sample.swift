@@ -54,15 +54,9 @@ extension LineParser {
             // does not accept is parsed in full below, which gives the parser's own error.
             let end = validatesSkipped ? validSkippedSample(p, nameEnd) : p.newline(from: nameEnd)
             if let end {
-                if !nameHit {
-                    // Remembered whole, family and type too: a later line of the same name the
-                    // quick check leaves to the full parse finds them as after a full parse.
-                    let name = p.view(from, nameEnd &- from)
-                    repeatCache.rememberName(name)
-                    let (family, type) = typedFamily.isEmpty ? (name, .untyped) : typedFamilyOf(name)
-                    repeatCache.familyCount = family.count
-                    repeatCache.type = type
-                }
+                // With its family and type: a later line of the same name that the quick check
+                // leaves to the full parse finds them as after a full parse.
+                if !nameHit { _ = rememberTypedName(p.view(from, nameEnd &- from)) }
                 statistics.filteredSamples &+= 1
                 return end
             }
@@ -161,10 +155,7 @@ extension LineParser {
         var family = name
         var type = MetricType.untyped
         if !nameHit && !openMetrics {
-            repeatCache.rememberName(name)
-            (family, type) = typedFamily.isEmpty ? (name, .untyped) : typedFamilyOf(name)
-            repeatCache.familyCount = family.count
-            repeatCache.type = type
+            (family, type) = rememberTypedName(name)
         } else if !openMetrics {
             family = name.head(repeatCache.familyCount)
             type = repeatCache.type
@@ -186,6 +177,16 @@ extension LineParser {
             series: p.view(from, seriesEnd &- from)))
         statistics.samples &+= 1
         return end
+    }
+
+    /// 0.0.4: remembers a sample name with its family and type (the repeat cache's answer for
+    /// the next lines of the same name) and returns them.
+    private mutating func rememberTypedName(_ name: ByteView) -> (ByteView, MetricType) {
+        repeatCache.rememberName(name)
+        let (family, type) = typedFamily.isEmpty ? (name, .untyped) : typedFamilyOf(name)
+        repeatCache.familyCount = family.count
+        repeatCache.type = type
+        return (family, type)
     }
 
     /// 0.0.4: the sample belongs to the last `# TYPE`d family when its name is that
@@ -382,20 +383,16 @@ extension LineParser {
 
     /// Rejects a label name written twice on one sample.
     mutating func checkDuplicateLabels(_ p: Line, _ first: Int, _ count: Int) throws(LineFault) {
-        if let slot = firstDuplicateLabel(p, first, count) { throw duplicate(p, slot) }
-    }
-
-    /// The slot of a label name written a second time among slots `first..<first+count`; nil
-    /// when every name differs.
-    mutating func firstDuplicateLabel(_ p: Line, _ first: Int, _ count: Int) -> LabelSlot? {
         @inline(__always) func same(_ a: LabelSlot, _ b: LabelSlot) -> Bool {
             a.nameCount == b.nameCount && p.bytesEqual(Int(a.nameStart), Int(b.nameStart), Int(a.nameCount))
         }
         if count <= 48 {
             for a in first..<(first &+ count &- 1) {
-                for b in (a &+ 1)..<(first &+ count) where same(slots[a], slots[b]) { return slots[b] }
+                for b in (a &+ 1)..<(first &+ count) where same(slots[a], slots[b]) {
+                    throw duplicate(p, slots[b])
+                }
             }
-            return nil
+            return
         }
         hashScratch.removeAll(keepingCapacity: true)
         for k in first..<(first &+ count) {
@@ -405,9 +402,8 @@ extension LineParser {
         }
         hashScratch.sort { $0.0 < $1.0 }
         for k in 1..<hashScratch.count where hashScratch[k].0 == hashScratch[k &- 1].0 {
-            if same(slots[hashScratch[k].1], slots[hashScratch[k &- 1].1]) { return slots[max(hashScratch[k].1, hashScratch[k &- 1].1)] }
+            if same(slots[hashScratch[k].1], slots[hashScratch[k &- 1].1]) { throw duplicate(p, slots[max(hashScratch[k].1, hashScratch[k &- 1].1)]) }
         }
-        return nil
     }
 
     private func duplicate(_ p: Line, _ s: LabelSlot) -> LineFault {
