@@ -96,6 +96,7 @@ let package = Package(
             name: "ctlmon",
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "AdmissionWebhooks", "Check", "Sidecar",
+                "CMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -15,6 +15,7 @@ struct Ctlmon: AsyncParsableCommand {
     /// code. Usage errors exit 2, as the command-line contract says (argument-parser's own
     /// default is 64, EX_USAGE).
     static func main() async {
+        var failure: CommandFailure? = nil
         do {
             var command = try parseAsRoot(expressionArguments(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -22,9 +23,8 @@ struct Ctlmon: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let failure as CommandFailure {
-            if let message = failure.message { printError(message) }
-            exit(withError: ExitCode(failure.exitCode))
+        } catch let commandFailure as CommandFailure {
+            failure = commandFailure
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
@@ -32,6 +32,13 @@ struct Ctlmon: AsyncParsableCommand {
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)
+        }
+        // A report that did not reach its reader (a full disk, `> /dev/full`) is no verdict:
+        // exit 2, whatever the command found.
+        if (failure?.exitCode ?? 0) < 2, let unwritten = OutputCheck.unwritten() { failure = unwritten }
+        if let failure {
+            if let message = failure.message { printError(message) }
+            exit(withError: ExitCode(failure.exitCode))
         }
     }
 

@@ -24,7 +24,7 @@ struct WebhooksCommand: ParsableCommand {
     @Argument(help: "The configurations: a file (JSON or YAML: a List, one configuration, or several documents), or - for stdin (the default).")
     var file: String = "-"
 
-    @Option(parsing: .upToNextOption, help: "kube-apiserver scrapes (files, http(s) URLs) to join with, as ctlmon check reads them.")
+    @Option(help: "A kube-apiserver scrape (file, http(s) URL) to join with, as ctlmon check reads it; repeat the flag for each API server.")
     var metrics: [String] = []
 
     @Option(parsing: .unconditional, help: "When the scrapes were taken: Unix seconds or RFC 3339 (as ctlmon check).")

@@ -59,6 +59,20 @@ struct CheckCommandTests {
         #expect(hooks.first?["failures"] as? Double == 42)
     }
 
+    @Test("a report that cannot be written (standard output on a full disk) is exit 2 with the reason, whatever the verdict")
+    func unwritableOutputIsExit2() throws {
+        let scrape = Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")
+        let written = try Command.run("ctlmon", ["check", scrape, "--time", Command.checkTime], stdoutPath: "/dev/null")
+        #expect(written.status == 0, "\(written.stderr)")
+        for format in ["text", "json", "html"] {
+            let r = try Command.run("ctlmon", ["check", scrape, "--time", Command.checkTime, "--format", format], stdoutPath: "/dev/full")
+            #expect(r.status == 2 && r.stderr.contains("cannot write the output to standard output"), "\(format): \(r.status) \(r.stderr)")
+        }
+        // The other commands print through the same check.
+        let parse = try Command.run("ctlmon", ["parse", scrape], stdoutPath: "/dev/full")
+        #expect(parse.status == 2 && parse.stderr.contains("cannot write the output"), "\(parse.stderr)")
+    }
+
     @Test("--fail-on critical ignores warnings; a failing webhook is critical")
     func failOn() throws {
         let synthetic = Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz")

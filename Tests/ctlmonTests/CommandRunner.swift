@@ -33,8 +33,11 @@ enum Command {
 
     /// Runs `tool` with `arguments`, feeding `stdin` when given; kills it after `timeout`
     /// seconds (a hang is a failure, never a stuck suite).
-    /// `directory`: the working directory (default: the test process's).
-    static func run(_ tool: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60, directory: String? = nil) throws -> CommandResult {
+    /// `directory`: the working directory (default: the test process's). `stdoutPath`: a file
+    /// or device standard output goes to instead of being captured (`/dev/full`).
+    static func run(
+        _ tool: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60, directory: String? = nil, stdoutPath: String? = nil
+    ) throws -> CommandResult {
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
@@ -56,7 +59,7 @@ enum Command {
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: inURL.path, contents: stdin ?? Data())
-        let out = try FileHandle(forWritingTo: outURL)
+        let out = try FileHandle(forWritingTo: stdoutPath.map { URL(fileURLWithPath: $0) } ?? outURL)
         let err = try FileHandle(forWritingTo: errURL)
         let input = try FileHandle(forReadingFrom: inURL)
         process.standardOutput = out

@@ -43,6 +43,22 @@ struct WebhooksCommandTests {
         #expect(vpc["managed_by"] as? String == "eks")
     }
 
+    @Test("--metrics takes one value per flag: the configurations may follow it, and the flag repeats")
+    func metricsFlagTakesOneValue() throws {
+        // Before, `--metrics SCRAPE CONFIGS` took CONFIGS for a second scrape and read stdin.
+        let after = try Command.run("ctlmon", ["webhooks", "--metrics", Self.scrape, Self.configs, "--time", Command.checkTime, "--format", "json"])
+        #expect(after.status == 1, "\(after.stderr)")
+        let found = try Self.findings(try Command.json(after.stdout))
+        #expect(found["failing-blocks-writes namespace.sidecar-injector.istio.io mutating"] == "critical")
+        // Two API servers' scrapes, one flag each: both read (the same scrape twice doubles the calls).
+        let twice = try Command.run(
+            "ctlmon", ["webhooks", Self.configs, "--metrics", Self.scrape, "--metrics", Self.scrape, "--time", Command.checkTime, "--format", "json"])
+        #expect(twice.status == 1, "\(twice.stderr)")
+        let hooks = try #require(try Command.json(twice.stdout)["webhooks"] as? [[String: Any]])
+        let istio = try #require(hooks.first { $0["name"] as? String == "namespace.sidecar-injector.istio.io" })
+        #expect(istio["calls"] as? Double == 2000)
+    }
+
     @Test("without metrics: configuration findings only, metric fields null; --fail-on critical passes warnings")
     func configurationOnly() throws {
         let r = try Command.run("ctlmon", ["webhooks", Self.configs, "--format", "json"])

@@ -6,7 +6,8 @@
 #endif
 #include <pthread.h>
 
-// Memory hints, allocator settings and a thread name Swift cannot spell: inlined into the callers.
+// Memory hints, allocator settings, a thread name and the state of standard output, which
+// Swift cannot spell (or not safely): inlined into the callers.
 
 /// Asks the CPU to start loading the cache line at `address` for a write: the series
 /// store prefetches the sample buffers of series a few samples ahead of the one it appends
@@ -35,6 +36,19 @@ static inline void ctlmon_malloc_trim(void) {
 /// module does not import); `name` must be at most 15 bytes.
 static inline void ctlmon_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
+}
+
+#include <errno.h>
+#include <stdio.h>
+
+/// Flushes C's buffered standard output (what `print` writes through) and reports whether
+/// every byte reached it: 0, or the `errno` of the failure (`ENOSPC` for `> /dev/full`;
+/// `EIO` when the error was recorded by an earlier write and its number is gone).
+static inline int ctlmon_flush_standard_output(void) {
+    errno = 0;
+    int failed = fflush(stdout) != 0;
+    if (!failed && !ferror(stdout)) return 0;
+    return errno != 0 ? errno : EIO;
 }
 
 #endif
