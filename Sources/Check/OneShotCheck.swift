@@ -130,10 +130,26 @@ package enum OneShotCheck {
         }
     }
 
+    /// How far a sample's own timestamp may lie after the time its scrape was taken (`--time`)
+    /// or read (a file's modification time, the clock for stdin and URLs): the clock skew
+    /// between a cluster and the machine that reads its scrape.
+    package static let clockSkew: Int64 = 5 * 60_000
+
     /// All current scrapes are evaluated at one time: `--time`, else the newest of their
     /// sample timestamps, else the newest of their scrape times (now for stdin, a file's
-    /// modification time). A process that started after that time is bad input.
+    /// modification time). Bad input, as the other way round: a process that started after
+    /// that time, and a sample stamped after its scrape was taken or read (by more than
+    /// ``clockSkew``): the year 3000 would otherwise be the evaluation time.
     private static func evaluationTime(_ options: Options, _ snapshots: [Snapshot]) throws(Failure) -> Int64 {
+        for (snap, source) in zip(snapshots, options.sources) {
+            guard let stamped = snap.latestTimestamp else { continue }
+            let (taken, what) = options.time.map { ($0, "the scrape time given by --time") }
+                ?? (source.modificationTime.map { ($0, "the file's modification time") } ?? (options.wallClock(), "the time it was read"))
+            if stamped > taken + clockSkew {
+                throw Failure("\(source.name): a sample is stamped \(RFC3339.format(milliseconds: stamped)), after \(what) "
+                    + "(\(RFC3339.format(milliseconds: taken))): not a plausible scrape\(options.time == nil ? "; --time sets the scrape time" : "")")
+            }
+        }
         let now: Int64
         if let given = options.time {
             now = given

@@ -62,4 +62,30 @@ struct OneShotCheckTests {
         let outcome = try OneShotCheck.run(o)
         #expect(outcome.report.now == Self.time)
     }
+
+    @Test("a sample stamped after its scrape was taken or read is refused, as one before its process started is; within the clock skew it is the evaluation time")
+    func futureStampsRefused() throws {
+        let scrape = "process_start_time_seconds 1.7e9\napiserver_request_total{code=\"200\"} 5 "
+        func source(_ stamp: Int64) -> InputSource { .bytes(name: "stamped", Array((scrape + "\(stamp)\n").utf8)) }
+        // --time given: the stamp may not lie after it by more than the clock skew.
+        var o = Self.options([source(Self.time + OneShotCheck.clockSkew + 1)])
+        #expect { try OneShotCheck.run(o) } throws: { error in
+            (error as? OneShotCheck.Failure)?.message.contains("stamped 2026-07-01T00:05:00.001Z, after the scrape time given by --time") == true
+        }
+        o.sources = [source(Self.time + OneShotCheck.clockSkew)]
+        #expect(try OneShotCheck.run(o).report.now == Self.time)
+        // No --time: the stamps are the evaluation time, unless they lie after the time the
+        // bytes were read (the injected clock here; a file's modification time otherwise).
+        o.time = nil
+        o.wallClock = { Self.time }
+        o.sources = [source(32_503_680_000_000)]  // the year 3000
+        #expect { try OneShotCheck.run(o) } throws: { error in
+            (error as? OneShotCheck.Failure)?.message.contains("stamped 3000-01-01T00:00:00Z, after the time it was read") == true
+        }
+        o.sources = [source(Self.time - 60_000)]
+        #expect(try OneShotCheck.run(o).report.now == Self.time - 60_000)
+        // The other way round, as before: the process started after the scrape.
+        o.sources = [source(1_600_000_000_000)]
+        #expect(throws: OneShotCheck.Failure.self) { try OneShotCheck.run(o) }
+    }
 }
