@@ -28,6 +28,12 @@ struct Lexer {
     private let source: [UInt8]
     private let text: String
     private var i = 0
+    /// Whether a `[` is open: a colon inside is a subquery's separator (`[5m:1m]`), elsewhere
+    /// it starts a metric name (`job:rate5m`), as Prometheus's lexer decides.
+    private var bracketOpen = false
+    /// Brackets of every kind open around the position: more than ``PromQLParser/maxDepth``
+    /// fails here, before the rest is read.
+    private var depth = 0
 
     init(_ text: String) {
         self.text = text
@@ -75,13 +81,28 @@ struct Lexer {
 
     static func isHexDigit(_ c: UInt8) -> Bool { isDigit(c) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) }
 
-    /// All tokens, ending with `.eof`.
+    /// All tokens, ending with `.eof`. Bounded whatever the text: an expression nested deeper
+    /// than ``PromQLParser/maxDepth`` or longer than ``PromQLParser/maxTokens`` tokens fails
+    /// where it passes the bound, so a 16 MB rule costs no more memory than its first tokens.
     mutating func tokens() throws(QueryError) -> [Token] {
         var out: [Token] = []
         while true {
             let t = try next()
+            switch t.kind {
+            case .leftParen, .leftBrace, .leftBracket:
+                depth += 1
+                if depth > PromQLParser.maxDepth { throw error(at: t.offset, PromQLParser.tooDeep) }
+                if t.kind == .leftBracket { bracketOpen = true }
+            case .rightParen, .rightBrace, .rightBracket:
+                depth = max(depth - 1, 0)
+                if t.kind == .rightBracket { bracketOpen = false }
+            default: break
+            }
             out.append(t)
             if t.kind == .eof { return out }
+            if out.count >= PromQLParser.maxTokens {
+                throw error(at: t.offset, "expression longer than \(PromQLParser.maxTokens) tokens")
+            }
         }
     }
 
@@ -114,7 +135,7 @@ struct Lexer {
         case UInt8(ascii: ","): return single(.comma)
         case UInt8(ascii: ":"):
             // A colon starts a metric name (`job:rate5m`) unless it separates a subquery's range and step.
-            if !lastWasInsideBracket() && Self.isIdentifierChar(peek(1)) { return identifier(start) }
+            if !bracketOpen && Self.isIdentifierChar(peek(1)) { return identifier(start) }
             return single(.colon)
         case UInt8(ascii: "@"): return single(.at)
         case UInt8(ascii: "+"): return single(.add)
@@ -142,23 +163,6 @@ struct Lexer {
             if Self.isIdentifierStart(c) { return identifier(start) }
             throw error(at: start, "unexpected character \(String(decoding: [c], as: UTF8.self).debugDescription)")
         }
-    }
-
-    /// Inside `[...]` a colon separates range and step (`[5m:1m]`).
-    private func lastWasInsideBracket() -> Bool {
-        var k = i - 1
-        var depth = 0
-        while k >= 0 {
-            let c = source[k]
-            if c == UInt8(ascii: "]") { depth += 1 }
-            if c == UInt8(ascii: "[") {
-                if depth == 0 { return true }
-                depth -= 1
-            }
-            if c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: "{") { return false }
-            k -= 1
-        }
-        return false
     }
 
     private mutating func identifier(_ start: Int) -> Token {

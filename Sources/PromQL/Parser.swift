@@ -31,7 +31,11 @@ package struct PromQLParser {
         return expr
     }
 
-    private static let tooDeep = "expression nested more than \(maxDepth) levels deep"
+    static let tooDeep = "expression nested more than \(maxDepth) levels deep"
+
+    /// The most tokens an expression may have: a hundred times the largest real rule, and a
+    /// bound on the memory a rule file's expression costs before it is refused.
+    package static let maxTokens = 100_000
 
     /// Parses a duration such as `5m` or `1h30m` into milliseconds (`0` too, as Prometheus's
     /// configuration durations allow).
