@@ -69,7 +69,8 @@ package final class RE2Pattern: @unchecked Sendable, CustomDebugStringConvertibl
         while searchPos <= bytes.count, let spans = match(s, from: searchPos) {
             let (start, end) = (Int(spans[0]), Int(spans[1]))
             out += bytes[lastMatchEnd..<start]
-            if end > lastMatchEnd || start == 0 { out += Array(expand(template, groups(s, spans)).utf8) }
+            // Without a limit the expansion is never refused.
+            if end > lastMatchEnd || start == 0 { out += Array((expand(template, groups(s, spans)) ?? "").utf8) }
             lastMatchEnd = end
             // Advance past the match, and always by at least one character.
             let width = searchPos < bytes.count ? Self.utf8Width(bytes[searchPos]) : 0
@@ -115,11 +116,14 @@ package final class RE2Pattern: @unchecked Sendable, CustomDebugStringConvertibl
     /// Go's `Regexp.Expand` of `template` for a match's groups: `$1`, `${1}`, `$name`,
     /// `${name}` (the longest run of letters, digits and `_`; a number with a leading zero
     /// is a name), `$$` for `$`; an unknown or unmatched group expands to nothing and a
-    /// malformed reference is kept as text.
-    package func expand(_ template: String, _ groups: [Substring?]) -> String {
+    /// malformed reference is kept as text. Nil when the result would be longer than `limit`
+    /// bytes: it is never built past it (`$1$1$1…` of a long group would be).
+    package func expand(_ template: String, _ groups: [Substring?], limit: Int = .max) -> String? {
         var out = ""
         var rest = Substring(template)
+        func fits(_ piece: Substring) -> Bool { out.utf8.count + piece.utf8.count <= limit }
         while let dollar = rest.firstIndex(of: "$") {
+            guard fits(rest[..<dollar]) else { return nil }
             out += rest[..<dollar]
             rest = rest[rest.index(after: dollar)...]
             if rest.first == "$" {
@@ -132,12 +136,18 @@ package final class RE2Pattern: @unchecked Sendable, CustomDebugStringConvertibl
                 continue
             }
             rest = after
+            var group: Substring? = nil
             if let index = Self.number(name) {
-                if index < groups.count, let g = groups[index] { out += g }
-            } else if let index = groupNames.firstIndex(where: { $0 == name }), index < groups.count, let g = groups[index] {
-                out += g
+                if index < groups.count { group = groups[index] }
+            } else if let index = groupNames.firstIndex(where: { $0 == name }), index < groups.count {
+                group = groups[index]
+            }
+            if let group {
+                guard fits(group) else { return nil }
+                out += group
             }
         }
+        guard fits(rest) else { return nil }
         return out + rest
     }
 

@@ -437,6 +437,23 @@ extension Evaluator {
         return labels
     }
 
+    /// The longest label value `label_replace` and `label_join` may build (1 MiB, as long as
+    /// the longest a scrape line may carry): a chain of them doubling a value would otherwise
+    /// grow it to gigabytes, in the CLI and the sidecar alike. Prometheus has no such bound.
+    package static let maxBuiltLabelValue = 1 << 20
+
+    /// The largest label set (encoded, names and values) those functions may leave: a chain
+    /// of them setting ever more labels would otherwise reach the 4 GiB a label set can hold.
+    package static let maxBuiltLabelSet = 16 << 20
+
+    /// `labels` with `dst` set to `value`, unless the set would pass ``maxBuiltLabelSet``.
+    private func setting(_ labels: Labels, _ dst: String, _ value: String, in function: String) throws(QueryError) -> Labels {
+        guard labels.encodedSize + dst.utf8.count + value.utf8.count + 16 <= Self.maxBuiltLabelSet else {
+            throw .evaluation("\(function)(): the labels would be larger than \(Self.maxBuiltLabelSet) bytes")
+        }
+        return labels.setting(dst, value)
+    }
+
     private func labelReplace(_ a: Arguments, _ t: Int64) throws(QueryError) -> [Sample] {
         let v = try a.vector(0)
         let (dst, replacement, src, pattern) = (try a.string(1), try a.string(2), try a.string(3), try a.string(4))
@@ -448,7 +465,10 @@ extension Evaluator {
         for s in v {
             var labels = s.labels
             if let groups = regex.captures(s.labels[src]) {
-                labels.set(dst, regex.expand(replacement, groups))
+                guard let value = regex.expand(replacement, groups, limit: Self.maxBuiltLabelValue) else {
+                    throw .evaluation("label_replace(): the value of \(dst) would be longer than \(Self.maxBuiltLabelValue) bytes")
+                }
+                labels = try setting(labels, dst, value, in: "label_replace")
             }
             out.append(Sample(labels: labels, value: s.value, timestamp: t))
         }
@@ -469,7 +489,13 @@ extension Evaluator {
         out.reserveCapacity(v.count)
         for s in v {
             var labels = s.labels
-            labels.set(dst, sources.map { s.labels[$0] }.joined(separator: separator))
+            let values = sources.map { s.labels[$0] }
+            // Measured before it is built: a long separator between many long values could be gigabytes.
+            let size = values.reduce(0) { $0 + $1.utf8.count } + max(values.count - 1, 0) * separator.utf8.count
+            guard size <= Self.maxBuiltLabelValue else {
+                throw .evaluation("label_join(): the value of \(dst) would be longer than \(Self.maxBuiltLabelValue) bytes")
+            }
+            labels = try setting(labels, dst, values.joined(separator: separator), in: "label_join")
             out.append(Sample(labels: labels, value: s.value, timestamp: t))
         }
         return out

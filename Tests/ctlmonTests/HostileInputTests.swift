@@ -109,7 +109,27 @@ struct HostileInputTests {
     func scrape(_ c: Case) throws { try Self.check(c) }
 
     static let deep = String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000)
+    /// A 64 KiB label value doubled `times` times by label_replace (before the bound: 12 GB and
+    /// a crash after 96 s, past the 4 GiB a label set can hold).
+    static func doubled(_ times: Int) -> String {
+        var e = "label_replace(vector(1), \"a\", \"" + String(repeating: "x", count: 65_536) + "\", \"\", \"\")"
+        for _ in 0..<times { e = "label_replace(" + e + ", \"a\", \"$1$1\", \"a\", \"(.*)\")" }
+        return e
+    }
     static let expressions: [Case] = [
+        Case(name: "a label value doubled 16 times from 64 KiB", arguments: ["query", doubled(16), "-", "--format", "json"] + time,
+             status: 2, expect: "label_replace(): the value of a would be longer than 1048576 bytes"),
+        Case(name: "a label value doubled 4 times from 64 KiB (1 MiB) is built", arguments: ["query", "count(" + doubled(4) + ")", "-"] + time,
+             status: 0, expect: "{} 1"),
+        Case(name: "label_join of 20 copies of a 64 KiB value", arguments: ["query", "label_join(" + doubled(0) + ", \"b\", \"-\""
+                 + String(repeating: ", \"a\"", count: 20) + ")", "-"] + time,
+             status: 2, expect: "label_join(): the value of b would be longer than 1048576 bytes"),
+        Case(name: "a $1 repeated 100 times over 64 KiB is refused before it is built",
+             arguments: ["query", "label_replace(" + doubled(0) + ", \"b\", \"" + String(repeating: "$1", count: 100) + "\", \"a\", \"(.*)\")", "-"] + time,
+             status: 2, expect: "label_replace(): the value of b would be longer than 1048576 bytes"),
+        Case(name: "label_replace setting 40 labels of 512 KiB", arguments: ["query", (0..<40).reduce(doubled(3)) { e, k in
+                 "label_replace(" + e + ", \"l\(k)\", \"$1\", \"a\", \"(.*)\")" }, "-"] + time,
+             status: 2, expect: "label_replace(): the labels would be larger than 16777216 bytes"),
         Case(name: "10,000 parentheses", arguments: ["query", deep, "-"] + time, status: 2, expect: "nested more than 256 levels deep"),
         Case(name: "10,000 nested abs()", arguments: ["query", String(repeating: "abs(", count: 10_000) + "x" + String(repeating: ")", count: 10_000), "-"] + time,
              status: 2, expect: "nested more than 256 levels deep"),
