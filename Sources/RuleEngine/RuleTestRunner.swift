@@ -24,15 +24,17 @@ package struct RuleTestRunner {
     /// Most samples one input series may load (its values up to the last eval_time).
     package static let maxSamplesPerSeries = 1_000_000
 
-    /// Runs the file; returns whether every test passed and the report (promtool's layout).
-    package func run(path: String) -> (passed: Bool, report: String) {
-        var report = "Unit Testing:  \(path)\n"
+    /// Runs the file; returns whether every test passed, the report (promtool's layout), and
+    /// the warnings promtool prints on standard error (a `rule_files` pattern that matches nothing).
+    package func run(path: String) -> (passed: Bool, report: String, warnings: [String]) {
+        let report = "Unit Testing:  \(path)\n"
         let file: RuleTestFile
         do {
             file = try RuleTestFile.load(path: path)
         } catch {
-            return (false, report + "  FAILED:\n" + error.description.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n") + "\n")
+            return (false, report + "  FAILED:\n" + error.description.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n") + "\n", [])
         }
+        var warnings: [String] = []
         // Rule files are relative to the test file, as promtool reads them.
         let directory = FilePaths.directory(of: path)
         var groups: [RuleGroup] = []
@@ -47,7 +49,7 @@ package struct RuleTestRunner {
                 continue
             }
             // As promtool: a pattern that matches nothing is said, and the tests run without it.
-            if rulePaths.isEmpty { report += "  WARNING: no file match pattern \(full)\n" }
+            if rulePaths.isEmpty { warnings.append("  WARNING: no file match pattern \(full)") }
             for rulePath in rulePaths {
                 do {
                     groups += try RuleFile.load(path: rulePath).groups
@@ -56,7 +58,7 @@ package struct RuleTestRunner {
                 }
             }
         }
-        if !loadErrors.isEmpty { return (false, report + "  FAILED:\n" + loadErrors.joined(separator: "\n") + "\n") }
+        if !loadErrors.isEmpty { return (false, report + "  FAILED:\n" + loadErrors.joined(separator: "\n") + "\n", warnings) }
         var failures: [String] = []
         for (index, group) in file.tests.enumerated() {
             do {
@@ -65,8 +67,8 @@ package struct RuleTestRunner {
                 failures.append("    \(path):\(group.line): group \(group.name ?? String(index)): \(error)")
             }
         }
-        if failures.isEmpty { return (true, report + "  SUCCESS\n") }
-        return (false, report + "  FAILED:\n" + failures.joined(separator: "\n") + "\n")
+        if failures.isEmpty { return (true, report + "  SUCCESS\n", warnings) }
+        return (false, report + "  FAILED:\n" + failures.joined(separator: "\n") + "\n", warnings)
     }
 
     /// Runs one test group: its inputs loaded, its rules evaluated at every interval with the

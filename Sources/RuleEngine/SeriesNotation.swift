@@ -26,7 +26,7 @@ package enum SeriesNotation {
                 continue
             }
             if t.hasPrefix("_x") {
-                guard let n = UInt64(t.dropFirst(2)) else { throw RuleError(.testFile, "invalid repetition in series values: \(t)") }
+                guard let n = repetitions(t.dropFirst(2)) else { throw RuleError(.testFile, "invalid repetition in series values: \(t)") }
                 add(nil, n)
                 continue
             }
@@ -35,11 +35,12 @@ package enum SeriesNotation {
                 add(v, 1)
                 continue
             }
-            // promtool reads the count as an unsigned 64-bit number.
-            guard let n = UInt64(t[t.index(after: x)...]) else {
+            guard let n = repetitions(t[t.index(after: x)...]) else {
                 throw RuleError(.testFile, "invalid repetition count in series values: \(t)")
             }
             let head = t[..<x]
+            // `x3` alone (`_ x3`, say) has no value to repeat.
+            guard !head.isEmpty else { throw RuleError(.testFile, "invalid value in series values: \(t)") }
             // The operator: a + or - after the first character that is not an exponent's sign.
             var start: Double? = nil
             var step = 0.0
@@ -72,6 +73,14 @@ package enum SeriesNotation {
             }
         }
         return out
+    }
+
+    /// The count after `x`, in `_xN` and `a+bxN` alike, as promtool reads it: decimal digits
+    /// only (its lexer takes a sign for an operator, so `_x+3` and `1x-1` are errors), an
+    /// unsigned 64-bit number.
+    static func repetitions(_ s: Substring) -> UInt64? {
+        guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return UInt64(s)
     }
 
     /// A value as promtool reads it: Go's `ParseFloat` (`1e3`, `0x1p-2`, `Inf`, `-Inf`, `NaN`).

@@ -25,10 +25,11 @@ struct RulesTestCommand: ParsableCommand {
         var allPassed = true
         let runner = RuleTestRunner()
         for file in files {
-            // As promtool: the header and SUCCESS on stdout, failures on stderr.
-            let (passed, report) = runner.run(path: file)
+            // As promtool: the header and SUCCESS on stdout, warnings and failures on stderr.
+            let (passed, report, warnings) = runner.run(path: file)
             var lines = report.split(separator: "\n", omittingEmptySubsequences: false)
             print(lines.removeFirst())
+            for warning in warnings { printError(warning, prefixed: false) }
             if passed {
                 print(lines.joined(separator: "\n"))
             } else {

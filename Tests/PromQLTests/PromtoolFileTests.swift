@@ -23,7 +23,7 @@ struct PromtoolFileTests {
 
     @Test("ctlmon gives promtool's answers in every test file", arguments: files)
     func promtoolFile(_ name: String) {
-        let (passed, report) = RuleTestRunner().run(path: Self.folder.appendingPathComponent(name).path)
+        let (passed, report, _) = RuleTestRunner().run(path: Self.folder.appendingPathComponent(name).path)
         #expect(passed, "\(report)")
         #expect(report.contains("SUCCESS") && !report.contains("FAILED"), "\(report)")
     }

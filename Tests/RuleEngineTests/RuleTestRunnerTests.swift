@@ -24,6 +24,39 @@ struct RuleTestRunnerTests {
         for (v, e) in zip(values, expected) { #expect(abs(v! - e) < 1e-12) }
     }
 
+    @Test("a count after x is decimal digits, in _xN as in a+bxN; a repetition with nothing to repeat is an error, not a crash",
+          arguments: ["_x+3", "1+1x+3", "1x-1", "_x-1", "_x1.5", "_x", "1+1x", "x3", "_ x3", "_x99999999999999999999"])
+    func badRepetitions(_ text: String) {
+        #expect(throws: RuleError.self) { try SeriesNotation.expand(text, limit: 100) }
+    }
+
+    @Test("rule_files: patterns with and without a folder part are read relative to the test file; one that matches nothing is a warning")
+    func ruleFilePatterns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-rule-globs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("more"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func rule(_ name: String) -> String { "groups:\n- name: \(name)\n  rules:\n  - alert: \(name)\n    expr: up == 0\n" }
+        try rule("Early").write(to: dir.appendingPathComponent("early.yaml"), atomically: true, encoding: .utf8)
+        try rule("Late").write(to: dir.appendingPathComponent("more/late.yml"), atomically: true, encoding: .utf8)
+        // Every alert is expected not to fire: each loaded rule file makes its test fail.
+        try """
+            rule_files: ['e*.yaml', 'more/*.yml', 'nothing*.yaml']
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: 'up{job="a"}'
+                    values: '0 0'
+                alert_rule_test:
+                  - {eval_time: 1m, alertname: Early, exp_alerts: []}
+                  - {eval_time: 1m, alertname: Late, exp_alerts: []}
+            """.write(to: dir.appendingPathComponent("t.yml"), atomically: true, encoding: .utf8)
+        let (passed, report, warnings) = RuleTestRunner().run(path: dir.appendingPathComponent("t.yml").path)
+        #expect(!passed)
+        #expect(report.contains("alertname: Early") && report.contains("alertname: Late"), "\(report)")
+        #expect(warnings == ["  WARNING: no file match pattern \(dir.path)/nothing*.yaml"])
+        #expect(!report.contains("WARNING"))
+    }
+
     @Test("gaps and staleness markers in the notation")
     func gaps() throws {
         let values = try SeriesNotation.expand("1 _ stale _x2 Inf")
@@ -55,7 +88,7 @@ struct RuleTestRunnerTests {
                         value: 1.0000000000001
             """.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let (passed, report) = RuleTestRunner().run(path: file.path)
+        let (passed, report, _) = RuleTestRunner().run(path: file.path)
         #expect(!passed)
         #expect(report.contains("FAILED"))
         #expect(report.contains("expr: \"sum(up)\", time: 2m,"))
@@ -107,7 +140,7 @@ struct ShippedRulesTests {
 
     @Test("every rule file has a test file, and it passes", arguments: testFiles)
     func ruleTests(_ name: String) {
-        let (passed, report) = RuleTestRunner().run(path: Self.rulesDir.appendingPathComponent("tests").appendingPathComponent(name).path)
+        let (passed, report, _) = RuleTestRunner().run(path: Self.rulesDir.appendingPathComponent("tests").appendingPathComponent(name).path)
         #expect(passed, "\(report)")
     }
 
@@ -233,7 +266,7 @@ struct RuleFileTests {
     @Test("the alert-state test file agrees with promtool (for, keep_firing_for, ALERTS, ALERTS_FOR_STATE, staleness)")
     func alertStates() {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("promtool/alerts_test.yml").path
-        let (passed, report) = RuleTestRunner().run(path: path)
+        let (passed, report, _) = RuleTestRunner().run(path: path)
         #expect(passed, "\(report)")
     }
 }
