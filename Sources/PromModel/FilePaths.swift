@@ -25,6 +25,30 @@ package enum FilePaths {
         return trimmingTrailingSlashes(folder) + (folder.allSatisfy { $0 == "/" } ? "" : "/") + component
     }
 
+    /// Go's `filepath.Clean`: the shortest path naming the same file by lexical processing
+    /// alone (repeated slashes collapsed, `.` dropped, `x/..` removed, `..` at the root
+    /// dropped; `.` for an empty result). promtool names rule files by `filepath.Join`, which
+    /// cleans, so `rules/../a.yaml` and `a.yaml` are one file to it.
+    package static func clean(_ path: String) -> String {
+        let rooted = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                } else if !rooted {
+                    parts.append(part)
+                }
+                continue
+            }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        if rooted { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
     private static func trimmingTrailingSlashes(_ path: String) -> String {
         var s = Substring(path)
         while s.count > 1, s.last == "/" { s.removeLast() }

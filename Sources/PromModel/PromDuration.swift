@@ -89,4 +89,26 @@ package enum PromDuration {
         }
         return out
     }
+
+    /// Formats milliseconds as Go's `time.Duration.String` does (`0s`, `500ms`, `1m0s`,
+    /// `1h2m3.5s`): promtool words the times of rule evaluation errors so.
+    package static func goFormat(_ ms: Int64) -> String {
+        if ms == 0 { return "0s" }
+        let sign = ms < 0 ? "-" : ""
+        let u = ms.magnitude
+        if u < 1000 { return "\(sign)\(u)ms" }
+        let (seconds, millis) = (u / 1000, u % 1000)
+        let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60)
+        var out = sign
+        if h > 0 { out += "\(h)h" }
+        if h > 0 || m > 0 { out += "\(m)m" }
+        out += "\(s)"
+        if millis > 0 {
+            var fraction = String(millis)
+            fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            out += "." + fraction
+        }
+        return out + "s"
+    }
 }

@@ -95,7 +95,10 @@ package final class RuleEvaluator {
             var now = Set<Labels>()
             if !output.isEmpty || !written[g][r].isEmpty { shared = nil }
             for s in output {
-                store.append(s.labels, timestamp: t, value: s.value)
+                if !store.appendRuleOutput(s.labels, timestamp: t, value: s.value) && failure == nil {
+                    failure = "duplicate sample for timestamp"
+                    errors.append(RuleError(.evaluation, "duplicate sample for timestamp", group: group.name, rule: rule.name))
+                }
                 now.insert(s.labels)
             }
             for gone in written[g][r] where !now.contains(gone) {
@@ -264,11 +267,16 @@ package final class RuleEvaluator {
                 alert.firedAt = t
             }
             alerts[key] = alert
-            var series = alert.labels
+            // As Prometheus writes them: the rule's labels as written, under the alert's own. A
+            // label whose template expanded to nothing is no label of the alert, so its text
+            // stays in ALERTS and ALERTS_FOR_STATE (`c="{{ $externalLabels.cluster }}"`).
+            var written = alert.labels
+            for (name, template) in rule.labels where alert.labels[name].isEmpty { written.set(name, template.source) }
+            var series = written
             series.set(Labels.metricName, "ALERTS")
             series.set("alertstate", alert.state.rawValue)
             out.append(Sample(labels: series, value: 1, timestamp: t))
-            var forState = alert.labels
+            var forState = written
             forState.set(Labels.metricName, "ALERTS_FOR_STATE")
             out.append(Sample(labels: forState, value: Double(alert.activeAt) / 1000, timestamp: t))
         }

@@ -13,6 +13,9 @@ package struct RuleFile: Sendable {
     package var path: String
     /// The groups in file order (names are unique within the file).
     package var groups: [RuleGroup]
+    /// Rules defined twice in a group (same name, same labels): `file:line: …` each. Prometheus
+    /// loads and runs both, and so does ctlmon; `rules check` says so, as promtool's lint does.
+    package var duplicates: [String] = []
 
     /// Rules in all groups: the `N rules found` that `promtool check rules` prints.
     package var ruleCount: Int { groups.reduce(0) { $0 + $1.rules.count } }
@@ -26,8 +29,9 @@ package struct RuleFile: Sendable {
     package static func parse(_ text: String, path: String) throws(ConfigFileError) -> RuleFile {
         let root = try StrictYAML.compose(text, path: path)
         var loader = RuleFileLoader(yaml: StrictYAML(path: path))
-        let file = loader.file(root)
+        var file = loader.file(root)
         if !loader.yaml.problems.isEmpty { throw ConfigFileError(path, loader.yaml.problems) }
+        file.duplicates = loader.duplicates
         return file
     }
 }

@@ -7,6 +7,8 @@ import SeriesStorage
 /// Walks the YAML nodes, building the model and collecting problems with their lines.
 struct RuleFileLoader {
     var yaml: StrictYAML
+    /// Rules defined twice in a group, `file:line: …` each: no error (``RuleFile/duplicates``).
+    var duplicates: [String] = []
 
     mutating func problem(_ node: YAMLNode?, _ message: String) { yaml.problem(node, message) }
 
@@ -44,7 +46,8 @@ struct RuleFileLoader {
             guard let rule = rule(r, group: name) else { continue }
             let identity = rule.name + "\u{FF}" + rule.labels.map { "\($0.0)=\($0.1.source)" }.joined(separator: ",")
             if let first = seen[identity] {
-                problem(r, "group \"\(name)\": rule \"\(rule.name)\" with the same labels is defined twice (first at line \(first))")
+                duplicates.append(
+                    "\(yaml.path):\(r.mark.line): group \"\(name)\": rule \"\(rule.name)\" with the same labels is defined twice (first at line \(first))")
             }
             seen[identity] = rule.line
             rules.append(rule)

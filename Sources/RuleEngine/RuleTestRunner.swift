@@ -39,8 +39,10 @@ package struct RuleTestRunner {
         let directory = FilePaths.directory(of: path)
         var groups: [RuleGroup] = []
         var loadErrors: [String] = []
+        // A file two patterns match is read once: promtool keys the groups it loads by file.
+        var loaded: Set<String> = []
         for pattern in file.ruleFiles {
-            let full = pattern.hasPrefix("/") ? pattern : FilePaths.join(directory, pattern)
+            let full = FilePaths.clean(pattern.hasPrefix("/") ? pattern : FilePaths.join(directory, pattern))
             let rulePaths: [String]
             do {
                 rulePaths = try FileGlob.expand(full)
@@ -50,7 +52,7 @@ package struct RuleTestRunner {
             }
             // As promtool: a pattern that matches nothing is said, and the tests run without it.
             if rulePaths.isEmpty { warnings.append("  WARNING: no file match pattern \(full)") }
-            for rulePath in rulePaths {
+            for rulePath in rulePaths where loaded.insert(FilePaths.clean(rulePath)).inserted {
                 do {
                     groups += try RuleFile.load(path: rulePath).groups
                 } catch {
@@ -98,7 +100,13 @@ package struct RuleTestRunner {
             var t: Int64 = 0
             while t <= end {
                 evaluator.evaluate(at: t)
-                for e in evaluator.errors { failures.append("    time: \(PromDuration.format(t)), \(e)") }
+                // As promtool: a rule that failed ends the group's testing, worded so.
+                if !evaluator.errors.isEmpty {
+                    for e in evaluator.errors {
+                        failures.append("    rule: \(e.rule ?? ""), time: \(PromDuration.goFormat(t)), err: \(e.message)")
+                    }
+                    return failures
+                }
                 while next < alertTests.count && alertTests[next].0 >= t && alertTests[next].0 < t + evaluationInterval {
                     if let failure = checkAlerts(alertTests[next].1, at: alertTests[next].0, evaluator) { failures.append(failure) }
                     next += 1
@@ -194,7 +202,7 @@ package struct RuleTestRunner {
             return "[\n" + alerts.sorted { key($0) < key($1) }.enumerated().map { i, a in
                 "            \(i):\n              Labels:\(Self.braced(Labels(a.labels)))\n"
                     + "              Annotations:\(Self.braced(Labels(a.annotations)))"
-            }.joined(separator: "\n") + "\n            ]"
+            }.joined(separator: ",\n") + "\n            ]"  // promtool: a comma after each alert but the last
         }
         return "    alertname: \(test.alertname), time: \(PromDuration.format(time)), \n        exp:\(show(expected)), \n        got:\(show(got))"
     }

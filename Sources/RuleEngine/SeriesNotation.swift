@@ -49,7 +49,11 @@ package enum SeriesNotation {
                 let c = head[k]
                 let previous = head[head.index(before: k)]
                 if (c == "+" || c == "-") && previous != "e" && previous != "E" {
-                    guard let a = number(String(head[..<k])), let b = number(String(head[head.index(after: k)...])) else {
+                    // The step has no sign of its own: promtool's lexer reads `1+-1x2` as two operators.
+                    let stepText = head[head.index(after: k)...]
+                    guard let a = number(String(head[..<k])), stepText.first != "+" && stepText.first != "-",
+                        let b = number(String(stepText))
+                    else {
                         throw RuleError(.testFile, "invalid value in series values: \(t)")
                     }
                     start = a

@@ -83,6 +83,17 @@ package final class SeriesStore: @unchecked Sendable {
         write { $0.append($0.ref(for: labels, create: true)!, timestamp, value) }
     }
 
+    /// Appends a rule's output sample as Prometheus's storage takes it: false when the series
+    /// already has another value at that time (Prometheus: `duplicate sample for timestamp`,
+    /// two rules writing one series); the same value again is no conflict.
+    package func appendRuleOutput(_ labels: Labels, timestamp: Int64, value: Double) -> Bool {
+        write { table in
+            let r = table.ref(for: labels, create: true)!
+            guard table.append(r, timestamp, value) == .duplicate else { return true }
+            return table.records[Int(r)].points.last.map { $0.v.bitPattern == value.bitPattern } ?? true
+        }
+    }
+
     /// Appends samples of one series in time order (those not after its last sample are refused).
     package func append(_ labels: Labels, timestamps: [Int64], values: [Double]) {
         precondition(timestamps.count == values.count, "one value per timestamp")

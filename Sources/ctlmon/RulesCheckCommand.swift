@@ -9,7 +9,10 @@ struct RulesCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate rule files (YAML, PromQL, templates), like promtool check rules.",
-        discussion: "Exit 0 when every file is valid, 2 otherwise, with file:line: message on stderr."
+        discussion: """
+            Exit 0 when every file is valid, 2 otherwise, with file:line: message on stderr. A rule defined \
+            twice in a group is said (lint) but is no error, as with promtool: Prometheus runs both.
+            """
     )
 
     @Argument(help: "Rule files, or folders of *.yml / *.yaml files.")
@@ -26,6 +29,7 @@ struct RulesCheckCommand: ParsableCommand {
             do {
                 let file = try RuleFile.load(path: path)
                 print("  SUCCESS: \(file.ruleCount) rules found\n")
+                for d in file.duplicates { printError("\(d) (lint: Prometheus records both)", prefixed: false) }
             } catch {
                 print("  FAILED:")
                 printError(error.description, prefixed: false)

@@ -13,4 +13,12 @@ struct DurationMillisecondsTests {
         #expect(Duration.seconds(Int64.max).inMilliseconds == .max)
         #expect(Duration.seconds(Int64.min).inMilliseconds == .min)
     }
+
+    @Test("durations worded as Go's time.Duration.String words them (promtool's rule error times)", arguments: [
+        (Int64(0), "0s"), (500, "500ms"), (1000, "1s"), (1500, "1.5s"), (60_000, "1m0s"), (90_000, "1m30s"),
+        (3_600_000, "1h0m0s"), (3_723_450, "1h2m3.45s"), (86_400_000, "24h0m0s"), (-61_000, "-1m1s"), (1_001, "1.001s"),
+    ])
+    func goFormat(_ ms: Int64, _ text: String) {
+        #expect(PromDuration.goFormat(ms) == text)
+    }
 }

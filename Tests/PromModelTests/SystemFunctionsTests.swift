@@ -49,6 +49,17 @@ struct SystemFunctionsTests {
         }
     }
 
+    @Test("paths cleaned as Go's filepath.Clean cleans them (its own test table's cases)", arguments: [
+        ("", "."), ("abc", "abc"), ("abc/def", "abc/def"), (".", "."), ("..", ".."), ("../..", "../.."), ("../../abc", "../../abc"),
+        ("/abc", "/abc"), ("/", "/"), ("abc/", "abc"), ("abc//def//ghi", "abc/def/ghi"), ("//abc", "/abc"), ("abc/./def", "abc/def"),
+        ("/./abc/def", "/abc/def"), ("abc/.", "abc"), ("abc/def/ghi/../jkl", "abc/def/jkl"), ("abc/def/../ghi/../jkl", "abc/jkl"),
+        ("abc/def/..", "abc"), ("abc/def/../..", "."), ("/abc/def/../..", "/"), ("abc/def/../../..", ".."), ("/abc/def/../../..", "/"),
+        ("abc/def/../../../ghi/jkl/../../../mno", "../../mno"), ("abc/./../def", "def"), ("abc//./../def", "def"), ("abc/../../././../def", "../../def"),
+    ])
+    func cleanPaths(_ path: String, _ cleaned: String) {
+        #expect(FilePaths.clean(path) == cleaned)
+    }
+
     @Test("whole files read within a limit: contents, a missing file, a folder, a file over the limit, /dev/zero")
     func fileContents() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-files-\(getpid())").path

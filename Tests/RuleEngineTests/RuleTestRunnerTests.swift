@@ -24,8 +24,8 @@ struct RuleTestRunnerTests {
         for (v, e) in zip(values, expected) { #expect(abs(v! - e) < 1e-12) }
     }
 
-    @Test("a count after x is decimal digits, in _xN as in a+bxN; a repetition with nothing to repeat is an error, not a crash",
-          arguments: ["_x+3", "1+1x+3", "1x-1", "_x-1", "_x1.5", "_x", "1+1x", "x3", "_ x3", "_x99999999999999999999"])
+    @Test("a count after x is decimal digits, in _xN as in a+bxN; a step has no sign of its own; a repetition with nothing to repeat is an error, not a crash",
+          arguments: ["_x+3", "1+1x+3", "1x-1", "_x-1", "_x1.5", "_x", "1+1x", "x3", "_ x3", "_x99999999999999999999", "1+-1x2", "1++1x2", "1-+1x2"])
     func badRepetitions(_ text: String) {
         #expect(throws: RuleError.self) { try SeriesNotation.expand(text, limit: 100) }
     }
@@ -228,9 +228,53 @@ struct RuleFileTests {
         #expect(p.contains("r.yaml:8: alert \"Y\" for: bad duration \"5x\" (expected e.g. 30s, 5m, 1h30m)"))
         #expect(p.contains { $0.hasPrefix("r.yaml:11: unknown key \"bogus\" in a rule") })
         #expect(p.contains { $0.hasPrefix("r.yaml:15: rule \"W\": annotation \"s\": template: function \"nosuch\" not defined") })
-        #expect(p.contains("r.yaml:19: group \"a\": rule \"V\" with the same labels is defined twice (first at line 16)"))
         #expect(p.contains("r.yaml:22: group name \"a\" is repeated in the file"))
         #expect(problems("groups: [ {name: b, rules: [ {record: 'bad name', expr: up} ]} ]").contains { $0.contains("invalid recording rule name") })
+    }
+
+    @Test("a rule defined twice in a group loads, as Prometheus loads it, and is said as a lint finding with both lines")
+    func duplicatesAreLint() throws {
+        let file = try RuleFile.parse("""
+            groups:
+            - name: a
+              rules:
+              - alert: V
+                expr: up
+                labels: {severity: warning}
+              - alert: V
+                expr: down
+                labels: {severity: warning}
+            """, path: "r.yaml")
+        #expect(file.ruleCount == 2)
+        #expect(file.duplicates == ["r.yaml:7: group \"a\": rule \"V\" with the same labels is defined twice (first at line 4)"])
+    }
+
+    @Test("two rules writing one series with different values at one time: promtool's duplicate-sample error ends the group")
+    func duplicateSampleEndsGroup() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctlmon-dup-sample-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The same value twice is no conflict (Prometheus's storage takes it); another is.
+        try """
+            groups:
+            - name: g
+              rules:
+              - {record: r, expr: vector(1)}
+              - {record: r, expr: vector(1)}
+              - {record: s, expr: vector(1)}
+              - {record: s, expr: vector(2)}
+            """.write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        try """
+            rule_files: [r.yaml]
+            tests:
+              - interval: 1m
+                input_series: []
+                promql_expr_test:
+                  - {expr: r, eval_time: 2m, exp_samples: [{labels: 'r', value: 1}]}
+            """.write(to: dir.appendingPathComponent("t.yml"), atomically: true, encoding: .utf8)
+        let (passed, report, _) = RuleTestRunner().run(path: dir.appendingPathComponent("t.yml").path)
+        #expect(!passed)
+        #expect(report.hasSuffix("  FAILED:\n    rule: s, time: 0s, err: duplicate sample for timestamp\n"), "\(report)")
     }
 
     @Test("the same alert name with other labels is allowed (warning and critical levels)")
