@@ -62,7 +62,7 @@ let package = Package(
         // libcurl owned once: requests, responses, one failure type, bearer-token credentials.
         .target(name: "HTTPClient", dependencies: ["CCurl", "PromModel"]),
         // The Kubernetes API: in-cluster credentials, endpoints, raw GETs of lists.
-        .target(name: "KubernetesClient", dependencies: ["HTTPClient"]),
+        .target(name: "KubernetesClient", dependencies: ["HTTPClient", "ConfigYAML", "PromModel"]),
         // Admission webhook configurations: the model, the reader, the audit.
         .target(name: "AdmissionWebhooks", dependencies: ["PromModel", "ConfigYAML"]),
         // Prometheus's scrape semantics over the HTTP client, into the storage.
@@ -96,7 +96,7 @@ let package = Package(
             name: "ctlmon",
             dependencies: [
                 "PromModel", "PromText", "SeriesStorage", "PromQL", "ConfigYAML", "RuleEngine", "AdmissionWebhooks", "Check", "Sidecar",
-                "CMemory",
+                "CMemory", "KubernetesClient", "HTTPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

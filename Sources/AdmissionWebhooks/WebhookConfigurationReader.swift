@@ -16,6 +16,9 @@ package struct WebhookConfigurationReader {
         package var configurations = 0
         /// Objects of other kinds in the input, by kind.
         package var skipped: [String: Int] = [:]
+
+        /// Nothing read yet (lists of several kinds are added up into one).
+        package init() {}
     }
 
     /// At most this many webhooks across all configurations (a cluster has tens).

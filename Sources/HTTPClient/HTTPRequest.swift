@@ -51,6 +51,14 @@ package struct TLSOptions: Sendable, Hashable {
     package var keyFile: String?
     /// Off by default; when on, the certificate is not verified (said loudly in the log).
     package var insecureSkipVerify = false
+    /// The CA bundle, the client certificate and its key as PEM bytes rather than files (a
+    /// kubeconfig's `*-data`, an exec plugin's credential): never written to disk. Each is used
+    /// instead of its file when set.
+    package var caPEM: [UInt8]? = nil
+    /// The client certificate as PEM bytes (used instead of ``certFile`` when set).
+    package var certPEM: [UInt8]? = nil
+    /// The client key as PEM bytes (used instead of ``keyFile`` when set).
+    package var keyPEM: [UInt8]? = nil
 
     /// Settings as `tls_config` spells them; the defaults verify against libcurl's default CAs
     /// with no client certificate.

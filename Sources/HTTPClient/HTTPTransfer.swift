@@ -177,6 +177,12 @@ package final class HTTPTransfer {
         if let caFile = request.tls.caFile { unsafe CCurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         if let cert = request.tls.certFile { unsafe CCurl_setopt_string(handle, CURLOPT_SSLCERT, cert) }
         if let key = request.tls.keyFile { unsafe CCurl_setopt_string(handle, CURLOPT_SSLKEY, key) }
+        for (option, pem) in [(CURLOPT_CAINFO_BLOB, request.tls.caPEM), (CURLOPT_SSLCERT_BLOB, request.tls.certPEM),
+                              (CURLOPT_SSLKEY_BLOB, request.tls.keyPEM)] {
+            guard let pem else { continue }
+            unsafe pem.withUnsafeBytes { unsafe CCurl_setopt_blob(handle, option, $0.baseAddress, $0.count) }
+        }
+        if request.tls.certPEM != nil { unsafe CCurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM") }
         if request.tls.insecureSkipVerify {
             unsafe CCurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             unsafe CCurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)

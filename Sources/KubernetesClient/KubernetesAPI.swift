@@ -22,6 +22,11 @@ package struct KubernetesAPI: Sendable {
     package var tls: TLSOptions
     /// Aborts the request in flight, and later ones, when canceled (a stopping loop's).
     package var cancellation: TransferCancellation? = nil
+    /// Connect to this `host:port` instead of the server's (a kubeconfig's `tls-server-name`:
+    /// the server URL then carries the name the certificate is checked against).
+    package var connectTo: String? = nil
+    /// A kubeconfig's exec credential plugin: its token or client certificate for each request.
+    package var exec: ExecCredentialPlugin? = nil
 
     /// Where a pod's service account is mounted.
     package static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -53,12 +58,32 @@ package struct KubernetesAPI: Sendable {
 
     /// The body of a GET of `path` (JSON), at most `limit` bytes. `what` names the object in
     /// failures (`listing endpoints default/kubernetes: server returned HTTP status 403`).
-    package func get(_ path: String, what: String, limit: Int = defaultBodyLimit) throws(HTTPFailure) -> [UInt8] {
+    package func get(_ path: String, what: String, limit: Int = defaultBodyLimit, accept: String = "application/json") throws(HTTPFailure) -> [UInt8] {
+        do {
+            return try getOnce(path, what: what, limit: limit, accept: accept)
+        } catch let failure where failure.status == 401 && exec != nil {
+            // The plugin's credential was refused (revoked, or expired early): once more with a fresh one.
+            exec?.invalidate()
+            return try getOnce(path, what: what, limit: limit, accept: accept)
+        }
+    }
+
+    private func getOnce(_ path: String, what: String, limit: Int, accept: String) throws(HTTPFailure) -> [UInt8] {
         var request = HTTPRequest(url: server + path)
         request.timeout = 10
         request.tls = tls
         request.bearerToken = bearerToken
-        request.headers = ["Accept: application/json", "User-Agent: ctlmon"]
+        request.connectTo = connectTo
+        request.headers = ["Accept: \(accept)", "User-Agent: ctlmon"]
+        if let exec {
+            let credential: ExecCredentialPlugin.Credential
+            do { credential = try exec.credential() } catch { throw error.prefixed("listing \(what)") }
+            if let token = credential.token { request.bearerToken = .inline(token) }
+            if let cert = credential.certPEM, let key = credential.keyPEM {
+                request.tls.certPEM = cert
+                request.tls.keyPEM = key
+            }
+        }
         var body: [UInt8] = []
         let response: HTTPResponse
         do {

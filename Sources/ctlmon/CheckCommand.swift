@@ -4,6 +4,9 @@ import PromModel
 import AdmissionWebhooks
 import Check
 import ConfigYAML
+import FoundationEssentials
+import HTTPClient
+import KubernetesClient
 import RuleEngine
 
 /// `ctlmon check`: one-shot control-plane health from one or more scrapes.
@@ -12,8 +15,12 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check API server latency, admission webhooks and etcd size from /metrics scrapes.",
         discussion: """
+            ctlmon check                      (the cluster of the current kubeconfig context, as kubectl reaches it)
+            kubectl ctlmon check --context prod
             kubectl get --raw /metrics | ctlmon check
-            Each SOURCE is one API server instance (a file, gzip or not, or - for stdin). One scrape has no \
+            With no SOURCE and standard input a terminal, or with --kubeconfig or --context: the API \
+            server's /metrics, the EKS scheduler and controller manager metrics where offered, and both kinds \
+            of admission webhook configurations, in one report. Each SOURCE is one API server instance (a file, gzip or not, or - for stdin). One scrape has no \
             time range: counters are taken as growing steadily since the process started, so rates are \
             lifetime averages (--baseline EARLIER_SCRAPE gives a real window). Exit 0: nothing at or above \
             --fail-on fires; 1: something does; 2: bad input or usage.
@@ -63,17 +70,34 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Most samples of the families the rules read kept per source (memory bound, like Prometheus's sample_limit).")
     var sampleLimit: Int = 500_000
 
+    @Option(help: "The kubeconfig to reach the cluster with (default: KUBECONFIG's files merged, else ~/.kube/config).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context (default: its current-context).")
+    var context: String?
+
     @Option(name: .customLong("webhook-config"), help: "kubectl get validatingwebhookconfigurations,mutatingwebhookconfigurations -o json (or yaml): audit them and join with the scrapes' webhook metrics.")
     var webhookConfig: String?
 
+    /// Whether the check reads the cluster of a kubeconfig: no SOURCE, and standard input a
+    /// terminal (nothing is piped in) or a kubeconfig flag given.
+    var readsCluster: Bool { sources.isEmpty && (kubeconfig != nil || context != nil || isatty(0) != 0) }
+
     func run() throws {
-        let configurations = try webhookConfig.map { path throws -> WebhookConfigurationReader.Result in
+        if !sources.isEmpty && (kubeconfig != nil || context != nil) {
+            throw usage("--kubeconfig and --context read the cluster: give no SOURCE with them")
+        }
+        var cluster: ClusterRead? = nil
+        if readsCluster { cluster = try ClusterRead.read(kubeconfig: kubeconfig, context: context, webhooks: webhookConfig == nil) }
+        var configurations = try webhookConfig.map { path throws -> WebhookConfigurationReader.Result in
             if path == "-" && (sources.isEmpty || sources.contains("-")) {
                 throw usage("--webhook-config -: standard input already holds the scrape; give the configurations as a file")
             }
             do throws(WebhookConfigError) { return try WebhookConfigurationReader.load(path: path) } catch { throw badInput(error.description) }
         }
-        var (report, evaluator) = try report(webhooks: configurations?.webhooks)
+        if let listed = cluster?.webhooks { configurations = listed }
+        for note in cluster?.notes ?? [] { printError("note: \(note)") }
+        var (report, evaluator) = try report(webhooks: configurations?.webhooks, cluster: cluster?.scrapes)
         if let configurations { report.audit(configurations) }
         let useColor = color == .always || (color == .auto && isatty(1) != 0)
         let rendered: String
@@ -101,9 +125,10 @@ struct CheckCommand: ParsableCommand {
 
     /// Reads the scrapes, evaluates the rules and computes the report (`ctlmon webhooks
     /// --metrics` reuses it) through the one-shot pipeline, ``OneShotCheck``.
-    func report(webhooks: [AdmissionWebhook]? = nil) throws -> (CheckReport, RuleEvaluator) {
+    func report(webhooks: [AdmissionWebhook]? = nil, cluster: [InputSource]? = nil) throws -> (CheckReport, RuleEvaluator) {
         let http = InputSource.HTTPOptions(tokenFile: tokenFile, caFile: caFile, insecureSkipVerify: insecureSkipVerify)
-        var options = OneShotCheck.Options(sources: (sources.isEmpty ? ["-"] : sources).map { InputSource($0, http: http) }, groups: try loadRules())
+        let inputs = cluster ?? (sources.isEmpty ? ["-"] : sources).map { InputSource($0, http: http) }
+        var options = OneShotCheck.Options(sources: inputs, groups: try loadRules())
         options.time = try time.map { text throws -> Int64 in try CommandFailure.time("--time", text) }
         options.baseline = baseline.map { InputSource($0) }
         options.baselineTime = try baselineTime.map { text throws -> Int64 in try CommandFailure.time("--baseline-time", text) }

@@ -31,7 +31,7 @@ enum Command {
         try run("ctlmon", ["check"] + arguments + (arguments.contains("--time") ? [] : ["--time", checkTime]), stdin: stdin)
     }
 
-    /// Runs `tool` with `arguments`, feeding `stdin` when given; kills it after `timeout`
+    /// Runs `tool` (a product's name, or an absolute path) with `arguments`, feeding `stdin` when given; kills it after `timeout`
     /// seconds (a hang is a failure, never a stuck suite).
     /// `directory`: the working directory (default: the test process's). `stdoutPath`: a file
     /// or device standard output goes to instead of being captured (`/dev/full`).
@@ -39,7 +39,8 @@ enum Command {
         _ tool: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60, directory: String? = nil, stdoutPath: String? = nil
     ) throws -> CommandResult {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(tool)
+        // A product by name; another program by its absolute path (kubectl through /usr/bin/env).
+        process.executableURL = tool.hasPrefix("/") ? URL(fileURLWithPath: tool) : productsDirectory.appendingPathComponent(tool)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
