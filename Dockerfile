@@ -16,6 +16,8 @@ FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libcurl4 zlib1g libre2-9 libsnappy1v5 libyaml-0-2 ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ctlmon /usr/local/bin/ctlmon
+# kubectl's plugin convention: `kubectl ctlmon check` runs kubectl-ctlmon.
+RUN ln -s ctlmon /usr/local/bin/kubectl-ctlmon
 USER 65532:65532
 EXPOSE 9095
 ENTRYPOINT ["/usr/local/bin/ctlmon"]
