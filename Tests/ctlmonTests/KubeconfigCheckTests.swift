@@ -110,6 +110,20 @@ struct KubeconfigCheckTests {
         #expect(try Self.kubectlMetrics(wrong).status != 0)
     }
 
+    @Test("tls-server-name: the certificate is checked against that name (the stand-in's is for localhost); kubectl agrees")
+    func tlsServerName() throws {
+        let c = try Self.cluster()
+        defer { c.stop() }
+        let good = try Self.kubeconfig(c, user: "    token: kube-token", cluster: "    tls-server-name: localhost")
+        let r = try Self.check(good)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(try Self.kubectlMetrics(good).status == 0)
+        let wrong = try Self.kubeconfig(c, user: "    token: kube-token", cluster: "    tls-server-name: api.elsewhere.example")
+        let refused = try Self.check(wrong)
+        #expect(refused.status == 2 && refused.stderr.contains("api.elsewhere.example"), "\(refused.stderr)")
+        #expect(try Self.kubectlMetrics(wrong).status != 0)
+    }
+
     @Test("a client certificate and key given inline, verified by the stand-in; kubectl reads the same")
     func clientCertificate() throws {
         let c = try Self.cluster()
