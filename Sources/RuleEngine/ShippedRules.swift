@@ -91,6 +91,59 @@ groups:
         Requests at priority level {{ $labels.priority_level }} are rejected ({{ $value | humanize }}/s): the level's
         concurrency share is exhausted. Find the flow schema and client behind it; raise its share only if legitimate.
       runbook_url: Rules/RUNBOOK.md#kubeapiserverflowcontrolrejections
+  - alert: KubeClientCertificateExpiration
+    # Clients authenticating with certificates that expire within a week (the 1st percentile of what they
+    # presented over 5 minutes), as the kubernetes-mixin alerts.
+    expr: |
+      histogram_quantile(0.01, sum by (cluster, instance, le) (rate(apiserver_client_certificate_expiration_seconds_bucket[5m]))) < 604800
+        and on (cluster, instance) sum by (cluster, instance) (rate(apiserver_client_certificate_expiration_seconds_count[5m])) > 0
+    for: 5m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Clients of {{ $labels.instance }} present certificates expiring in {{ $value | humanizeDuration }}'
+      description: >-
+        Some clients authenticate with a certificate that expires within 7 days. Find them in the API server's audit
+        log or by the certificate's subject, and rotate it (kubelets rotate their own when rotation is enabled).
+      runbook_url: Rules/RUNBOOK.md#kubeclientcertificateexpiration
+  - alert: KubeClientCertificateExpiration
+    expr: |
+      histogram_quantile(0.01, sum by (cluster, instance, le) (rate(apiserver_client_certificate_expiration_seconds_bucket[5m]))) < 86400
+        and on (cluster, instance) sum by (cluster, instance) (rate(apiserver_client_certificate_expiration_seconds_count[5m])) > 0
+    for: 5m
+    labels:
+      severity: critical
+    annotations:
+      summary: 'Clients of {{ $labels.instance }} present certificates expiring in {{ $value | humanizeDuration }}'
+      description: >-
+        Some clients authenticate with a certificate that expires within a day: they will be locked out. Rotate it now.
+      runbook_url: Rules/RUNBOOK.md#kubeclientcertificateexpiration
+- name: ctlmon.aggregated-apis
+  rules:
+  # Aggregated APIs (metrics-server's metrics.k8s.io among them: kubectl top and every HPA need it).
+  - alert: KubeAggregatedAPIErrors
+    expr: |
+      sum by (cluster, instance, name, namespace) (increase(aggregator_unavailable_apiservice_total[10m])) > 4
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Aggregated API {{ $labels.name }} was reported unavailable {{ $value | humanize }} times in 10 minutes'
+      description: >-
+        The API server finds the aggregated API {{ $labels.name }} unavailable again and again. Check its service and
+        pods (`kubectl get apiservice {{ $labels.name }}`); for metrics.k8s.io that is metrics-server.
+      runbook_url: Rules/RUNBOOK.md#kubeaggregatedapierrors
+  - alert: KubeAggregatedAPIDown
+    expr: |
+      (1 - max by (cluster, name, namespace) (avg_over_time(aggregator_unavailable_apiservice[10m]))) * 100 < 85
+    for: 5m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Aggregated API {{ $labels.name }} was available {{ $value | humanize }}% of the last 10 minutes'
+      description: >-
+        Requests to {{ $labels.name }} fail while it is down; for metrics.k8s.io, `kubectl top` and every
+        HorizontalPodAutoscaler stop working. Check `kubectl get apiservice {{ $labels.name }}` and its backing service.
+      runbook_url: Rules/RUNBOOK.md#kubeaggregatedapidown
 """#),
         ("controlplane.yaml", #"""
 # The rest of the EKS best-practices guide's control-plane advice: cluster scale that degrades
@@ -171,6 +224,23 @@ groups:
         Items wait more than a minute in work queue {{ $labels.name }} before a worker takes them: the controller
         reacts late. Look for a growing queue, slow API calls from the controller, or too few workers.
       runbook_url: Rules/RUNBOOK.md#kubecontrollerworkqueueslow
+  - alert: KubeClientErrors
+    # Components' requests to the API server (client-go's rest_client_requests_total: the scheduler, the
+    # controller manager, and any scraped controller) failing with 5xx, as the kubernetes-mixin alerts. Not
+    # the API server's own client (its calls to aggregated APIs): the aggregated-API alerts cover those.
+    expr: |
+      sum by (cluster, instance, job) (rate(rest_client_requests_total{code=~"5.."}[5m]))
+        / sum by (cluster, instance, job) (rate(rest_client_requests_total[5m])) > 0.01
+      unless on (cluster, instance) group by (cluster, instance) (apiserver_request_total)
+    for: 15m
+    labels:
+      severity: warning
+    annotations:
+      summary: '{{ $labels.job }} {{ $labels.instance }}: {{ $value | humanizePercentage }} of its API requests fail with 5xx'
+      description: >-
+        A control-plane component's requests to the API server fail. Check the API server's errors and latency
+        alerts first; if they are quiet, the component's own credentials or network path.
+      runbook_url: Rules/RUNBOOK.md#kubeclienterrors
 """#),
         ("deprecated.yaml", #"""
 # Deprecated APIs still requested: they break the upgrade that removes them.
@@ -247,6 +317,116 @@ groups:
         Over the last 4 hours the database grew fast enough to reach its quota within a day. Find the growing
         resource in `apiserver_storage_objects` and stop the controller or job creating objects.
       runbook_url: Rules/RUNBOOK.md#etcddatabasegrowthwillfillquota
+# etcd's own health, where its metrics are scraped (self-managed control planes; EKS does not expose etcd).
+# As the etcd mixin alerts, per cluster and member.
+- name: ctlmon.etcd-members
+  rules:
+  - alert: EtcdNoLeader
+    expr: |
+      etcd_server_has_leader == 0
+    for: 1m
+    labels:
+      severity: critical
+    annotations:
+      summary: 'etcd member {{ $labels.instance }} has no leader'
+      description: >-
+        Member {{ $labels.instance }} sees no leader: it serves no writes, and without a quorum the cluster is
+        read-only. Check the members' network, their disks and the logs for elections.
+      runbook_url: Rules/RUNBOOK.md#etcdnoleader
+  - alert: EtcdHighNumberOfLeaderChanges
+    expr: |
+      increase(etcd_server_leader_changes_seen_total[15m]) >= 4
+    for: 5m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'etcd member {{ $labels.instance }} saw {{ $value | humanize }} leader changes in 15 minutes'
+      description: >-
+        Frequent elections stall writes each time. The usual causes are slow disks (fsync), an overloaded network
+        or CPU starvation of the members.
+      runbook_url: Rules/RUNBOOK.md#etcdhighnumberofleaderchanges
+  - alert: EtcdHighFsyncDurations
+    expr: |
+      histogram_quantile(0.99, sum by (cluster, instance, le) (rate(etcd_disk_wal_fsync_duration_seconds_bucket[5m]))) > 0.5
+    for: 10m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'etcd member {{ $labels.instance }}: WAL fsync p99 is {{ $value | humanizeDuration }}'
+      description: >-
+        Writing etcd's log to disk takes over 0.5s at the 99th percentile (etcd wants under 10ms): every write of
+        the API server waits for it. Move etcd to faster, dedicated disks.
+      runbook_url: Rules/RUNBOOK.md#etcdhighfsyncdurations
+  - alert: EtcdHighFsyncDurations
+    expr: |
+      histogram_quantile(0.99, sum by (cluster, instance, le) (rate(etcd_disk_wal_fsync_duration_seconds_bucket[5m]))) > 1
+    for: 10m
+    labels:
+      severity: critical
+    annotations:
+      summary: 'etcd member {{ $labels.instance }}: WAL fsync p99 is {{ $value | humanizeDuration }}'
+      description: >-
+        Over 1s at the 99th percentile: leader elections and request timeouts follow. Move etcd to faster,
+        dedicated disks now.
+      runbook_url: Rules/RUNBOOK.md#etcdhighfsyncdurations
+  - alert: EtcdHighCommitDurations
+    expr: |
+      histogram_quantile(0.99, sum by (cluster, instance, le) (rate(etcd_disk_backend_commit_duration_seconds_bucket[5m]))) > 0.25
+    for: 10m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'etcd member {{ $labels.instance }}: backend commit p99 is {{ $value | humanizeDuration }}'
+      description: >-
+        Committing to etcd's database takes over 0.25s at the 99th percentile (etcd wants under 25ms): the disk
+        is too slow or shared with other work.
+      runbook_url: Rules/RUNBOOK.md#etcdhighcommitdurations
+  - alert: EtcdDatabaseHighFragmentation
+    expr: |
+      (last_over_time(etcd_mvcc_db_total_size_in_use_in_bytes[5m]) / last_over_time(etcd_mvcc_db_total_size_in_bytes[5m])) < 0.5
+        and last_over_time(etcd_mvcc_db_total_size_in_use_in_bytes[5m]) > 104857600
+    for: 10m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'etcd member {{ $labels.instance }} uses {{ $value | humanizePercentage }} of its database file'
+      description: >-
+        More than half of the database file is free space left by compaction: it counts against the quota all
+        the same. Defragment the members one at a time (`etcdctl defrag`), followers first.
+      runbook_url: Rules/RUNBOOK.md#etcddatabasehighfragmentation
+"""#),
+        ("vpccni.yaml", #"""
+# The Amazon VPC CNI (aws-node, metrics on port 61678): pods stay in ContainerCreating when their node
+# runs out of VPC IP addresses. Needs aws-node scraped (see docs/rules.md for the scrape config; the
+# instance label names the node). Aggregations keep `cluster`.
+groups:
+- name: ctlmon.vpc-cni
+  rules:
+  - alert: EksVpcCniIPsLow
+    # As kube-prometheus's EKS addon: fewer than 10 addresses left for pods on a node (its ENIs' capacity,
+    # awscni_ip_max, minus what is assigned).
+    expr: |
+      max by (cluster, instance) (awscni_ip_max) - max by (cluster, instance) (awscni_assigned_ip_addresses) < 10
+    for: 10m
+    labels:
+      severity: warning
+    annotations:
+      summary: 'Node {{ $labels.instance }} has {{ $value | humanize }} VPC IP addresses left for pods'
+      description: >-
+        New pods on this node will fail to get an address (ContainerCreating, "failed to assign an IP address to
+        container"). Spread pods (maxPods), use larger instance types, or enable prefix delegation.
+      runbook_url: Rules/RUNBOOK.md#eksvpccniipslow
+  - alert: EksVpcCniIPAssignmentFailing
+    expr: |
+      sum by (cluster, instance) (increase(awscni_no_available_ip_addresses[10m])) > 0
+    labels:
+      severity: critical
+    annotations:
+      summary: 'Node {{ $labels.instance }} failed {{ $value | humanize }} pod IP assignments in 10 minutes'
+      description: >-
+        The VPC CNI had no address to give (the node's ENIs are full, or the subnet is exhausted): those pods do not
+        start. Check the subnet's free addresses and the node's ENI limits.
+      runbook_url: Rules/RUNBOOK.md#eksvpccniipassignmentfailing
 """#),
         ("webhooks.yaml", #"""
 # Admission webhooks: a slow or failing webhook slows or blocks every write it intercepts.
