@@ -4,6 +4,136 @@
 package enum ShippedRules {
     /// (file name, YAML text), in file-name order.
     package static let files: [(name: String, yaml: String)] = [
+        ("apiserver-slo.yaml", #"""
+# The API server's error budget, as the SRE workbook's multi-window, multi-burn-rate alerts (and the
+# kubernetes-mixin's KubeAPIErrorBudgetBurn): a 99 % availability SLO over reads (GET/LIST) and writes
+# (POST/PUT/PATCH/DELETE), where a request fails when it returns 5xx or is slower than the API-call SLO
+# (reads: 1 s for a resource, 5 s in a namespace, 30 s cluster-wide; writes: 1 s). Every 5 minutes the
+# requests and the failed ones per second are recorded per cluster and verb group; each window's ratio is the
+# sum of the failed over the sum of all across the window, so the raw histogram is read over 5 minutes only and
+# the 3-day window costs two small series per cluster. A verb group that served less than one request a second
+# over the long window is left out: there a handful of failures is a large share (the SRE workbook's low-traffic
+# caveat), and every real API server serves more. Aggregations keep `cluster`.
+groups:
+- name: ctlmon.apiserver-slo
+  rules:
+  - record: cluster_verb:apiserver_request:rate5m
+    expr: |
+      sum by (cluster) (rate(apiserver_request_total{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward"}[5m]))
+    labels:
+      verb: read
+  - record: cluster_verb:apiserver_request_failed:rate5m
+    expr: |
+      sum by (cluster) (rate(apiserver_request_duration_seconds_count{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward"}[5m]))
+        - sum by (cluster) (
+            rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope=~"resource|", le="1"}[5m])
+            or rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope="namespace", le="5"}[5m])
+            or rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope="cluster", le="30"}[5m])
+          )
+        + (sum by (cluster) (rate(apiserver_request_total{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", code=~"5.."}[5m]))
+            or on (cluster) sum by (cluster) (rate(apiserver_request_total{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward"}[5m])) * 0)
+    labels:
+      verb: read
+  - record: cluster_verb:apiserver_request:rate5m
+    expr: |
+      sum by (cluster) (rate(apiserver_request_total{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward"}[5m]))
+    labels:
+      verb: write
+  - record: cluster_verb:apiserver_request_failed:rate5m
+    expr: |
+      sum by (cluster) (rate(apiserver_request_duration_seconds_count{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward"}[5m]))
+        - sum by (cluster) (rate(apiserver_request_duration_seconds_bucket{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward", le="1"}[5m]))
+        + (sum by (cluster) (rate(apiserver_request_total{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward", code=~"5.."}[5m]))
+            or on (cluster) sum by (cluster) (rate(apiserver_request_total{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward"}[5m])) * 0)
+    labels:
+      verb: write
+  # The share of failed requests over each window (the dashboards' budget panels read these too).
+  - record: cluster_verb:apiserver_request:burnrate5m
+    expr: |
+      cluster_verb:apiserver_request_failed:rate5m / cluster_verb:apiserver_request:rate5m
+  - record: cluster_verb:apiserver_request:burnrate30m
+    expr: |
+      sum_over_time(cluster_verb:apiserver_request_failed:rate5m[30m]) / sum_over_time(cluster_verb:apiserver_request:rate5m[30m])
+  - record: cluster_verb:apiserver_request:burnrate1h
+    expr: |
+      sum_over_time(cluster_verb:apiserver_request_failed:rate5m[1h]) / sum_over_time(cluster_verb:apiserver_request:rate5m[1h])
+  - record: cluster_verb:apiserver_request:burnrate2h
+    expr: |
+      sum_over_time(cluster_verb:apiserver_request_failed:rate5m[2h]) / sum_over_time(cluster_verb:apiserver_request:rate5m[2h])
+  - record: cluster_verb:apiserver_request:burnrate6h
+    expr: |
+      sum_over_time(cluster_verb:apiserver_request_failed:rate5m[6h]) / sum_over_time(cluster_verb:apiserver_request:rate5m[6h])
+  - record: cluster_verb:apiserver_request:burnrate1d
+    expr: |
+      sum_over_time(cluster_verb:apiserver_request_failed:rate5m[1d]) / sum_over_time(cluster_verb:apiserver_request:rate5m[1d])
+  - record: cluster_verb:apiserver_request:burnrate3d
+    expr: |
+      sum_over_time(cluster_verb:apiserver_request_failed:rate5m[3d]) / sum_over_time(cluster_verb:apiserver_request:rate5m[3d])
+  - alert: KubeAPIErrorBudgetBurn
+    expr: |
+      cluster_verb:apiserver_request:burnrate1h > (14.4 * 0.01)
+        and on (cluster, verb) cluster_verb:apiserver_request:burnrate5m > (14.4 * 0.01)
+        and on (cluster, verb) avg_over_time(cluster_verb:apiserver_request:rate5m[1h]) > 1
+    for: 2m
+    labels:
+      severity: critical
+      long: 1h
+      short: 5m
+    annotations:
+      summary: 'API server {{ $labels.verb }}s burn the error budget 14.4 times too fast ({{ $value | humanizePercentage }} failing over 1h)'
+      description: >-
+        2 % of the month's error budget in an hour: at this rate the whole budget is gone in two days. Failing means 5xx or slower than the API-call SLO. Look at KubeAPIServerErrorsHigh, the latency
+        alerts and the webhook alerts for the cause.
+      runbook_url: Rules/RUNBOOK.md#kubeapierrorbudgetburn
+  - alert: KubeAPIErrorBudgetBurn
+    expr: |
+      cluster_verb:apiserver_request:burnrate6h > (6 * 0.01)
+        and on (cluster, verb) cluster_verb:apiserver_request:burnrate30m > (6 * 0.01)
+        and on (cluster, verb) avg_over_time(cluster_verb:apiserver_request:rate5m[6h]) > 1
+    for: 15m
+    labels:
+      severity: critical
+      long: 6h
+      short: 30m
+    annotations:
+      summary: 'API server {{ $labels.verb }}s burn the error budget 6 times too fast ({{ $value | humanizePercentage }} failing over 6h)'
+      description: >-
+        5 % of the month's error budget in six hours: at this rate the budget is gone in five days. Failing means 5xx or slower than the API-call SLO. Look at KubeAPIServerErrorsHigh, the latency
+        alerts and the webhook alerts for the cause.
+      runbook_url: Rules/RUNBOOK.md#kubeapierrorbudgetburn
+  - alert: KubeAPIErrorBudgetBurn
+    expr: |
+      cluster_verb:apiserver_request:burnrate1d > (3 * 0.01)
+        and on (cluster, verb) cluster_verb:apiserver_request:burnrate2h > (3 * 0.01)
+        and on (cluster, verb) avg_over_time(cluster_verb:apiserver_request:rate5m[1d]) > 1
+    for: 1h
+    labels:
+      severity: warning
+      long: 1d
+      short: 2h
+    annotations:
+      summary: 'API server {{ $labels.verb }}s burn the error budget 3 times too fast ({{ $value | humanizePercentage }} failing over 1d)'
+      description: >-
+        10 % of the month's error budget in a day: at this rate the budget is gone in ten days. Failing means 5xx or slower than the API-call SLO. Look at KubeAPIServerErrorsHigh, the latency
+        alerts and the webhook alerts for the cause.
+      runbook_url: Rules/RUNBOOK.md#kubeapierrorbudgetburn
+  - alert: KubeAPIErrorBudgetBurn
+    expr: |
+      cluster_verb:apiserver_request:burnrate3d > (1 * 0.01)
+        and on (cluster, verb) cluster_verb:apiserver_request:burnrate6h > (1 * 0.01)
+        and on (cluster, verb) avg_over_time(cluster_verb:apiserver_request:rate5m[3d]) > 1
+    for: 3h
+    labels:
+      severity: warning
+      long: 3d
+      short: 6h
+    annotations:
+      summary: 'API server {{ $labels.verb }}s burn the error budget 1 times too fast ({{ $value | humanizePercentage }} failing over 3d)'
+      description: >-
+        10 % of the month's error budget in three days: the budget runs out before the month does. Failing means 5xx or slower than the API-call SLO. Look at KubeAPIServerErrorsHigh, the latency
+        alerts and the webhook alerts for the cause.
+      runbook_url: Rules/RUNBOOK.md#kubeapierrorbudgetburn
+"""#),
         ("apiserver.yaml", #"""
 # kube-apiserver health: request latency against the Kubernetes API-call SLOs, errors,
 # terminated requests and API Priority and Fairness rejections.
