@@ -248,6 +248,22 @@ groups:
       description: >-
         Some clients authenticate with a certificate that expires within a day: they will be locked out. Rotate it now.
       runbook_url: Rules/RUNBOOK.md#kubeclientcertificateexpiration
+  - alert: KubeAPIDown
+    # Every API server target of a cluster failing its scrapes (up == 0) for 15 minutes, as the kubernetes-mixin
+    # alerts, but per cluster: `absent()` cannot name the cluster that went quiet. Needs scrapes (the sidecar,
+    # Prometheus); `ctlmon check` reads what it was given and has no `up`.
+    expr: |
+      sum by (cluster) (up{job="apiserver"}) == 0
+    for: 15m
+    labels:
+      severity: critical
+    annotations:
+      summary: 'No API server of the cluster answers its scrapes'
+      description: >-
+        Every API server target has failed its scrapes for 15 minutes: the control plane is down, or unreachable from
+        the monitor (network policy, credentials). Try `kubectl get --raw /readyz`; on EKS check the cluster's status
+        in the console.
+      runbook_url: Rules/RUNBOOK.md#kubeapidown
 - name: ctlmon.aggregated-apis
   rules:
   # Aggregated APIs (metrics-server's metrics.k8s.io among them: kubectl top and every HPA need it).
@@ -371,6 +387,32 @@ groups:
         A control-plane component's requests to the API server fail. Check the API server's errors and latency
         alerts first; if they are quiet, the component's own credentials or network path.
       runbook_url: Rules/RUNBOOK.md#kubeclienterrors
+  - alert: KubeSchedulerDown
+    # Where the scheduler is scraped (on EKS through the API server, when offered: a cluster that does not offer
+    # it is not scraped at all), every target failing for 15 minutes, per cluster.
+    expr: |
+      sum by (cluster) (up{job="kube-scheduler"}) == 0
+    for: 15m
+    labels:
+      severity: critical
+    annotations:
+      summary: 'The scheduler does not answer its scrapes'
+      description: >-
+        New pods stay Pending while no scheduler runs. On EKS the scheduler is AWS's: check the cluster's health and
+        open a support case; elsewhere, the scheduler's pods on the control-plane nodes.
+      runbook_url: Rules/RUNBOOK.md#kubeschedulerdown
+  - alert: KubeControllerManagerDown
+    expr: |
+      sum by (cluster) (up{job="kube-controller-manager"}) == 0
+    for: 15m
+    labels:
+      severity: critical
+    annotations:
+      summary: 'The controller manager does not answer its scrapes'
+      description: >-
+        Deployments, ReplicaSets, node lifecycle and garbage collection stop reconciling. On EKS the controller manager
+        is AWS's: check the cluster's health and open a support case; elsewhere, its pods on the control-plane nodes.
+      runbook_url: Rules/RUNBOOK.md#kubecontrollermanagerdown
 """#),
         ("deprecated.yaml", #"""
 # Deprecated APIs still requested: they break the upgrade that removes them.
