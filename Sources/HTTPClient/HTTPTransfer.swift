@@ -183,6 +183,9 @@ package final class HTTPTransfer {
             unsafe pem.withUnsafeBytes { unsafe CCurl_setopt_blob(handle, option, $0.baseAddress, $0.count) }
         }
         if request.tls.certPEM != nil { unsafe CCurl_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM") }
+        // A CA given replaces the system's: Debian's libcurl would otherwise also trust every
+        // certificate in its CA path (/etc/ssl/certs), as kubectl and Prometheus do not.
+        if request.tls.caFile != nil || request.tls.caPEM != nil { unsafe CCurl_setopt_string(handle, CURLOPT_CAPATH, nil) }
         if request.tls.insecureSkipVerify {
             unsafe CCurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
             unsafe CCurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)

@@ -78,7 +78,11 @@ struct ChildProcess {
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             let ready = unsafe poll(&fds, nfds_t(fds.count), Int32(min(left * 1000, 1000)) + 1)
-            if ready < 0 && errno != EINTR { break }
+            if ready < 0 && errno != EINTR {
+                // Cannot wait for its output any more: stop it rather than wait for it unbounded.
+                kill(pid, SIGKILL)
+                break
+            }
             for f in fds where f.revents != 0 {
                 let n = unsafe buffer.withUnsafeMutableBytes { unsafe read(f.fd, $0.baseAddress, $0.count) }
                 if n <= 0 {

@@ -34,6 +34,8 @@ package final class ExecCredentialPlugin: Sendable {
     let config: Kubeconfig.ExecConfig
     let server: String
     let caPEM: [UInt8]?
+    let tlsServerName: String?
+    let insecureSkipTLSVerify: Bool
     let environment: [String: String]
     /// The clock the expiry is compared with (milliseconds); injected in tests.
     let clock: @Sendable () -> Int64
@@ -41,14 +43,17 @@ package final class ExecCredentialPlugin: Sendable {
     /// How many times the plugin ran (tests read it).
     private let runCount = Atomic<Int>(0)
 
-    /// A plugin of `config` for the cluster at `server` (its CA given to the plugin when it asks).
+    /// A plugin of `config` for the cluster at `server` (its CA, TLS server name and
+    /// verification given to the plugin when it asks).
     package init(
-        config: Kubeconfig.ExecConfig, server: String, caPEM: [UInt8]?, environment: [String: String],
-        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        config: Kubeconfig.ExecConfig, server: String, caPEM: [UInt8]?, tlsServerName: String? = nil, insecureSkipTLSVerify: Bool = false,
+        environment: [String: String], clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.config = config
         self.server = server
         self.caPEM = caPEM
+        self.tlsServerName = tlsServerName
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
         self.environment = environment
         self.clock = clock
     }
@@ -103,6 +108,8 @@ package final class ExecCredentialPlugin: Sendable {
         if config.provideClusterInfo {
             var cluster = "\"server\":\(JSONWriter.quote(server))"
             if let caPEM { cluster += ",\"certificate-authority-data\":\(JSONWriter.quote(Data(caPEM).base64EncodedString()))" }
+            if let tlsServerName { cluster += ",\"tls-server-name\":\(JSONWriter.quote(tlsServerName))" }
+            if insecureSkipTLSVerify { cluster += ",\"insecure-skip-tls-verify\":true" }
             spec += ",\"cluster\":{\(cluster)}"
         }
         return "{\"apiVersion\":\(JSONWriter.quote(config.apiVersion)),\"kind\":\"ExecCredential\",\"spec\":{\(spec)}}"

@@ -173,46 +173,41 @@ package struct Kubeconfig: Sendable {
             }
             return bytes
         }
-        func named(_ key: String, _ inner: String) throws(KubeconfigError) -> [(String, YAMLNode, Int)] {
+        func named(_ key: String, _ inner: String) throws(KubeconfigError) -> [(String, YAMLNode?, Int)] {
             guard let list = root[key], !list.isNull else { return [] }
             guard let items = list.sequence else { throw KubeconfigError("\(path):\(list.mark.line): \(key) must be a list") }
-            var out: [(String, YAMLNode, Int)] = []
+            var out: [(String, YAMLNode?, Int)] = []
             for item in items {
                 guard let name = try scalar(item["name"], "\(key)[].name"), !name.isEmpty else {
                     throw KubeconfigError("\(path):\(item.mark.line): an entry of \(key) without a name")
                 }
-                guard let body = item[inner], body.mapping != nil else {
-                    throw KubeconfigError("\(path):\(item.mark.line): \(key) \"\(name)\" has no \(inner)")
-                }
-                out.append((name, body, item.mark.line))
+                // An entry without its body is empty, as kubectl reads it: an error only if it is used.
+                out.append((name, item[inner].flatMap { $0.mapping != nil ? $0 : nil }, item.mark.line))
             }
             return out
         }
-        for (name, c, line) in try named("clusters", "cluster") where config.clusters[name] == nil {
+        for (name, c, _) in try named("clusters", "cluster") where config.clusters[name] == nil {
             var cluster = Cluster()
-            guard let server = try scalar(c["server"], "server"), !server.isEmpty else {
-                throw KubeconfigError("\(path):\(line): cluster \"\(name)\" has no server")
-            }
-            cluster.server = server
-            cluster.certificateAuthority = resolve(try scalar(c["certificate-authority"], "certificate-authority"))
-            cluster.certificateAuthorityData = try data(c["certificate-authority-data"], "certificate-authority-data")
-            cluster.tlsServerName = try scalar(c["tls-server-name"], "tls-server-name").flatMap { $0.isEmpty ? nil : $0 }
-            cluster.insecureSkipTLSVerify = try scalar(c["insecure-skip-tls-verify"], "insecure-skip-tls-verify") == "true"
-            cluster.proxyURL = try scalar(c["proxy-url"], "proxy-url").flatMap { $0.isEmpty ? nil : $0 }
+            cluster.server = try scalar(c?["server"], "server") ?? ""
+            cluster.certificateAuthority = resolve(try scalar(c?["certificate-authority"], "certificate-authority"))
+            cluster.certificateAuthorityData = try data(c?["certificate-authority-data"], "certificate-authority-data")
+            cluster.tlsServerName = try scalar(c?["tls-server-name"], "tls-server-name").flatMap { $0.isEmpty ? nil : $0 }
+            cluster.insecureSkipTLSVerify = try scalar(c?["insecure-skip-tls-verify"], "insecure-skip-tls-verify") == "true"
+            cluster.proxyURL = try scalar(c?["proxy-url"], "proxy-url").flatMap { $0.isEmpty ? nil : $0 }
             config.clusters[name] = cluster
         }
         for (name, u, _) in try named("users", "user") where config.users[name] == nil {
             var user = User()
-            user.token = try scalar(u["token"], "token").flatMap { $0.isEmpty ? nil : $0 }
-            user.tokenFile = resolve(try scalar(u["tokenFile"], "tokenFile"))
-            user.clientCertificate = resolve(try scalar(u["client-certificate"], "client-certificate"))
-            user.clientCertificateData = try data(u["client-certificate-data"], "client-certificate-data")
-            user.clientKey = resolve(try scalar(u["client-key"], "client-key"))
-            user.clientKeyData = try data(u["client-key-data"], "client-key-data")
-            for key in ["auth-provider", "username", "password", "as", "as-groups", "as-uid"] where u[key].map({ !$0.isNull }) ?? false {
+            user.token = try scalar(u?["token"], "token").flatMap { $0.isEmpty ? nil : $0 }
+            user.tokenFile = resolve(try scalar(u?["tokenFile"], "tokenFile"))
+            user.clientCertificate = resolve(try scalar(u?["client-certificate"], "client-certificate"))
+            user.clientCertificateData = try data(u?["client-certificate-data"], "client-certificate-data")
+            user.clientKey = resolve(try scalar(u?["client-key"], "client-key"))
+            user.clientKeyData = try data(u?["client-key-data"], "client-key-data")
+            for key in ["auth-provider", "username", "password", "as", "as-groups", "as-uid"] where u?[key].map({ !$0.isNull }) ?? false {
                 user.unsupported.append(key)
             }
-            if let e = u["exec"], !e.isNull {
+            if let e = u?["exec"], !e.isNull {
                 var exec = ExecConfig()
                 exec.apiVersion = try scalar(e["apiVersion"], "exec.apiVersion") ?? ""
                 exec.command = try scalar(e["command"], "exec.command") ?? ""
@@ -230,7 +225,7 @@ package struct Kubeconfig: Sendable {
             config.users[name] = user
         }
         for (name, c, _) in try named("contexts", "context") where config.contexts[name] == nil {
-            config.contexts[name] = Context(cluster: try scalar(c["cluster"], "cluster") ?? "", user: try scalar(c["user"], "user") ?? "")
+            config.contexts[name] = Context(cluster: try scalar(c?["cluster"], "cluster") ?? "", user: try scalar(c?["user"], "user") ?? "")
         }
         config.currentContext = try scalar(root["current-context"], "current-context")
         return config
@@ -264,8 +259,14 @@ package struct Kubeconfig: Sendable {
         if let key = user.unsupported.first {
             throw KubeconfigError("user \"\(context.user)\": \(key) is not supported by ctlmon (a token, a client certificate or an exec plugin is)")
         }
-        guard cluster.server.hasPrefix("https://") || cluster.server.hasPrefix("http://") else {
+        guard !cluster.server.isEmpty else { throw KubeconfigError("cluster \"\(context.cluster)\" has no server") }
+        // kubectl takes a server without a scheme for https.
+        let withScheme = cluster.server.contains("://") ? cluster.server : "https://" + cluster.server
+        guard withScheme.hasPrefix("https://") || withScheme.hasPrefix("http://") else {
             throw KubeconfigError("cluster \"\(context.cluster)\": server \"\(cluster.server)\" is not an http(s) URL")
+        }
+        if cluster.insecureSkipTLSVerify && (cluster.certificateAuthority != nil || cluster.certificateAuthorityData != nil) {
+            throw KubeconfigError("cluster \"\(context.cluster)\": a certificate authority and insecure-skip-tls-verify together are refused, as kubectl refuses them")
         }
         var notes: [String] = []
         var tls = TLSOptions(caFile: cluster.certificateAuthority, certFile: user.clientCertificate, keyFile: user.clientKey,
@@ -276,7 +277,7 @@ package struct Kubeconfig: Sendable {
         if cluster.insecureSkipTLSVerify {
             notes.append("insecure-skip-tls-verify: the API server's certificate was not verified (cluster \"\(context.cluster)\")")
         }
-        var server = cluster.server
+        var server = withScheme
         while server.hasSuffix("/") { server.removeLast() }
         var api = KubernetesAPI(server: server, bearerToken: nil, tls: tls)
         if let name = cluster.tlsServerName, let url = Self.split(server) {
@@ -285,10 +286,11 @@ package struct Kubeconfig: Sendable {
             api.connectTo = "\(url.host):\(url.port)"
             api.server = "\(url.scheme)://\(name):\(url.port)\(url.path)"
         }
-        if let token = user.token {
-            api.bearerToken = .inline(token)
-        } else if let file = user.tokenFile {
+        // As client-go: the token file, read at each request, wins over an inline token.
+        if let file = user.tokenFile {
             api.bearerToken = .file(file)
+        } else if let token = user.token {
+            api.bearerToken = .inline(token)
         }
         if let exec = user.exec, user.token == nil && user.tokenFile == nil {
             guard exec.apiVersion == ExecCredentialPlugin.v1 || exec.apiVersion == ExecCredentialPlugin.v1beta1 else {
@@ -299,7 +301,13 @@ package struct Kubeconfig: Sendable {
             guard exec.interactiveMode != "Always" else {
                 throw KubeconfigError("user \"\(context.user)\": exec interactiveMode Always needs a terminal, which ctlmon never gives a plugin")
             }
-            api.exec = ExecCredentialPlugin(config: exec, server: server, caPEM: cluster.certificateAuthorityData, environment: environment)
+            var caPEM = cluster.certificateAuthorityData
+            if caPEM == nil, exec.provideClusterInfo, let file = cluster.certificateAuthority {
+                caPEM = try? FileContents.read(file, limit: Self.maxFileBytes)
+            }
+            api.exec = ExecCredentialPlugin(
+                config: exec, server: server, caPEM: caPEM, tlsServerName: cluster.tlsServerName,
+                insecureSkipTLSVerify: cluster.insecureSkipTLSVerify, environment: environment)
         }
         return (api, notes)
     }

@@ -58,19 +58,21 @@ package struct KubernetesAPI: Sendable {
 
     /// The body of a GET of `path` (JSON), at most `limit` bytes. `what` names the object in
     /// failures (`listing endpoints default/kubernetes: server returned HTTP status 403`).
-    package func get(_ path: String, what: String, limit: Int = defaultBodyLimit, accept: String = "application/json") throws(HTTPFailure) -> [UInt8] {
+    package func get(
+        _ path: String, what: String, limit: Int = defaultBodyLimit, accept: String = "application/json", timeout: Double = 10
+    ) throws(HTTPFailure) -> [UInt8] {
         do {
-            return try getOnce(path, what: what, limit: limit, accept: accept)
+            return try getOnce(path, what: what, limit: limit, accept: accept, timeout: timeout)
         } catch let failure where failure.status == 401 && exec != nil {
             // The plugin's credential was refused (revoked, or expired early): once more with a fresh one.
             exec?.invalidate()
-            return try getOnce(path, what: what, limit: limit, accept: accept)
+            return try getOnce(path, what: what, limit: limit, accept: accept, timeout: timeout)
         }
     }
 
-    private func getOnce(_ path: String, what: String, limit: Int, accept: String) throws(HTTPFailure) -> [UInt8] {
+    private func getOnce(_ path: String, what: String, limit: Int, accept: String, timeout: Double) throws(HTTPFailure) -> [UInt8] {
         var request = HTTPRequest(url: server + path)
-        request.timeout = 10
+        request.timeout = timeout
         request.tls = tls
         request.bearerToken = bearerToken
         request.connectTo = connectTo

@@ -13,7 +13,8 @@ package enum ShippedRules {
 # sum of the failed over the sum of all across the window, so the raw histogram is read over 5 minutes only and
 # the 3-day window costs two small series per cluster. A verb group that served less than one request a second
 # over the long window is left out: there a handful of failures is a large share (the SRE workbook's low-traffic
-# caveat), and every real API server serves more. Aggregations keep `cluster`.
+# caveat), and every real API server serves more. Bucket bounds match `1` and `1.0` alike (Prometheus 3 writes the
+# second). Aggregations keep `cluster`.
 groups:
 - name: ctlmon.apiserver-slo
   rules:
@@ -26,9 +27,9 @@ groups:
     expr: |
       sum by (cluster) (rate(apiserver_request_duration_seconds_count{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward"}[5m]))
         - sum by (cluster) (
-            rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope=~"resource|", le="1"}[5m])
-            or rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope="namespace", le="5"}[5m])
-            or rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope="cluster", le="30"}[5m])
+            rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope=~"resource|", le=~"1(\\.0)?"}[5m])
+            or rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope="namespace", le=~"5(\\.0)?"}[5m])
+            or rate(apiserver_request_duration_seconds_bucket{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", scope="cluster", le=~"30(\\.0)?"}[5m])
           )
         + (sum by (cluster) (rate(apiserver_request_total{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward", code=~"5.."}[5m]))
             or on (cluster) sum by (cluster) (rate(apiserver_request_total{verb=~"GET|LIST", subresource!~"proxy|attach|log|exec|portforward"}[5m])) * 0)
@@ -42,7 +43,7 @@ groups:
   - record: cluster_verb:apiserver_request_failed:rate5m
     expr: |
       sum by (cluster) (rate(apiserver_request_duration_seconds_count{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward"}[5m]))
-        - sum by (cluster) (rate(apiserver_request_duration_seconds_bucket{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward", le="1"}[5m]))
+        - sum by (cluster) (rate(apiserver_request_duration_seconds_bucket{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward", le=~"1(\\.0)?"}[5m]))
         + (sum by (cluster) (rate(apiserver_request_total{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward", code=~"5.."}[5m]))
             or on (cluster) sum by (cluster) (rate(apiserver_request_total{verb=~"POST|PUT|PATCH|DELETE", subresource!~"proxy|attach|log|exec|portforward"}[5m])) * 0)
     labels:
@@ -575,10 +576,13 @@ groups:
 - name: ctlmon.vpc-cni
   rules:
   - alert: EksVpcCniIPsLow
-    # As kube-prometheus's EKS addon: fewer than 10 addresses left for pods on a node (its ENIs' capacity,
-    # awscni_ip_max, minus what is assigned).
+    # Fewer than 10 addresses left for pods on a node (its ENIs' capacity, awscni_ip_max, minus what is assigned;
+    # kube-prometheus's EKS addon alerts under 10 of the warm pool), and under a fifth of the node's capacity, so
+    # that a small instance (a t3.small holds 12) does not alert with no pods at all.
     expr: |
-      max by (cluster, instance) (awscni_ip_max) - max by (cluster, instance) (awscni_assigned_ip_addresses) < 10
+      (max by (cluster, instance) (awscni_ip_max) - max by (cluster, instance) (awscni_assigned_ip_addresses) < 10)
+        and (max by (cluster, instance) (awscni_ip_max) - max by (cluster, instance) (awscni_assigned_ip_addresses)
+          < 0.2 * max by (cluster, instance) (awscni_ip_max))
     for: 10m
     labels:
       severity: warning

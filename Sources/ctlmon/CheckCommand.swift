@@ -87,14 +87,18 @@ struct CheckCommand: ParsableCommand {
         if !sources.isEmpty && (kubeconfig != nil || context != nil) {
             throw usage("--kubeconfig and --context read the cluster: give no SOURCE with them")
         }
-        var cluster: ClusterRead? = nil
-        if readsCluster { cluster = try ClusterRead.read(kubeconfig: kubeconfig, context: context, webhooks: webhookConfig == nil) }
+        if readsCluster && (tokenFile != nil || caFile != nil || insecureSkipVerify) {
+            throw usage("--token-file, --ca-file and --insecure-skip-verify are for http(s) SOURCEs: the kubeconfig says how to reach the cluster")
+        }
         var configurations = try webhookConfig.map { path throws -> WebhookConfigurationReader.Result in
-            if path == "-" && (sources.isEmpty || sources.contains("-")) {
+            if path == "-" && ((sources.isEmpty && !readsCluster) || sources.contains("-")) {
                 throw usage("--webhook-config -: standard input already holds the scrape; give the configurations as a file")
             }
             do throws(WebhookConfigError) { return try WebhookConfigurationReader.load(path: path) } catch { throw badInput(error.description) }
         }
+        // The cluster is read once the local inputs are known good (no plugin runs for a bad flag).
+        var cluster: ClusterRead? = nil
+        if readsCluster { cluster = try ClusterRead.read(kubeconfig: kubeconfig, context: context, webhooks: webhookConfig == nil) }
         if let listed = cluster?.webhooks { configurations = listed }
         for note in cluster?.notes ?? [] { printError("note: \(note)") }
         var (report, evaluator) = try report(webhooks: configurations?.webhooks, cluster: cluster?.scrapes)

@@ -77,6 +77,8 @@ struct KubeconfigTests {
         ("clusters: [{name: c, cluster: {server: 'https://a', certificate-authority-data: '%%%'}}]\nusers: [{name: u, user: {token: t}}]", ":1: certificate-authority-data is not base64"),
         ("clusters: [{name: c, cluster: {insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]", "cluster \"c\" has no server"),
         ("clusters: {c: 1}", "clusters must be a list"),
+        ("clusters: [{name: c, cluster: {server: 'https://a', insecure-skip-tls-verify: true, certificate-authority-data: 'UEVN'}}]\nusers: [{name: u, user: {token: t}}]",
+         "a certificate authority and insecure-skip-tls-verify together are refused"),
     ])
     func refused(_ body: String, _ words: String) throws {
         let text = body + "\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"
@@ -87,6 +89,23 @@ struct KubeconfigTests {
         } catch {
             #expect(error.description.contains(words), "\(error.description)")
         }
+    }
+
+    @Test("as kubectl: a server without a scheme is https, a token file wins over a token, a broken entry matters only when used")
+    func kubectlDefaults() throws {
+        let config = try Kubeconfig.parse("""
+            clusters:
+            - {name: bare, cluster: {server: '10.0.0.1:6443'}}
+            - {name: broken}
+            users:
+            - {name: both, user: {token: inline, tokenFile: /run/token}}
+            contexts:
+            - {name: ok, context: {cluster: bare, user: both}}
+            - {name: bad, context: {cluster: broken, user: both}}
+            """, path: "/etc/k/config")
+        let (api, _) = try config.api(context: "ok", environment: [:])
+        #expect(api.server == "https://10.0.0.1:6443" && api.bearerToken == .file("/run/token"))
+        #expect { try config.api(context: "bad", environment: [:]) } throws: { ($0 as? KubeconfigError)?.description == "cluster \"broken\" has no server" }
     }
 
     @Test("tls-server-name: the URL carries the name the certificate is checked against, the connection goes to the server's address")
