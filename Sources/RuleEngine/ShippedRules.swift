@@ -8,8 +8,8 @@ package enum ShippedRules {
 # The API server's error budget, as the SRE workbook's multi-window, multi-burn-rate alerts (and the
 # kubernetes-mixin's KubeAPIErrorBudgetBurn): a 99 % availability SLO over reads (GET/LIST) and writes
 # (POST/PUT/PATCH/DELETE), where a request fails when it returns 5xx or is slower than the API-call SLO
-# (reads: 1 s for a resource, 5 s in a namespace, 30 s cluster-wide; writes: 1 s). Every 5 minutes the
-# requests and the failed ones per second are recorded per cluster and verb group; each window's ratio is the
+# (reads: 1 s for a resource, 5 s in a namespace, 30 s cluster-wide; writes: 1 s). At each evaluation the
+# requests and the failed ones per second over 5 minutes are recorded per cluster and verb group; each window's ratio is the
 # sum of the failed over the sum of all across the window, so the raw histogram is read over 5 minutes only and
 # the 3-day window costs two small series per cluster. A verb group that served less than one request a second
 # over the long window is left out: there a handful of failures is a large share (the SRE workbook's low-traffic
