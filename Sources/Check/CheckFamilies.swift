@@ -10,9 +10,10 @@ import RuleEngine
 /// scrape?" test both come from here, so a new rule or report query needs no list updated.
 package enum CheckFamilies {
     /// Read by the snapshot itself (the process start for the one-shot window, the version
-    /// for the report). Every Go program or Kubernetes component exposes them, so a sample
-    /// of these alone does not make a scrape a control-plane scrape.
-    package static let generic: Set<String> = ["process_start_time_seconds", "kubernetes_build_info"]
+    /// for the report), and `up` (the down alerts read scrape health). Every Go program or
+    /// Kubernetes component exposes them, or any scraper writes them, so a sample of these
+    /// alone does not make a scrape a control-plane scrape.
+    package static let generic: Set<String> = ["process_start_time_seconds", "kubernetes_build_info", "up"]
 
     /// The metric names the report's queries select.
     package static let report: Set<String> = {

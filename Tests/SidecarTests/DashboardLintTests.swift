@@ -239,10 +239,11 @@ struct DashboardLintTests {
         let with = Sidecar.Derived(ShippedRules.groups, dashboardRetention: hour)
         let without = Sidecar.Derived(ShippedRules.groups, dashboardRetention: 0)
         let filter = try #require(with.filter)
-        #expect(filter.names.contains("rest_client_requests_total"))
-        #expect(without.filter?.names.contains("rest_client_requests_total") == false)
-        #expect((with.retention["rest_client_requests_total"] ?? 0) >= hour)
-        #expect(without.retention["rest_client_requests_total"] == nil)
+        // apiserver_longrunning_requests: read by a dashboard panel, by no rule.
+        #expect(filter.names.contains("apiserver_longrunning_requests"))
+        #expect(without.filter?.names.contains("apiserver_longrunning_requests") == false)
+        #expect((with.retention["apiserver_longrunning_requests"] ?? 0) >= hour)
+        #expect(without.retention["apiserver_longrunning_requests"] == nil)
         // A recorded series the dashboards read over 4 h keeps the hour on top of that.
         #expect((with.retention["cluster:etcd_db_size_bytes:max"] ?? 0) >= 5 * hour)
         // Every name a dashboard selects is kept.
