@@ -59,6 +59,28 @@ struct CheckCommandTests {
         #expect(hooks.first?["failures"] as? Double == 42)
     }
 
+    /// The README's fenced blocks that follow a line containing `marker`.
+    static func readmeBlock(after marker: String) throws -> [String] {
+        let readme = try String(contentsOf: packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let after = try #require(readme.range(of: marker)).upperBound
+        let open = try #require(readme.range(of: "```\n", range: after..<readme.endIndex)).upperBound
+        let close = try #require(readme.range(of: "\n```", range: open..<readme.endIndex)).lowerBound
+        return readme[open..<close].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    @Test("the README's printed examples are what the commands print (the first byte for byte; the webhook one line by line, \u{2026} for what it leaves out)")
+    func readmeExamples() throws {
+        let first = try Command.run("ctlmon", ["check", Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz"), "--time", "2026-07-01T00:00:00Z"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try Self.readmeBlock(after: "The README's first command prints").joined(separator: "\n") + "\n" == first.stdout)
+        let webhooks = try Command.run("ctlmon", ["check", Command.fixture("synthetic/apiserver-1.35-with-webhooks.txt.gz"), "--time", "2026-07-01T00:00:00Z"])
+        #expect(webhooks.status == 1, "\(webhooks.stderr)")
+        let printed = webhooks.stdout.split(separator: "\n").map(String.init)
+        for line in try Self.readmeBlock(after: "On the synthetic scrape with admission webhooks") where line != "\u{2026}" && line != "  \u{2026}" {
+            #expect(printed.contains(line), "README line not printed: \(line)")
+        }
+    }
+
     @Test("a report that cannot be written (standard output on a full disk) is exit 2 with the reason, whatever the verdict")
     func unwritableOutputIsExit2() throws {
         let scrape = Command.fixture("apiserver/nri-kubernetes-v1.35.txt.gz")
