@@ -30,6 +30,20 @@ package struct WebhookConfigurationReader {
 
     private init(source: String) { self.source = source }
 
+    /// The lists of both kinds as the Kubernetes API returns them (one JSON list per kind,
+    /// named by its kind in errors), read into one result: what the sidecar's watcher and
+    /// `check` from a kubeconfig both hold.
+    package static func read(lists: [(kind: String, json: [UInt8])]) throws(WebhookConfigError) -> Result {
+        var all = Result()
+        for (kind, json) in lists {
+            let one = try read(String(decoding: json, as: UTF8.self), source: kind)
+            all.webhooks += one.webhooks
+            all.configurations += one.configurations
+            for (k, n) in one.skipped { all.skipped[k, default: 0] += n }
+        }
+        return all
+    }
+
     /// Reads `text` (JSON or YAML); `source` names it in errors.
     package static func read(_ text: String, source: String) throws(WebhookConfigError) -> Result {
         let documents: [YAMLNode]

@@ -280,11 +280,13 @@ package struct Kubeconfig: Sendable {
         var server = withScheme
         while server.hasSuffix("/") { server.removeLast() }
         var api = KubernetesAPI(server: server, bearerToken: nil, tls: tls)
-        if let name = cluster.tlsServerName, let url = Self.split(server) {
+        if let name = cluster.tlsServerName, var url = URLComponents(string: server), let (host, port) = HTTPTransfer.hostAndPort(server) {
             // The certificate is checked against (and SNI carries) the name; the connection
             // goes to the server's address.
-            api.connectTo = "\(url.host):\(url.port)"
-            api.server = "\(url.scheme)://\(name):\(url.port)\(url.path)"
+            api.connectTo = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+            url.host = name
+            url.port = port
+            api.server = url.string ?? server
         }
         // As client-go: the token file, read at each request, wins over an inline token.
         if let file = user.tokenFile {
@@ -310,25 +312,6 @@ package struct Kubeconfig: Sendable {
                 insecureSkipTLSVerify: cluster.insecureSkipTLSVerify, environment: environment)
         }
         return (api, notes)
-    }
-
-    /// The scheme, host, port (443 or 80 by default) and path of an `http(s)://host[:port]/…` URL.
-    static func split(_ url: String) -> (scheme: String, host: String, port: Int, path: String)? {
-        let https = url.hasPrefix("https://")
-        guard https || url.hasPrefix("http://") else { return nil }
-        let rest = url.dropFirst(https ? 8 : 7)
-        let authority = rest.prefix { $0 != "/" }
-        let path = String(rest.dropFirst(authority.count))
-        let defaultPort = https ? 443 : 80
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { return nil }
-            let after = authority[authority.index(after: close)...]
-            guard let port = after.isEmpty ? defaultPort : (after.hasPrefix(":") ? Int(after.dropFirst()) : nil) else { return nil }
-            return (https ? "https" : "http", String(authority[...close]), port, path)
-        }
-        let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let host = parts.first, !host.isEmpty, let port = parts.count == 2 ? Int(parts[1]) : defaultPort else { return nil }
-        return (https ? "https" : "http", String(host), port, path)
     }
 }
 

@@ -63,10 +63,7 @@ final class WebhookConfigWatcher: Sendable {
     /// Lists both kinds; on failure the last list is kept (an API hiccup must not drop the series).
     func refresh() {
         do {
-            var all: [AdmissionWebhook] = []
-            for (kind, json) in try api.webhookConfigurationLists() {
-                all += try WebhookConfigurationReader.read(String(decoding: json, as: UTF8.self), source: kind).webhooks
-            }
+            let all = try WebhookConfigurationReader.read(lists: api.webhookConfigurationLists()).webhooks
             let changed = state.withLock { s -> Bool in
                 defer {
                     s.webhooks = all

@@ -35,18 +35,12 @@ struct ClusterRead {
             if !skipped.isEmpty { notes.append("not offered by this cluster: " + skipped.joined(separator: ", ")) }
             var listed: WebhookConfigurationReader.Result? = nil
             if webhooks {
-                var all = WebhookConfigurationReader.Result()
-                for (kind, json) in try api.webhookConfigurationLists() {
-                    do throws(WebhookConfigError) {
-                        let one = try WebhookConfigurationReader.read(String(decoding: json, as: UTF8.self), source: kind)
-                        all.webhooks += one.webhooks
-                        all.configurations += one.configurations
-                        for (k, n) in one.skipped { all.skipped[k, default: 0] += n }
-                    } catch {
-                        throw CommandFailure.badInput("\(api.server): \(error.description)")
-                    }
+                let lists = try api.webhookConfigurationLists()
+                do throws(WebhookConfigError) {
+                    listed = try WebhookConfigurationReader.read(lists: lists)
+                } catch {
+                    throw CommandFailure.badInput("\(api.server): \(error.description)")
                 }
-                listed = all
             }
             return ClusterRead(
                 scrapes: scrapes.map { InputSource.bytes(name: $0.name, $0.text) }, webhooks: listed, notes: notes)

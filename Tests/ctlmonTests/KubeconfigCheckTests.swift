@@ -122,6 +122,15 @@ struct KubeconfigCheckTests {
         let refused = try Self.check(wrong)
         #expect(refused.status == 2 && refused.stderr.contains("api.elsewhere.example"), "\(refused.stderr)")
         #expect(try Self.kubectlMetrics(wrong).status != 0)
+        // Another CA than the one that signed the server's certificate: refused, by ctlmon and kubectl alike.
+        let stranger = try Certificates.make(in: c.folder, name: "stranger")
+        let path = c.folder + "/stranger-config"
+        try String(contentsOfFile: good, encoding: .utf8)
+            .replacingOccurrences(of: try Self.base64(c.certificates.caFile), with: try Self.base64(stranger.caFile))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let untrusted = try Self.check(path)
+        #expect(untrusted.status == 2 && untrusted.stderr.contains("certificate"), "\(untrusted.stderr)")
+        #expect(try Self.kubectlMetrics(path).status != 0)
     }
 
     @Test("a client certificate and key given inline, verified by the stand-in; kubectl reads the same")
